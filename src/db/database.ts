@@ -1,0 +1,71 @@
+// Opens NetFlow's database: the configured DATABASE_URL or the embedded server, with pending
+// migrations applied. Gives the hot path a pg Pool and the admin side a Prisma client.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/client.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { applyMigrations, openSchemaEngine } from './schema-engine.js';
+
+// On our own pool, Postgres bigint (int8) comes back as BigInt (byte counters pass 2^53).
+// Set per pool, not globally, because Prisma's adapter expects pg's defaults.
+const hotPathTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 && format !== 'binary') return (v: string) => BigInt(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const SCHEMA_PATH = path.join(ROOT, 'prisma', 'schema.prisma');
+export const MIGRATIONS_DIR = path.join(ROOT, 'prisma', 'migrations');
+
+export interface Database {
+  url: string;
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+  log?: (line: string) => void;
+}
+
+export async function migrate(url: string): Promise<string[]> {
+  const handle = await openSchemaEngine(url, SCHEMA_PATH);
+  try {
+    return await applyMigrations(handle, MIGRATIONS_DIR);
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  const log = options.log ?? (() => {});
+  const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres(options.dataDir, log);
+  const url = options.databaseUrl ?? embedded!.url;
+  try {
+    const applied = await migrate(url);
+    if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: hotPathTypes as pg.CustomTypesConfig });
+  pool.on('error', (err) => log(`database pool error: ${err.message}`));
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 3 }) });
+  return {
+    url,
+    pool,
+    prisma,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+}
