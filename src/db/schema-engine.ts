@@ -41,7 +41,7 @@ export async function openSchemaEngine(connectionString: string, schemaPath: str
   const { SchemaEngine } = wasmBindings as unknown as { SchemaEngine: typeof import('@prisma/schema-engine-wasm').SchemaEngine };
   // Our own pool, so the engine's connections can be closed when we are done with it.
   const pool = new pg.Pool({ connectionString, max: 2 });
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
+  const adapter = bindMigrationAwareSqlAdapterFactory(wholeScriptFactory(new PrismaPg(pool)));
   const engine = await SchemaEngine.new({ datamodels: [[schemaPath, schemaText]] } as never, () => {}, adapter);
   return {
     engine,
@@ -52,6 +52,26 @@ export async function openSchemaEngine(connectionString: string, schemaPath: str
       await pool.end();
     },
   };
+}
+
+type PgAdapter = Awaited<ReturnType<PrismaPg['connect']>> & { client: pg.Pool | pg.PoolClient };
+
+/**
+ * @prisma/adapter-pg 7.10 runs a migration script by splitting it on every ';', which breaks
+ * function bodies ($$ … $$) and comments. PostgreSQL's simple query protocol runs a whole
+ * multi-statement script itself (in one implicit transaction), as Prisma's native engine does.
+ */
+function wholeScriptFactory(factory: PrismaPg): PrismaPg {
+  const wrap = (adapter: PgAdapter) => {
+    adapter.executeScript = async (script: string) => {
+      await adapter.client.query(script);
+    };
+    return adapter;
+  };
+  return Object.assign(Object.create(factory) as PrismaPg, {
+    connect: async () => wrap((await factory.connect()) as PgAdapter),
+    connectToShadowDb: async () => wrap((await factory.connectToShadowDb()) as PgAdapter),
+  });
 }
 
 /** Reads prisma/migrations the way `prisma migrate deploy` does. */

@@ -1,0 +1,161 @@
+// Accounting against a real PostgreSQL: durable records, session lifecycle, usage without double counting.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccountingWriter, type AccountingEvent, type AccountingWriter } from '../../src/aaa/accounting.js';
+import { createAuthorizer } from '../../src/aaa/authorize.js';
+import type { Database } from '../../src/db/database.js';
+import { openTestDatabase } from '../support/db.js';
+import { addEntitlement, addPackage, addRouter } from '../support/fixtures.js';
+
+const MAC = '02:AB:00:00:01:11';
+
+describe('accounting', () => {
+  let db: Database;
+  let writer: AccountingWriter;
+  let routerId: number;
+
+  const event = (over: Partial<AccountingEvent>): AccountingEvent => ({
+    routerId,
+    statusType: 1,
+    sessionId: '80f00001',
+    userName: null,
+    mac: MAC,
+    framedIp: '10.5.50.10',
+    nasPortId: 'bridge-hotspot',
+    sessionTime: null,
+    bytesUp: null,
+    bytesDown: null,
+    terminateCause: null,
+    delaySeconds: 0,
+    eventTimestamp: null,
+    receivedAt: new Date(),
+    entitlementHint: null,
+    attributes: { 'Acct-Status-Type': over.statusType ?? 1 },
+    ...over,
+  });
+  const session = (sid: string) => db.prisma.accountingSession.findUniqueOrThrow({ where: { routerId_acctSessionId: { routerId, acctSessionId: sid } } });
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    writer = createAccountingWriter(db.pool, { onlineSeconds: 900 });
+    routerId = (await addRouter(db)).id;
+  });
+  afterAll(() => db.close());
+
+  it('Start, Interim, Stop: stores every packet, keeps the session and the usage, frees the device', async () => {
+    const pkg = await addPackage(db, { dataCapBytes: 10n ** 12n });
+    const e = await addEntitlement(db, pkg.id, { code: 'ACCT1' });
+    await createAuthorizer(db.pool, { holdSeconds: 120 })({ routerId, userName: 'ACCT1', credential: { kind: 'pap', password: 'ACCT1' }, mac: MAC, userNameAsMac: null, now: new Date() });
+    const base = { sessionId: 'a1', userName: 'ACCT1', entitlementHint: e.id };
+    await writer.record(event({ ...base, statusType: 1 }));
+    expect((await session('a1')).status).toBe('open');
+    // Gigawords: 5 + 2·2^32 = 8589934597 (RFC 2869 §5.1).
+    await writer.record(event({ ...base, statusType: 3, sessionTime: 300, bytesUp: 8589934597n, bytesDown: 1000n }));
+    let s = await session('a1');
+    expect([s.bytesUp, s.bytesDown, s.sessionTime]).toEqual([8589934597n, 1000n, 300]);
+    const device = await db.prisma.entitlementDevice.findFirstOrThrow({ where: { entitlementId: e.id, mac: MAC } });
+    expect(device.onlineUntil!.getTime()).toBeGreaterThan(Date.now() + 800_000);
+    await writer.record(event({ ...base, statusType: 2, sessionTime: 600, bytesUp: 8589934600n, bytesDown: 5000n, terminateCause: 1 }));
+    s = await session('a1');
+    expect([s.status, s.terminateCause, s.bytesUp, s.bytesDown]).toEqual(['closed', 'User-Request', 8589934600n, 5000n]);
+    const ent = await db.prisma.entitlement.findUniqueOrThrow({ where: { id: e.id } });
+    expect([ent.bytesUp, ent.bytesDown]).toEqual([8589934600n, 5000n]);
+    expect((await db.prisma.entitlementDevice.findFirstOrThrow({ where: { entitlementId: e.id, mac: MAC } })).onlineUntil).toBeNull();
+    expect(await db.prisma.accountingRecord.count({ where: { acctSessionId: 'a1' } })).toBe(3);
+  });
+
+  it('a retransmission (new Identifier, new Acct-Delay-Time) is stored and counted once', async () => {
+    const pkg = await addPackage(db);
+    const e = await addEntitlement(db, pkg.id, { code: 'DUP1' });
+    const base = { sessionId: 'd1', userName: 'DUP1' };
+    await writer.record(event({ ...base, statusType: 1 }));
+    const interim = { ...base, statusType: 3, sessionTime: 60, bytesUp: 100n, bytesDown: 200n };
+    await writer.record(event({ ...interim, delaySeconds: 0 }));
+    await writer.record(event({ ...interim, delaySeconds: 5 }));
+    expect(await db.prisma.accountingRecord.count({ where: { acctSessionId: 'd1' } })).toBe(2);
+    const ent = await db.prisma.entitlement.findUniqueOrThrow({ where: { id: e.id } });
+    expect([ent.bytesUp, ent.bytesDown]).toEqual([100n, 200n]);
+  });
+
+  it('usage of several sessions adds up per code; counters are cumulative, not deltas', async () => {
+    const pkg = await addPackage(db, { devicesAllowed: 2 });
+    const e = await addEntitlement(db, pkg.id, { code: 'SUM1' });
+    for (const sid of ['s1', 's2']) {
+      await writer.record(event({ sessionId: sid, userName: 'SUM1', statusType: 1, mac: sid === 's1' ? MAC : '02:AB:00:00:02:11' }));
+      await writer.record(event({ sessionId: sid, userName: 'SUM1', statusType: 3, sessionTime: 60, bytesUp: 10n, bytesDown: 100n }));
+      await writer.record(event({ sessionId: sid, userName: 'SUM1', statusType: 3, sessionTime: 120, bytesUp: 30n, bytesDown: 300n }));
+    }
+    const ent = await db.prisma.entitlement.findUniqueOrThrow({ where: { id: e.id } });
+    expect([ent.bytesUp, ent.bytesDown]).toEqual([60n, 600n]);
+  });
+
+  it('an Interim without its Start creates the session; a new Start from the device closes a session whose Stop was lost', async () => {
+    const pkg = await addPackage(db);
+    await addEntitlement(db, pkg.id, { code: 'LOST1' });
+    const t = new Date();
+    await writer.record(event({ sessionId: 'l1', userName: 'LOST1', statusType: 3, sessionTime: 120, bytesUp: 1n, bytesDown: 2n, eventTimestamp: t }));
+    const s = await session('l1');
+    expect(s.status).toBe('open');
+    expect(s.startedAt.getTime()).toBe(t.getTime() - 120_000);
+    await writer.record(event({ sessionId: 'l2', userName: 'LOST1', statusType: 1 }));
+    expect((await session('l1')).status).toBe('closed');
+    expect((await session('l1')).terminateCause).toBe('Lost-Stop');
+    expect((await session('l2')).status).toBe('open');
+  });
+
+  it('Accounting-On closes every open session of that router only', async () => {
+    const other = await addRouter(db, { ip: '10.9.9.9' });
+    await writer.record(event({ sessionId: 'on1', userName: 'x', statusType: 1, mac: '02:AB:00:00:03:11' }));
+    await writer.record(event({ sessionId: 'on2', userName: 'y', statusType: 1, mac: '02:AB:00:00:04:11', routerId: other.id }));
+    await writer.record(event({ sessionId: '0', statusType: 7, mac: null, userName: null }));
+    expect((await session('on1')).status).toBe('closed');
+    expect((await session('on1')).terminateCause).toBe('NAS-Reboot');
+    const untouched = await db.prisma.accountingSession.findUniqueOrThrow({ where: { routerId_acctSessionId: { routerId: other.id, acctSessionId: 'on2' } } });
+    expect(untouched.status).toBe('open');
+  });
+
+  it('uses Event-Timestamp, else arrival minus Acct-Delay-Time, as the event time', async () => {
+    const received = new Date('2026-11-25T10:00:00Z');
+    await writer.record(event({ sessionId: 't1', userName: 't', statusType: 1, mac: '02:AB:00:00:05:11', receivedAt: received, delaySeconds: 30 }));
+    const rec = await db.prisma.accountingRecord.findFirstOrThrow({ where: { acctSessionId: 't1' } });
+    expect(rec.eventAt.toISOString()).toBe('2026-11-25T09:59:30.000Z');
+    const stamp = new Date('2026-11-25T08:00:00Z');
+    await writer.record(event({ sessionId: 't2', userName: 't', statusType: 1, mac: '02:AB:00:00:06:11', eventTimestamp: stamp }));
+    expect((await db.prisma.accountingRecord.findFirstOrThrow({ where: { acctSessionId: 't2' } })).eventAt.toISOString()).toBe(stamp.toISOString());
+  });
+
+  it('group commit: many concurrent packets are all stored before their promises resolve', async () => {
+    const events = Array.from({ length: 300 }, (_, i) => event({ sessionId: `g${i}`, userName: 'g', statusType: 1, mac: `02:AB:00:01:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}` }));
+    await Promise.all(events.map((ev) => writer.record(ev)));
+    expect(await db.prisma.accountingRecord.count({ where: { acctSessionId: { startsWith: 'g' } } })).toBe(300);
+  });
+
+  it('rejects (so the router gets no response and retries) when the database cannot store', async () => {
+    const broken = createAccountingWriter(db.pool, { onlineSeconds: 900 });
+    await expect(broken.record(event({ routerId: 999999, sessionId: 'x1', statusType: 1 }))).rejects.toThrow();
+    expect(await db.prisma.accountingRecord.count({ where: { acctSessionId: 'x1' } })).toBe(0);
+  });
+});
+
+describe('accounting batches', () => {
+  it('one packet the database refuses does not fail the others written with it', async () => {
+    const db = await openTestDatabase();
+    try {
+      const routerId = (await addRouter(db)).id;
+      const writer = createAccountingWriter(db.pool, { onlineSeconds: 900 });
+      const base: AccountingEvent = {
+        routerId, statusType: 1, sessionId: 'b0', userName: 'u', mac: '02:AB:00:00:09:11', framedIp: null, nasPortId: null,
+        sessionTime: null, bytesUp: null, bytesDown: null, terminateCause: null, delaySeconds: 0, eventTimestamp: null,
+        receivedAt: new Date(), entitlementHint: null, attributes: {},
+      };
+      const results = await Promise.allSettled([
+        writer.record({ ...base, sessionId: 'b1' }),
+        writer.record({ ...base, sessionId: 'b2', routerId: 424242 }),
+        writer.record({ ...base, sessionId: 'b3', mac: '02:AB:00:00:0A:11' }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await db.prisma.accountingRecord.count()).toBe(2);
+    } finally {
+      await db.close();
+    }
+  });
+});
