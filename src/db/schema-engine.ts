@@ -103,15 +103,15 @@ export async function applyMigrations(handle: EngineHandle, migrationsDir: strin
   return (result as { appliedMigrationNames: string[] }).appliedMigrationNames;
 }
 
-/** SQL that takes the database the engine is connected to up to the Prisma schema. */
-export async function diffDatabaseToSchema(handle: EngineHandle, fromEmpty: boolean): Promise<string> {
-  const files = [{ path: handle.schemaPath, content: handle.schemaText }];
+/** SQL that takes a database at schema `fromText` (or an empty one) to the engine's schema. */
+export async function diffSchemas(handle: EngineHandle, fromText: string | null): Promise<string> {
+  const to = [{ path: handle.schemaPath, content: handle.schemaText }];
   const result = await handle.engine.diff({
-    from: fromEmpty ? { tag: 'empty' } : { tag: 'schemaDatasource', files, configDir: path.dirname(handle.schemaPath) },
-    to: { tag: 'schemaDatamodel', files },
+    from: fromText === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: handle.schemaPath, content: fromText }] },
+    to: { tag: 'schemaDatamodel', files: to },
     script: true,
     exitCode: null,
     filters: NO_FILTERS,
   } as never);
-  return (result as { stdout?: string }).stdout ?? '';
+  return (result as { stdout?: string | null }).stdout ?? '';
 }
