@@ -1,7 +1,7 @@
 // post-auth: the attributes a MikroTik hotspot needs in Access-Accept / Access-Reject.
 import type { Grant, RejectReason } from './types.js';
 
-export type ReplyAttribute = [name: string, value: string | number];
+export type ReplyAttribute = [name: string, value: string | number | Buffer];
 
 /** MikroTik User Manager's documented maximum for Session-Timeout. */
 export const MAX_SESSION_TIMEOUT = 21_474_720;
@@ -26,7 +26,7 @@ export function acceptAttributes(grant: Grant, interimIntervalSeconds: number): 
     // Seen from the router: rx = what it receives from the guest (upload), tx = download.
     ['Mikrotik-Rate-Limit', `${grant.rateUp}/${grant.rateDown}`],
     ['Acct-Interim-Interval', Math.max(interimIntervalSeconds, MIN_INTERIM_INTERVAL)],
-    ['Class', classFor(grant.entitlementId)],
+    ['Class', Buffer.from(classFor(grant.entitlementId))],
   ];
   if (grant.idleTimeoutSeconds) attrs.push(['Idle-Timeout', grant.idleTimeoutSeconds]);
   if (grant.bytesLeft !== null) {

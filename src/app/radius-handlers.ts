@@ -1,0 +1,108 @@
+// Turns decoded RADIUS requests into AAA calls and AAA decisions into RADIUS replies.
+// This is the only place that knows both the wire (src/radius) and the policy (src/aaa).
+import { createAccountingWriter, type AccountingEvent } from '../aaa/accounting.js';
+import { createAuthorizer } from '../aaa/authorize.js';
+import { acceptAttributes, entitlementIdFromClass, rejectAttributes } from '../aaa/reply.js';
+import type { AccessRequest, Credential } from '../aaa/types.js';
+import type { Logger } from '../config/logger.js';
+import { ATTR, CODE } from '../radius/codes.js';
+import { attr, integerAttr, ipAttr, stringAttr, type RadiusPacket } from '../radius/packet.js';
+import type { Handler, IncomingRequest } from '../radius/server.js';
+import { ensureDictionaries } from '../radius/dictionary.js';
+import { normalizeMac, octets64 } from '../radius/values.js';
+import type pg from 'pg';
+import { onlineSecondsFor, type RadiusSettings } from './settings.js';
+
+export interface Handlers {
+  handleAccess: Handler;
+  handleAccounting: Handler;
+  drain(): Promise<void>;
+}
+
+/** PAP, or CHAP with CHAP-Challenge, else the Request Authenticator, as the challenge (RFC 2865 §5.3). */
+function credentialOf(request: IncomingRequest): Credential | null {
+  const chap = attr(request.packet, ATTR.chapPassword);
+  if (chap) {
+    if (chap.length !== 17 || attr(request.packet, ATTR.userPassword)) return null;
+    const challenge = attr(request.packet, ATTR.chapChallenge) ?? request.packet.authenticator;
+    return { kind: 'chap', ident: chap.subarray(0, 1), hash: chap.subarray(1), challenge };
+  }
+  if (request.userPassword !== null) return { kind: 'pap', password: request.userPassword };
+  return null;
+}
+
+function attributesOf(packet: RadiusPacket): Record<string, unknown> {
+  // Named view for the stored record; the codec decodes every attribute it has a dictionary for.
+  try {
+    return ensureDictionaries().decode_without_secret({ packet: packet.bytes }).attributes;
+  } catch {
+    return { undecodable: packet.bytes.subarray(20).toString('hex') }; // e.g. a VSA the codec rejects
+  }
+}
+
+export function createRadiusHandlers(pool: pg.Pool, settings: RadiusSettings, log: Logger, onSeen: (routerId: number) => void): Handlers {
+  const authorize = createAuthorizer(pool, { holdSeconds: settings.holdSeconds });
+  const accounting = createAccountingWriter(pool, { onlineSeconds: onlineSecondsFor(settings) });
+
+  const handleAccess: Handler = async (request) => {
+    onSeen(request.client.id);
+    const p = request.packet;
+    const userName = stringAttr(p, ATTR.userName);
+    const credential = credentialOf(request);
+    // RFC 2865 §4.1: User-Name plus exactly one of User-Password / CHAP-Password.
+    if (userName === null || credential === null) {
+      return { code: CODE.accessReject, attributes: rejectAttributes('bad_password') };
+    }
+    const access: AccessRequest = {
+      routerId: request.client.id,
+      userName,
+      credential,
+      mac: normalizeMac(stringAttr(p, ATTR.callingStationId)),
+      userNameAsMac: normalizeMac(userName),
+      now: request.receivedAt,
+    };
+    const decision = await authorize(access);
+    if (!decision.accept) {
+      log.info('access rejected', { router: request.client.name, user: userName, mac: access.mac, reason: decision.reason });
+      return { code: CODE.accessReject, attributes: rejectAttributes(decision.reason) };
+    }
+    return { code: CODE.accessAccept, attributes: acceptAttributes(decision.grant, settings.interimIntervalSeconds) };
+  };
+
+  const handleAccounting: Handler = async (request) => {
+    onSeen(request.client.id);
+    const p = request.packet;
+    const statusType = integerAttr(p, ATTR.acctStatusType);
+    if (statusType === null) return null; // RFC 2866 §5.1: required; without it nothing can be recorded
+    const eventSeconds = integerAttr(p, ATTR.eventTimestamp);
+    const classValue = attr(p, ATTR.class);
+    const event: AccountingEvent = {
+      routerId: request.client.id,
+      statusType,
+      sessionId: stringAttr(p, ATTR.acctSessionId),
+      userName: stringAttr(p, ATTR.userName),
+      mac: normalizeMac(stringAttr(p, ATTR.callingStationId)),
+      framedIp: ipAttr(p, ATTR.framedIpAddress),
+      nasPortId: stringAttr(p, ATTR.nasPortId),
+      sessionTime: integerAttr(p, ATTR.acctSessionTime),
+      bytesUp: octets64(integerAttr(p, ATTR.acctInputOctets), integerAttr(p, ATTR.acctInputGigawords)),
+      bytesDown: octets64(integerAttr(p, ATTR.acctOutputOctets), integerAttr(p, ATTR.acctOutputGigawords)),
+      terminateCause: integerAttr(p, ATTR.acctTerminateCause),
+      delaySeconds: integerAttr(p, ATTR.acctDelayTime),
+      eventTimestamp: eventSeconds === null ? null : new Date(eventSeconds * 1000),
+      receivedAt: request.receivedAt,
+      entitlementHint: entitlementIdFromClass(classValue?.toString('latin1')),
+      attributes: attributesOf(p),
+    };
+    try {
+      await accounting.record(event);
+    } catch (err) {
+      // No Accounting-Response: the router keeps the record and retries (RFC 2866 §2).
+      log.warn('accounting not stored', { router: request.client.name, error: err instanceof Error ? err.message : String(err) });
+      return null;
+    }
+    return { code: CODE.accountingResponse, attributes: [] };
+  };
+
+  return { handleAccess, handleAccounting, drain: () => accounting.drain() };
+}

@@ -1,0 +1,80 @@
+// `netflow serve`: opens the database, starts the RADIUS server and the HTTP app, and runs
+// until SIGINT/SIGTERM. startNetflow() is the same without the signal handling, for tests.
+import type { Config } from '../config/config.js';
+import { createLogger, type Logger } from '../config/logger.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { openRouterTable } from '../db/router-table.js';
+import { buildHttpApp } from '../http/app.js';
+import { createRadiusServer, type RadiusStats } from '../radius/server.js';
+import { createRadiusHandlers } from './radius-handlers.js';
+import { loadRadiusSettings } from './settings.js';
+
+export interface RunningNetflow {
+  authPort: number;
+  acctPort: number;
+  httpPort: number;
+  radiusStats(): RadiusStats;
+  close(): Promise<void>;
+}
+
+function flatStats(s: RadiusStats): Record<string, number> {
+  const flat: Record<string, number> = { received_total: s.received, replied_total: s.replied, duplicates_resent_total: s.duplicatesResent };
+  for (const [reason, n] of Object.entries(s.dropped)) flat[`dropped_total{reason="${reason}"}`] = n;
+  return flat;
+}
+
+export async function startNetflow(config: Config, db: Database, log: Logger): Promise<RunningNetflow> {
+  const routers = await openRouterTable(db.pool, db.url, (err) => log.error('router table', { error: err.message }));
+  const settings = await loadRadiusSettings(db.pool);
+  const handlers = createRadiusHandlers(db.pool, settings, log, routers.seen);
+  const radius = createRadiusServer({
+    bind: config.radiusBind,
+    authPort: config.radiusAuthPort,
+    acctPort: config.radiusAcctPort,
+    lookupClient: (ip) => routers.byIp(ip),
+    handleAccess: handlers.handleAccess,
+    handleAccounting: handlers.handleAccounting,
+    onError: (message, fields) => log.error(message, fields),
+  });
+  const ports = await radius.start();
+  const http = buildHttpApp({
+    pingDatabase: async () => void (await db.pool.query('SELECT 1')),
+    radiusStats: () => flatStats(radius.stats()),
+    startedAt: new Date(),
+  });
+  await http.listen({ port: config.httpPort, host: '0.0.0.0' });
+  const address = http.server.address();
+  const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+  log.info('netflow started', { radiusAuthPort: ports.authPort, radiusAcctPort: ports.acctPort, httpPort, routers: routers.all().length });
+  return {
+    ...ports,
+    httpPort,
+    radiusStats: () => radius.stats(),
+    async close() {
+      await radius.stop();
+      await handlers.drain();
+      await http.close();
+      await routers.close();
+    },
+  };
+}
+
+export async function serve(config: Config): Promise<void> {
+  const log = createLogger(config.logLevel);
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (line) => log.info(line) });
+  let running: RunningNetflow;
+  try {
+    running = await startNetflow(config, db, log);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info('netflow stopping');
+  await running.close();
+  await db.close();
+}

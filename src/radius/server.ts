@@ -1,0 +1,168 @@
+// The RADIUS UDP server: authentication and accounting sockets, client lookup by source IP,
+// strict parsing and verification, duplicate detection, then the caller's handler. Whatever
+// is wrong with a packet, it is dropped silently and counted (RFC 2865 §3) — never a crash,
+// never a reply.
+import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { ATTR, CODE } from './codes.js';
+import { decryptUserPassword } from './crypto.js';
+import { DuplicateCache } from './duplicate-cache.js';
+import { encodeResponse, type Attribute } from './encode.js';
+import { attr, parsePacket, type RadiusPacket } from './packet.js';
+import { verifyRequest } from './verify.js';
+
+export interface RadiusClient {
+  id: number;
+  name: string;
+  secret: string;
+  requireMessageAuthenticator: boolean;
+}
+
+export interface IncomingRequest {
+  packet: RadiusPacket;
+  client: RadiusClient;
+  source: { address: string; port: number };
+  /** Decrypted User-Password (PAP), when present and well-formed. Never log it. */
+  userPassword: string | null;
+  receivedAt: Date;
+}
+
+export type Reply = { code: number; attributes: Attribute[] } | null;
+export type Handler = (request: IncomingRequest) => Promise<Reply>;
+
+export interface RadiusServerOptions {
+  bind: string;
+  authPort: number;
+  acctPort: number;
+  lookupClient(ip: string): RadiusClient | undefined;
+  handleAccess: Handler;
+  handleAccounting: Handler;
+  onError?(message: string, fields: Record<string, unknown>): void;
+  duplicateWindowMs?: number;
+  /** Socket receive buffer; the kernel default drops bursts at hundreds of requests in flight. */
+  recvBufferSize?: number;
+}
+
+export type DropReason =
+  | 'unknown_client'
+  | 'malformed'
+  | 'unexpected_code'
+  | 'bad_authenticator'
+  | 'bad_message_authenticator'
+  | 'missing_message_authenticator'
+  | 'proxy_state_without_message_authenticator'
+  | 'duplicate_in_flight'
+  | 'not_stored'
+  | 'handler_error';
+
+export interface RadiusStats {
+  received: number;
+  replied: number;
+  duplicatesResent: number;
+  dropped: Record<DropReason, number>;
+}
+
+export interface RadiusServer {
+  start(): Promise<{ authPort: number; acctPort: number }>;
+  stop(): Promise<void>;
+  stats(): RadiusStats;
+}
+
+export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
+  const duplicates = new DuplicateCache(options.duplicateWindowMs);
+  const stats: RadiusStats = {
+    received: 0,
+    replied: 0,
+    duplicatesResent: 0,
+    dropped: {
+      unknown_client: 0,
+      malformed: 0,
+      unexpected_code: 0,
+      bad_authenticator: 0,
+      bad_message_authenticator: 0,
+      missing_message_authenticator: 0,
+      proxy_state_without_message_authenticator: 0,
+      duplicate_in_flight: 0,
+      not_stored: 0,
+      handler_error: 0,
+    },
+  };
+  const family = isIPv6(options.bind) ? 'udp6' : 'udp4';
+  const sockets: dgram.Socket[] = [];
+
+  function listen(port: number, expectedCode: number, handler: Handler): Promise<number> {
+    const socket = dgram.createSocket({ type: family, recvBufferSize: options.recvBufferSize ?? 4 * 1024 * 1024 });
+    sockets.push(socket);
+    socket.on('message', (datagram, rinfo) => void onDatagram(socket, datagram, rinfo, expectedCode, handler));
+    socket.on('error', (err) => options.onError?.('radius socket error', { error: err.message }));
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, options.bind, () => {
+        socket.off('error', reject);
+        resolve(socket.address().port);
+      });
+    });
+  }
+
+  async function onDatagram(socket: dgram.Socket, datagram: Buffer, rinfo: dgram.RemoteInfo, expectedCode: number, handler: Handler) {
+    stats.received++;
+    const client = options.lookupClient(rinfo.address);
+    if (!client) return void stats.dropped.unknown_client++;
+    let packet: RadiusPacket;
+    try {
+      packet = parsePacket(datagram);
+    } catch {
+      // MalformedPacket, or anything else parsing threw: the datagram is not a packet we answer.
+      return void stats.dropped.malformed++;
+    }
+    if (packet.code !== expectedCode) return void stats.dropped.unexpected_code++;
+    const verdict = verifyRequest(packet, client.secret, client.requireMessageAuthenticator);
+    if (verdict !== 'ok') return void stats.dropped[verdict]++;
+
+    const key = DuplicateCache.keyOf(rinfo.address, rinfo.port, packet.code, packet.identifier, packet.authenticator);
+    const seen = duplicates.check(key);
+    if (seen.kind === 'in_flight') return void stats.dropped.duplicate_in_flight++;
+    if (seen.kind === 'answered') {
+      stats.duplicatesResent++;
+      return void socket.send(seen.reply, rinfo.port, rinfo.address);
+    }
+
+    const hidden = packet.code === CODE.accessRequest ? attr(packet, ATTR.userPassword) : undefined;
+    const request: IncomingRequest = {
+      packet,
+      client,
+      source: { address: rinfo.address, port: rinfo.port },
+      userPassword: hidden ? decryptUserPassword(hidden, client.secret, packet.authenticator) : null,
+      receivedAt: new Date(),
+    };
+    let reply: Reply;
+    try {
+      reply = await handler(request);
+    } catch (err) {
+      duplicates.forget(key);
+      stats.dropped.handler_error++;
+      options.onError?.('radius handler failed', { router: client.name, error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    if (!reply) {
+      duplicates.forget(key);
+      return void stats.dropped.not_stored++;
+    }
+    const bytes = encodeResponse({ request: packet, code: reply.code, attributes: reply.attributes, secret: client.secret });
+    duplicates.answered(key, bytes);
+    stats.replied++;
+    socket.send(bytes, rinfo.port, rinfo.address);
+  }
+
+  return {
+    async start() {
+      const authPort = await listen(options.authPort, CODE.accessRequest, options.handleAccess);
+      const acctPort = await listen(options.acctPort, CODE.accountingRequest, options.handleAccounting);
+      return { authPort, acctPort };
+    },
+    async stop() {
+      await Promise.all(sockets.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    },
+    stats: () => structuredClone(stats),
+  };
+}
