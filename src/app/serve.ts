@@ -42,7 +42,7 @@ export async function startNetflow(config: Config, db: Database, log: Logger): P
     radiusStats: () => flatStats(radius.stats()),
     startedAt: new Date(),
   });
-  await http.listen({ port: config.httpPort, host: '0.0.0.0' });
+  await http.listen({ port: config.httpPort, host: config.httpBind });
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
   log.info('netflow started', { radiusAuthPort: ports.authPort, radiusAcctPort: ports.acctPort, httpPort, routers: routers.all().length });

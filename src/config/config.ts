@@ -8,6 +8,7 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   httpPort: number;
+  httpBind: string;
   radiusAuthPort: number;
   radiusAcctPort: number;
   radiusBind: string;
@@ -37,6 +38,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const radiusBind = env.RADIUS_BIND || '0.0.0.0';
   if (!isIP(radiusBind)) throw new ConfigError(`RADIUS_BIND must be an IP address, got "${radiusBind}"`);
+  const httpBind = env.HTTP_BIND || '0.0.0.0';
+  if (!isIP(httpBind)) throw new ConfigError(`HTTP_BIND must be an IP address, got "${httpBind}"`);
   const logLevel = (env.LOG_LEVEL || 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
@@ -45,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     dataDir: env.DATA_DIR || './data',
     httpPort: port(env, 'PORT', 3000),
+    httpBind,
     radiusAuthPort: port(env, 'RADIUS_AUTH_PORT', 1812),
     radiusAcctPort: port(env, 'RADIUS_ACCT_PORT', 1813),
     radiusBind,

@@ -12,6 +12,7 @@ export function ensureDictionaries(): typeof radius {
     for (const file of readdirSync(DICTIONARY_DIR).filter((f) => f.startsWith('dictionary.')).sort()) {
       radius.add_dictionary(path.join(DICTIONARY_DIR, file));
     }
+    radius.load_dictionaries();
     loaded = true;
   }
   return radius;

@@ -5,6 +5,7 @@ declare module 'radius' {
   type AttributeList = Array<[string | number, AttributeValue] | [string, string | number, AttributeList]>;
   interface RadiusCodec {
     add_dictionary(file: string): void;
+    load_dictionaries(): void;
     attr_name_to_id(name: string, vendorId?: number): number | undefined;
     vendor_name_to_id(name: string): number | undefined;
     encode_attributes(target: Buffer, attributes: AttributeList, vendor: number): number;

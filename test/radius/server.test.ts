@@ -1,0 +1,204 @@
+// NetFlow's RADIUS server over real UDP on loopback, answering from a real PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { ATTR, CODE, VENDOR_MIKROTIK } from '../../src/radius/codes.js';
+import { chapResponse } from '../../src/radius/crypto.js';
+import { encodeRequest, verifyResponse } from '../../src/radius/encode.js';
+import { attr, integerAttr, parsePacket, stringAttr, vendorAttr, type RadiusPacket } from '../../src/radius/packet.js';
+import { startTestNetflow } from '../support/netflow.js';
+import { addEntitlement, addPackage, addRouter } from '../support/fixtures.js';
+import { TestRadiusClient } from '../support/radius-client.js';
+
+const SECRET = 'testing123testing123';
+const hotspot = (user: string, mac: string): [string, string | number][] => [
+  ['User-Name', user],
+  ['Calling-Station-Id', mac],
+  ['Called-Station-Id', 'hotspot1'],
+  ['NAS-Identifier', 'MikroTik'],
+  ['NAS-IP-Address', '127.0.0.1'],
+  ['Service-Type', 1],
+  ['NAS-Port-Type', 19],
+];
+
+describe('RADIUS server', () => {
+  let env: Awaited<ReturnType<typeof startTestNetflow>>;
+  let client: TestRadiusClient;
+  let auth: number;
+  let acct: number;
+
+  beforeAll(async () => {
+    env = await startTestNetflow();
+    auth = env.netflow.authPort;
+    acct = env.netflow.acctPort;
+    await addRouter(env.db, { ip: '127.0.0.1', secret: SECRET });
+    await addRouter(env.db, { ip: '127.0.0.3', secret: SECRET, requireMessageAuthenticator: true });
+    const pkg = await addPackage(env.db, { minutes: 60, rateLimitUp: '2M', rateLimitDown: '5M', dataCapBytes: 5n * 1024n ** 3n });
+    await addEntitlement(env.db, pkg.id, { code: 'GUEST1' });
+    await addEntitlement(env.db, pkg.id, { code: 'CHAPGUEST', password: 'chap-secret' });
+    await addEntitlement(env.db, pkg.id, { code: 'LONGPW', password: 'abcdefghijklmnopqrstuvwxyz0123456' });
+    await addEntitlement(env.db, pkg.id, { code: 'ACCT1' });
+    client = await TestRadiusClient.open();
+    // The router table reloads on NOTIFY; wait until it knows 127.0.0.1.
+    for (let i = 0; i < 50; i++) {
+      const { reply } = await client.send(CODE.accessRequest, [...hotspot('nobody', '02:00:00:00:00:01'), ['User-Password', 'x']], SECRET, auth);
+      if (reply) break;
+    }
+  });
+  afterAll(async () => {
+    client.close();
+    await env.stop();
+  });
+
+  const firstAttrType = (p: RadiusPacket) => p.attributes[0]?.type;
+
+  it('PAP: Access-Accept with Message-Authenticator first and the hotspot attributes', async () => {
+    const { reply, raw, request } = await client.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], SECRET, auth);
+    expect(reply!.code).toBe(CODE.accessAccept);
+    expect(verifyResponse(raw!, request.subarray(4, 20), SECRET)).toBe('valid');
+    expect(firstAttrType(reply!)).toBe(ATTR.messageAuthenticator);
+    expect(integerAttr(reply!, 27)).toBe(3600);
+    expect(vendorAttr(reply!, VENDOR_MIKROTIK, 8)!.toString()).toBe('2M/5M');
+    expect(integerAttr(reply!, 85)).toBe(300);
+    expect(stringAttr(reply!, ATTR.class)).toMatch(/^nf:\d+$/);
+    // 5 GiB left = Total-Limit 1073741824 + Total-Limit-Gigawords 1.
+    expect(vendorAttr(reply!, VENDOR_MIKROTIK, 17)!.readUInt32BE(0)).toBe(1073741824);
+    expect(vendorAttr(reply!, VENDOR_MIKROTIK, 18)!.readUInt32BE(0)).toBe(1);
+  });
+
+  it('PAP with a 33-character password (chained blocks)', async () => {
+    const { reply } = await client.send(CODE.accessRequest, [...hotspot('LONGPW', 'AA:BB:CC:00:00:09'), ['User-Password', 'abcdefghijklmnopqrstuvwxyz0123456']], SECRET, auth);
+    expect(reply!.code).toBe(CODE.accessAccept);
+  });
+
+  it('CHAP as the hotspot sends it (CHAP-Challenge), and with the Request Authenticator as challenge', async () => {
+    const challenge = randomBytes(16);
+    const withChallenge = await client.send(
+      CODE.accessRequest,
+      [...hotspot('CHAPGUEST', 'AA:BB:CC:00:00:02'), ['CHAP-Password', chapResponse(9, 'chap-secret', challenge)], ['CHAP-Challenge', challenge]],
+      SECRET,
+      auth,
+    );
+    expect(withChallenge.reply!.code).toBe(CODE.accessAccept);
+    const authenticator = randomBytes(16);
+    const bytes = encodeRequest({
+      code: CODE.accessRequest, identifier: 77, secret: SECRET, messageAuthenticator: true, authenticator,
+      attributes: [...hotspot('CHAPGUEST', 'AA:BB:CC:00:00:02'), ['CHAP-Password', chapResponse(3, 'chap-secret', authenticator)]],
+    });
+    expect(parsePacket((await client.sendRaw(bytes, auth))!).code).toBe(CODE.accessAccept);
+    const wrong = await client.send(
+      CODE.accessRequest,
+      [...hotspot('CHAPGUEST', 'AA:BB:CC:00:00:02'), ['CHAP-Password', chapResponse(9, 'nope', challenge)], ['CHAP-Challenge', challenge]],
+      SECRET,
+      auth,
+    );
+    expect(wrong.reply!.code).toBe(CODE.accessReject);
+  });
+
+  it('Access-Reject: Message-Authenticator first, a Reply-Message the guest understands, nothing else', async () => {
+    const { reply } = await client.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:07'), ['User-Password', 'GUEST1']], SECRET, auth);
+    expect(reply!.code).toBe(CODE.accessReject);
+    expect(reply!.attributes.map((a) => a.type)).toEqual([ATTR.messageAuthenticator, ATTR.replyMessage]);
+    expect(stringAttr(reply!, ATTR.replyMessage)).toMatch(/already in use on another device/);
+  });
+
+  it('drops packets from unknown addresses, with a wrong secret, or without a required Message-Authenticator — and counts them', async () => {
+    const before = env.netflow.radiusStats().dropped;
+    const stranger = await TestRadiusClient.open('127.0.0.2');
+    expect((await stranger.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], SECRET, auth)).reply).toBeNull();
+    stranger.close();
+    expect((await client.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], 'wrong-secret', auth)).reply).toBeNull();
+    expect((await client.send(CODE.accountingRequest, [...hotspot('ACCT1', 'AA:BB:CC:00:00:01'), ['Acct-Status-Type', 1], ['Acct-Session-Id', 'zz']], 'wrong-secret', acct, false)).reply).toBeNull();
+    const strict = await TestRadiusClient.open('127.0.0.3');
+    expect((await strict.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], SECRET, auth, false)).reply).toBeNull();
+    expect((await strict.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']], SECRET, auth, true)).reply!.code).toBe(CODE.accessReject);
+    strict.close();
+    // Proxy-State without Message-Authenticator is a forgery pattern (BlastRADIUS).
+    expect((await client.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1'], ['Proxy-State', Buffer.from([1])]], SECRET, auth, false)).reply).toBeNull();
+    const after = env.netflow.radiusStats().dropped;
+    expect(after.unknown_client - before.unknown_client).toBe(1);
+    expect(after.bad_message_authenticator - before.bad_message_authenticator).toBe(1);
+    expect(after.bad_authenticator - before.bad_authenticator).toBe(1);
+    expect(after.missing_message_authenticator - before.missing_message_authenticator).toBe(1);
+    expect(after.proxy_state_without_message_authenticator - before.proxy_state_without_message_authenticator).toBe(1);
+  });
+
+  it('echoes Proxy-State in order', async () => {
+    const { reply } = await client.send(
+      CODE.accessRequest,
+      [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x'], ['Proxy-State', Buffer.from([1])], ['Proxy-State', Buffer.from([2])]],
+      SECRET,
+      auth,
+    );
+    expect(reply!.attributes.filter((a) => a.type === ATTR.proxyState).map((a) => a.value.toString('hex'))).toEqual(['01', '02']);
+  });
+
+  it('survives a bounded fuzz of malformed datagrams without replying', async () => {
+    const before = env.netflow.radiusStats();
+    const valid = client.request(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], SECRET).bytes;
+    let replies = 0;
+    for (let i = 0; i < 1500; i++) {
+      const d = Buffer.from(valid);
+      switch (i % 5) {
+        case 0: d.writeUInt16BE(d.length + 1 + (i % 50), 2); break; // Length beyond the datagram
+        case 1: d[20 + ((i * 7) % (d.length - 21))] = i % 2; break; // an attribute length of 0 or 1 somewhere
+        case 2: d[0] = 200 + (i % 50); break; // unknown code
+        case 3: d.writeUInt16BE(5000, 2); break;
+        default: randomBytes(d.length).copy(d, 20);
+      }
+      const size = i % 5 === 4 ? d.length : i % 5 === 1 ? d.length : Math.max(1, d.length - (i % 3));
+      if (i % 100 === 0) replies += (await client.sendRaw(d.subarray(0, size), auth, 50)) ? 1 : 0;
+      else client.sendRaw(d.subarray(0, size), auth, 1).catch(() => {});
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    // Garbage may still parse as a (rejected) Access-Request; what matters is no crash and no
+    // reply to anything malformed: the server still answers a good request.
+    const after = env.netflow.radiusStats();
+    expect(after.dropped.malformed - before.dropped.malformed).toBeGreaterThan(500);
+    const { reply } = await client.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']], SECRET, auth);
+    expect(reply!.code).toBe(CODE.accessReject);
+    expect(replies).toBeLessThanOrEqual(15);
+  });
+
+  it('a retransmitted request gets the byte-identical cached reply and one database decision', async () => {
+    const { bytes } = client.request(CODE.accountingRequest, [...hotspot('ACCT1', 'AA:BB:CC:00:00:05'), ['Acct-Status-Type', 1], ['Acct-Session-Id', 'dup-1']], SECRET);
+    const first = await client.sendRaw(bytes, acct);
+    const second = await client.sendRaw(bytes, acct);
+    expect(first).not.toBeNull();
+    expect(second!.equals(first!)).toBe(true);
+    expect(env.netflow.radiusStats().duplicatesResent).toBeGreaterThanOrEqual(1);
+    expect(await env.db.prisma.accountingRecord.count({ where: { acctSessionId: 'dup-1' } })).toBe(1);
+  });
+
+  it('accounting Start / Interim (Gigawords, Message-Authenticator) / Stop, stored before each response', async () => {
+    const mac = 'AA:BB:CC:00:00:06';
+    const login = await client.send(CODE.accessRequest, [...hotspot('ACCT1', mac), ['User-Password', 'ACCT1']], SECRET, auth);
+    expect(login.reply!.code).toBe(CODE.accessAccept);
+    const cls = attr(login.reply!, ATTR.class)!;
+    const base: [string, string | number | Buffer][] = [...hotspot('ACCT1', mac), ['Acct-Session-Id', '80f00003'], ['Framed-IP-Address', '10.5.50.253'], ['Class', cls]];
+    const start = await client.send(CODE.accountingRequest, [...base, ['Acct-Status-Type', 1], ['Acct-Delay-Time', 0]], SECRET, acct, false);
+    expect(start.reply!.code).toBe(CODE.accountingResponse);
+    expect(verifyResponse(start.raw!, start.request.subarray(4, 20), SECRET)).toBe('valid');
+    const interim = await client.send(
+      CODE.accountingRequest,
+      [...base, ['Acct-Status-Type', 3], ['Acct-Session-Time', 300], ['Acct-Input-Octets', 5], ['Acct-Input-Gigawords', 2], ['Acct-Output-Octets', 1000], ['Acct-Output-Gigawords', 0]],
+      SECRET,
+      acct,
+      true,
+    );
+    expect(interim.reply!.code).toBe(CODE.accountingResponse);
+    const s = await env.db.prisma.accountingSession.findFirstOrThrow({ where: { acctSessionId: '80f00003' } });
+    expect([s.bytesUp, s.bytesDown, s.status, s.framedIp]).toEqual([8589934597n, 1000n, 'open', '10.5.50.253']);
+    const stop = await client.send(CODE.accountingRequest, [...base, ['Acct-Status-Type', 2], ['Acct-Session-Time', 600], ['Acct-Terminate-Cause', 1], ['Acct-Input-Octets', 9], ['Acct-Input-Gigawords', 2]], SECRET, acct);
+    expect(stop.reply!.code).toBe(CODE.accountingResponse);
+    const closed = await env.db.prisma.accountingSession.findFirstOrThrow({ where: { acctSessionId: '80f00003' } });
+    expect([closed.status, closed.terminateCause, closed.bytesUp]).toEqual(['closed', 'User-Request', 8589934601n]);
+    const record = await env.db.prisma.accountingRecord.findFirstOrThrow({ where: { acctSessionId: '80f00003', statusType: 3 } });
+    expect((record.attributes as Record<string, unknown>)['Acct-Status-Type']).toBe('Interim-Update');
+  });
+
+  it('MAC authentication with the blank password RouterOS sends', async () => {
+    const mac = 'AA:BB:CC:00:00:01'; // logged in with GUEST1 above
+    const { reply } = await client.send(CODE.accessRequest, [...hotspot('aa-bb-cc-00-00-01', mac), ['User-Password', '']], SECRET, auth);
+    expect(reply!.code).toBe(CODE.accessAccept);
+  });
+});
