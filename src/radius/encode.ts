@@ -55,6 +55,15 @@ function frame(code: number, identifier: number, authenticator: Buffer, parts: B
 
 const ALWAYS_SIGNED = new Set<number>([CODE.accessAccept, CODE.accessReject, CODE.accessChallenge]);
 
+/**
+ * The authenticator field's content while a response's Message-Authenticator is computed: the
+ * request's authenticator, except in an Accounting-Response, where FreeRADIUS (and so radclient
+ * and every NAS built on its libraries) signs over 16 zero octets as for Accounting-Requests.
+ */
+function maAuthenticatorForResponse(code: number, requestAuthenticator: Buffer): Buffer {
+  return code === CODE.accountingResponse ? ZERO16 : requestAuthenticator;
+}
+
 export interface ResponseSpec {
   request: RadiusPacket;
   code: number;
@@ -67,7 +76,7 @@ export function encodeResponse({ request, code, attributes, secret }: ResponseSp
   const proxyStates = allAttrs(request, ATTR.proxyState).map((v) => Buffer.concat([Buffer.from([ATTR.proxyState, v.length + 2]), v]));
   const parts = [...(withMa ? [MA_PLACEHOLDER] : []), encodeAttributes(attributes), ...proxyStates];
   const packet = frame(code, request.identifier, request.authenticator, parts);
-  if (withMa) messageAuthenticator(packet, 20, secret, request.authenticator).copy(packet, 22);
+  if (withMa) messageAuthenticator(packet, 20, secret, maAuthenticatorForResponse(code, request.authenticator)).copy(packet, 22);
   responseAuthenticator(packet, request.authenticator, secret).copy(packet, 4);
   return packet;
 }
@@ -111,7 +120,8 @@ export function verifyResponse(bytes: Buffer, requestAuthenticator: Buffer, secr
   }
   if (!responseAuthenticator(packet.bytes, requestAuthenticator, secret).equals(packet.authenticator)) return 'bad_authenticator';
   const ma = packet.attributes.find((a) => a.type === ATTR.messageAuthenticator);
-  if (ma && (ma.value.length !== 16 || !messageAuthenticator(packet.bytes, ma.offset, secret, requestAuthenticator).equals(ma.value))) {
+  const maAuthenticator = maAuthenticatorForResponse(packet.code, requestAuthenticator);
+  if (ma && (ma.value.length !== 16 || !messageAuthenticator(packet.bytes, ma.offset, secret, maAuthenticator).equals(ma.value))) {
     return 'bad_message_authenticator';
   }
   return 'valid';

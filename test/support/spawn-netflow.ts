@@ -1,0 +1,78 @@
+// Runs the real `netflow serve` (bin/netflow.js) as a child process on loopback, for the
+// end-to-end tests that drive it with independent peers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import net from 'node:net';
+
+async function freeUdpPort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise<void>((r) => s.close(r));
+  return port;
+}
+
+async function freeTcpPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+export interface ServeProcess {
+  authPort: number;
+  acctPort: number;
+  httpPort: number;
+  child: ChildProcess;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export async function spawnNetflow(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<ServeProcess> {
+  const [authPort, acctPort, httpPort] = [await freeUdpPort(), await freeUdpPort(), await freeTcpPort()];
+  const child = spawn(process.execPath, ['bin/netflow.js', 'serve'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      RADIUS_BIND: '127.0.0.1',
+      HTTP_BIND: '127.0.0.1',
+      RADIUS_AUTH_PORT: String(authPort),
+      RADIUS_ACCT_PORT: String(acctPort),
+      PORT: String(httpPort),
+      LOG_LEVEL: 'info',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`netflow serve did not start:\n${output}`)), 60_000);
+    const check = () => {
+      if (output.includes('"netflow started"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stderr!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`netflow serve exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    authPort,
+    acctPort,
+    httpPort,
+    child,
+    logs: () => output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
