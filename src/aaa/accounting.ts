@@ -4,6 +4,7 @@
 // while each packet is still on disk before its Accounting-Response.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { createBatcher } from './batcher.js';
 
 export const ACCT_STATUS = { start: 1, stop: 2, interim: 3, accountingOn: 7, accountingOff: 8 } as const;
 
@@ -34,6 +35,8 @@ export interface AccountingWriterOptions {
   /** A device stays "online" this long after each Start/Interim (3 interim intervals). */
   onlineSeconds: number;
   maxBatch?: number;
+  /** Batches written in parallel (see record()). */
+  lanes?: number;
 }
 
 export interface AccountingWriter {
@@ -41,12 +44,6 @@ export interface AccountingWriter {
   record(event: AccountingEvent): Promise<void>;
   /** Waits for queued writes to finish. */
   drain(): Promise<void>;
-}
-
-interface Pending {
-  event: AccountingEvent;
-  resolve(): void;
-  reject(err: unknown): void;
 }
 
 const RECORD_BATCH: Pick<pg.QueryConfig, 'name' | 'text'> = {
@@ -86,65 +83,61 @@ function toJson(attributes: Record<string, unknown>): string {
 }
 
 export function createAccountingWriter(pool: pg.Pool, options: AccountingWriterOptions): AccountingWriter {
-  const maxBatch = options.maxBatch ?? 500;
-  let queue: Pending[] = [];
-  let inFlight: Promise<void> | null = null;
-
-  async function write(batch: Pending[]): Promise<void> {
-    if (batch.length === 0) return;
-    const col = <T>(f: (e: AccountingEvent) => T) => batch.map((p) => f(p.event));
-    try {
-      await pool.query({
-        ...RECORD_BATCH,
-        values: [
-          col((e) => e.routerId),
-          col((e) => e.statusType),
-          col((e) => e.sessionId),
-          col((e) => e.userName),
-          col((e) => e.mac),
-          col((e) => e.framedIp),
-          col((e) => e.nasPortId),
-          col((e) => e.sessionTime),
-          col((e) => e.bytesUp?.toString() ?? null),
-          col((e) => e.bytesDown?.toString() ?? null),
-          col((e) => e.terminateCause),
-          col((e) => e.delaySeconds),
-          col(eventTime),
-          col((e) => e.entitlementHint),
-          col((e) => toJson(e.attributes)),
-          col(dedupeKey),
-          new Date(),
-          options.onlineSeconds,
-        ],
-      });
-      for (const p of batch) p.resolve();
-    } catch (err) {
-      if (batch.length === 1) return batch[0].reject(err);
-      // One bad packet must not block the others: store them one by one.
-      for (const p of batch) await write([p]);
-    }
-  }
-
-  // One write at a time keeps arrival order and avoids lock-order deadlocks between batches.
-  function pump(): void {
-    if (inFlight || queue.length === 0) return;
-    const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
-    queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
-    inFlight = write(batch).finally(() => {
-      inFlight = null;
-      pump();
+  async function write(batch: AccountingEvent[]): Promise<void[]> {
+    const col = <T>(f: (e: AccountingEvent) => T) => batch.map(f);
+    await pool.query({
+      ...RECORD_BATCH,
+      values: [
+        col((e) => e.routerId),
+        col((e) => e.statusType),
+        col((e) => e.sessionId),
+        col((e) => e.userName),
+        col((e) => e.mac),
+        col((e) => e.framedIp),
+        col((e) => e.nasPortId),
+        col((e) => e.sessionTime),
+        col((e) => e.bytesUp?.toString() ?? null),
+        col((e) => e.bytesDown?.toString() ?? null),
+        col((e) => e.terminateCause),
+        col((e) => e.delaySeconds),
+        col(eventTime),
+        col((e) => e.entitlementHint),
+        col((e) => toJson(e.attributes)),
+        col(dedupeKey),
+        new Date(),
+        options.onlineSeconds,
+      ],
     });
+    return batch.map(() => undefined);
   }
-
+  // Lanes: each lane writes one batch at a time, so packets of one guest (same User-Name, hence
+  // same session, entitlement and device rows) stay in arrival order, while different guests'
+  // packets are written in parallel. Accounting-On/Off touches all of a router's sessions, so it
+  // waits until every lane is idle and goes alone.
+  const lanes = Array.from({ length: options.lanes ?? 3 }, () =>
+    createBatcher(write, { maxBatch: options.maxBatch ?? 500, concurrency: 1 }),
+  );
+  let barrier: Promise<void> = Promise.resolve();
+  const drainAll = async () => void (await Promise.all(lanes.map((l) => l.drain())));
   return {
     record(event) {
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ event, resolve, reject });
-        pump();
-      });
+      if (event.statusType === ACCT_STATUS.accountingOn || event.statusType === ACCT_STATUS.accountingOff) {
+        const done = barrier.then(drainAll).then(() => lanes[0].submit(event)).then(() => undefined);
+        barrier = done.catch(() => undefined);
+        return done;
+      }
+      return barrier.then(() => lanes[laneOf(event, lanes.length)].submit(event)).then(() => undefined);
     },
-    async drain() {
-      while (inFlight) await inFlight;
+    drain: async () => {
+      await barrier;
+      await drainAll();
     },
   };
+}
+
+function laneOf(event: AccountingEvent, count: number): number {
+  const key = event.userName ?? event.sessionId ?? '';
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
+  return Math.abs(h) % count;
 }

@@ -3,11 +3,13 @@
 // aaa_functions migration) so concurrent logins with one code cannot both take its last place.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
+import { createBatcher } from './batcher.js';
 import type { AccessRequest, Decision, RejectReason } from './types.js';
 
 export interface AuthorizeOptions {
   /** How long an accepted device holds its place before its Accounting-Start arrives. */
   holdSeconds: number;
+  maxBatch?: number;
 }
 
 interface DecisionRow {
@@ -20,31 +22,78 @@ interface DecisionRow {
   idle_timeout: number | null;
 }
 
-const CODE_LOGIN: pg.QueryConfig = {
-  name: 'netflow_authorize',
-  text: 'SELECT * FROM netflow_authorize($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+const DECIDE_BATCH: Pick<pg.QueryConfig, 'name' | 'text'> = {
+  name: 'netflow_authorize_batch',
+  text: `SELECT * FROM netflow_authorize_batch($1::int[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[],
+           $7::text[], $8::boolean[], $9::timestamptz[], $10)`,
 };
-const MAC_LOGIN: pg.QueryConfig = {
-  name: 'netflow_authorize_mac',
-  text: 'SELECT * FROM netflow_authorize_mac($1, $2, $3, $4)',
-};
+
+/** One decision the database makes: a code login, or a MAC login (code = the MAC). */
+interface Question {
+  routerId: number;
+  code: string;
+  password: string | null;
+  chap: { ident: Buffer; hash: Buffer; challenge: Buffer } | null;
+  mac: string | null;
+  byMac: boolean;
+  now: Date;
+}
 
 export type Authorizer = (request: AccessRequest) => Promise<Decision>;
 
-export function createAuthorizer(pool: pg.Pool, options: AuthorizeOptions): Authorizer {
-  return async (request) => {
-    if (request.userNameAsMac) return macLogin(pool, request, request.userNameAsMac, options);
-    const c = request.credential;
-    const values =
-      c.kind === 'pap'
-        ? [request.routerId, request.userName, c.password, null, null, null]
-        : [request.routerId, request.userName, null, c.ident, c.hash, c.challenge];
-    const { rows } = await pool.query<DecisionRow>({
-      ...CODE_LOGIN,
-      values: [...values, request.mac, request.now, options.holdSeconds],
-    });
-    return toDecision(rows[0]);
+export interface AuthorizerHandle {
+  authorize: Authorizer;
+  drain(): Promise<void>;
+}
+
+export function createAuthorizer(pool: pg.Pool, options: AuthorizeOptions): AuthorizerHandle {
+  // Two calls in flight let the database use a second core while Node prepares the next batch.
+  const batcher = createBatcher<Question, DecisionRow>((questions) => decide(pool, questions, options), {
+    maxBatch: options.maxBatch ?? 64,
+    concurrency: 2,
+  });
+  return {
+    authorize: async (request) => {
+      if (request.userNameAsMac) {
+        const refusal = macLoginRefusal(request, request.userNameAsMac);
+        if (refusal) return { accept: false, reason: refusal };
+      }
+      const c = request.credential;
+      const row = await batcher.submit({
+        routerId: request.routerId,
+        code: request.userNameAsMac ?? request.userName,
+        password: c.kind === 'pap' ? c.password : null,
+        chap: c.kind === 'chap' ? c : null,
+        mac: request.mac,
+        byMac: request.userNameAsMac !== null,
+        now: request.now,
+      });
+      return toDecision(row);
+    },
+    drain: () => batcher.drain(),
   };
+}
+
+async function decide(pool: pg.Pool, questions: Question[], options: AuthorizeOptions): Promise<DecisionRow[]> {
+  const col = <T>(f: (q: Question) => T) => questions.map(f);
+  const { rows } = await pool.query<DecisionRow & { idx: number }>({
+    ...DECIDE_BATCH,
+    values: [
+      col((q) => q.routerId),
+      col((q) => q.code),
+      col((q) => q.password),
+      col((q) => q.chap?.ident ?? null),
+      col((q) => q.chap?.hash ?? null),
+      col((q) => q.chap?.challenge ?? null),
+      col((q) => q.mac),
+      col((q) => q.byMac),
+      col((q) => q.now),
+      options.holdSeconds,
+    ],
+  });
+  const byIndex: DecisionRow[] = [];
+  for (const row of rows) byIndex[row.idx - 1] = row;
+  return questions.map((_q, i) => byIndex[i]);
 }
 
 /**
@@ -52,12 +101,11 @@ export function createAuthorizer(pool: pg.Pool, options: AuthorizeOptions): Auth
  * Calling-Station-Id itself, or a guest could type someone else's MAC into the login form.
  * RouterOS sends an empty password, or the MAC (mac-as-username-and-password).
  */
-async function macLogin(pool: pg.Pool, request: AccessRequest, mac: string, options: AuthorizeOptions): Promise<Decision> {
-  if (request.mac !== mac) return { accept: false, reason: 'mac_mismatch' };
+function macLoginRefusal(request: AccessRequest, mac: string): RejectReason | null {
+  if (request.mac !== mac) return 'mac_mismatch';
   const acceptable = ['', request.userName, mac];
-  if (!acceptable.some((p) => credentialMatches(request.credential, p))) return { accept: false, reason: 'bad_password' };
-  const { rows } = await pool.query<DecisionRow>({ ...MAC_LOGIN, values: [request.routerId, mac, request.now, options.holdSeconds] });
-  return toDecision(rows[0]);
+  if (!acceptable.some((p) => credentialMatches(request.credential, p))) return 'bad_password';
+  return null;
 }
 
 function credentialMatches(credential: AccessRequest['credential'], password: string): boolean {

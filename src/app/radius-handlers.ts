@@ -40,9 +40,16 @@ function attributesOf(packet: RadiusPacket): Record<string, unknown> {
   }
 }
 
-export function createRadiusHandlers(pool: pg.Pool, settings: RadiusSettings, log: Logger, onSeen: (routerId: number) => void): Handlers {
-  const authorize = createAuthorizer(pool, { holdSeconds: settings.holdSeconds });
-  const accounting = createAccountingWriter(pool, { onlineSeconds: onlineSecondsFor(settings) });
+export interface HandlerPools {
+  /** Access-Request decisions (commits need not wait for the WAL flush). */
+  auth: pg.Pool;
+  /** Accounting: durable before the response. */
+  accounting: pg.Pool;
+}
+
+export function createRadiusHandlers(pools: HandlerPools, settings: RadiusSettings, log: Logger, onSeen: (routerId: number) => void): Handlers {
+  const authorizer = createAuthorizer(pools.auth, { holdSeconds: settings.holdSeconds });
+  const accounting = createAccountingWriter(pools.accounting, { onlineSeconds: onlineSecondsFor(settings) });
 
   const handleAccess: Handler = async (request) => {
     onSeen(request.client.id);
@@ -61,7 +68,7 @@ export function createRadiusHandlers(pool: pg.Pool, settings: RadiusSettings, lo
       userNameAsMac: normalizeMac(userName),
       now: request.receivedAt,
     };
-    const decision = await authorize(access);
+    const decision = await authorizer.authorize(access);
     if (!decision.accept) {
       log.info('access rejected', { router: request.client.name, user: userName, mac: access.mac, reason: decision.reason });
       return { code: CODE.accessReject, attributes: rejectAttributes(decision.reason) };
@@ -104,5 +111,5 @@ export function createRadiusHandlers(pool: pg.Pool, settings: RadiusSettings, lo
     return { code: CODE.accountingResponse, attributes: [] };
   };
 
-  return { handleAccess, handleAccounting, drain: () => accounting.drain() };
+  return { handleAccess, handleAccounting, drain: async () => void (await Promise.all([authorizer.drain(), accounting.drain()])) };
 }

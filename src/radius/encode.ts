@@ -7,7 +7,7 @@ import { ATTR, CODE, hasSignedRequestAuthenticator } from './codes.js';
 import { hideUserPassword, messageAuthenticator, responseAuthenticator, signedRequestAuthenticator } from './crypto.js';
 import { allAttrs, MAX_LENGTH, parsePacket, type RadiusPacket } from './packet.js';
 
-export type AttributeValue = string | number | Buffer;
+export type AttributeValue = string | number | Buffer | Date;
 export type Attribute = [name: string, value: AttributeValue];
 
 const NO_VENDOR = -1;

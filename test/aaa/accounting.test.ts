@@ -44,7 +44,7 @@ describe('accounting', () => {
   it('Start, Interim, Stop: stores every packet, keeps the session and the usage, frees the device', async () => {
     const pkg = await addPackage(db, { dataCapBytes: 10n ** 12n });
     const e = await addEntitlement(db, pkg.id, { code: 'ACCT1' });
-    await createAuthorizer(db.pool, { holdSeconds: 120 })({ routerId, userName: 'ACCT1', credential: { kind: 'pap', password: 'ACCT1' }, mac: MAC, userNameAsMac: null, now: new Date() });
+    await createAuthorizer(db.pool, { holdSeconds: 120 }).authorize({ routerId, userName: 'ACCT1', credential: { kind: 'pap', password: 'ACCT1' }, mac: MAC, userNameAsMac: null, now: new Date() });
     const base = { sessionId: 'a1', userName: 'ACCT1', entitlementHint: e.id };
     await writer.record(event({ ...base, statusType: 1 }));
     expect((await session('a1')).status).toBe('open');

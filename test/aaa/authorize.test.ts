@@ -29,7 +29,7 @@ describe('authorize', () => {
 
   beforeAll(async () => {
     db = await openTestDatabase();
-    authorize = createAuthorizer(db.pool, { holdSeconds: 120 });
+    authorize = createAuthorizer(db.pool, { holdSeconds: 120 }).authorize;
     routerId = (await addRouter(db, { ip: '10.0.0.1' })).id;
     otherRouterId = (await addRouter(db, { ip: '10.0.0.2' })).id;
   });

@@ -53,6 +53,7 @@ export async function spawnNetflow(databaseUrl: string, extraEnv: Record<string,
     const check = () => {
       if (output.includes('"netflow started"')) {
         clearTimeout(timer);
+        child.stderr!.off('data', check); // the log keeps growing; stop scanning it
         resolve();
       }
     };

@@ -1,0 +1,115 @@
+// Registering MikroTik routers as RADIUS clients. The RADIUS server picks new rows up at once
+// (a trigger NOTIFYs it), so a router added here works without restarting `netflow serve`.
+import { isIP } from 'node:net';
+import type { PrismaClient, RouterStatus } from '../db/generated/client.js';
+import { recordAudit } from './audit.js';
+import { InputError, invalid, uniqueViolation } from './errors.js';
+import { text, wholeNumber } from './validate.js';
+
+/** BlastRADIUS (CVE-2024-3596) guidance: shared secrets of at least 16 random characters. */
+export const MIN_SECRET_LENGTH = 16;
+
+export interface RouterInput {
+  name: string;
+  ip: string;
+  secret: string;
+  location?: string;
+  requireMessageAuthenticator?: boolean;
+  coaPort?: number;
+}
+
+/** A router as operators see it: the secret is masked, always. */
+export interface RouterView {
+  id: number;
+  name: string;
+  ip: string;
+  secretMasked: string;
+  location: string | null;
+  status: RouterStatus;
+  requireMessageAuthenticator: boolean;
+  coaPort: number;
+  lastSeenAt: Date | null;
+  createdAt: Date;
+}
+
+/** "ab…yz": enough to tell secrets apart, not enough to use one. Short ones show nothing. */
+export function maskSecret(secret: string): string {
+  return secret.length >= MIN_SECRET_LENGTH ? `${secret.slice(0, 2)}…${secret.slice(-2)}` : '****';
+}
+
+/**
+ * The address as the RADIUS server will see it as a packet's source: IPv6 in its canonical
+ * compressed lower-case form, and an IPv4-mapped IPv6 address as plain IPv4.
+ */
+export function normalizeIp(raw: string): string {
+  const ip = raw.trim();
+  const version = isIP(ip);
+  if (version === 4) return ip;
+  if (version === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+    if (mapped && isIP(mapped[1]) === 4) return mapped[1];
+    try {
+      return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+    } catch {
+      // A zone index (fe80::1%eth0) is not a router address NetFlow can match.
+    }
+  }
+  throw invalid('ip', 'must be an IPv4 or IPv6 address');
+}
+
+function checkSecret(secret: string): string {
+  if (!/^[\x21-\x7e]*$/.test(secret)) throw invalid('secret', 'must be printable ASCII without spaces');
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw invalid('secret', `must be at least ${MIN_SECRET_LENGTH} characters (BlastRADIUS guidance: use a long random secret)`);
+  }
+  return secret;
+}
+
+function view(r: {
+  id: number; name: string; ip: string; secret: string; location: string | null; status: RouterStatus;
+  requireMessageAuthenticator: boolean; coaPort: number; lastSeenAt: Date | null; createdAt: Date;
+}): RouterView {
+  return {
+    id: r.id, name: r.name, ip: r.ip, secretMasked: maskSecret(r.secret), location: r.location, status: r.status,
+    requireMessageAuthenticator: r.requireMessageAuthenticator, coaPort: r.coaPort, lastSeenAt: r.lastSeenAt, createdAt: r.createdAt,
+  };
+}
+
+/** Validates and normalizes the input without touching the database. */
+export function checkRouterInput(input: RouterInput) {
+  return {
+    name: text('name', input.name, 64),
+    ip: normalizeIp(input.ip),
+    secret: checkSecret(input.secret),
+    location: input.location === undefined ? null : text('location', input.location, 200),
+    requireMessageAuthenticator: input.requireMessageAuthenticator ?? false,
+    coaPort: wholeNumber('coaPort', input.coaPort ?? 3799, 1, 65535),
+  };
+}
+
+export async function addRouter(prisma: PrismaClient, input: RouterInput, actor: string): Promise<RouterView> {
+  const data = checkRouterInput(input);
+  try {
+    const router = await prisma.$transaction(async (tx) => {
+      const created = await tx.router.create({ data });
+      await recordAudit(tx, {
+        actor,
+        action: 'router.add',
+        subject: created.name,
+        details: { id: created.id, ip: created.ip, requireMessageAuthenticator: created.requireMessageAuthenticator, coaPort: created.coaPort },
+      });
+      return created;
+    });
+    return view(router);
+  } catch (err) {
+    const columns = uniqueViolation(err);
+    if (columns === null) throw err;
+    if (columns.includes('ip')) throw new InputError(`a router with IP ${data.ip} is already registered`, 'ip');
+    if (columns.includes('name')) throw new InputError(`a router named "${data.name}" already exists`, 'name');
+    throw new InputError('this router is already registered');
+  }
+}
+
+export async function listRouters(prisma: PrismaClient): Promise<RouterView[]> {
+  return (await prisma.router.findMany({ orderBy: { name: 'asc' } })).map(view);
+}

@@ -1,0 +1,170 @@
+// The `netflow` subcommands: each parses its flags, calls one admin operation and says how to
+// show the result. Validation and database work live in src/admin, shared with the dashboard.
+import type { PrismaClient } from '../db/generated/client.js';
+import { checkAdminInput, createAdmin } from '../admin/admins.js';
+import { addPackage, checkPackageInput, formatMegabytes, listPackages, type PackageView } from '../admin/packages.js';
+import { addRouter, checkRouterInput, listRouters, type RouterView } from '../admin/routers.js';
+import { listSessions } from '../admin/sessions.js';
+import { checkVoucherInput, createVouchers, listVouchers } from '../admin/vouchers.js';
+import type { OptionSpec, Options } from './args.js';
+import { bytes, duration, table, when } from './format.js';
+
+/** Who the audit log says made a change from the command line. */
+const ACTOR = 'cli';
+
+export interface Output {
+  /** What --json prints. */
+  data: unknown;
+  /** What people see on stdout. */
+  text: string;
+  /** A line for stderr that would spoil piping stdout (e.g. next to a list of codes). */
+  note?: string;
+}
+
+/** The database half of a command, returned once its flags have been checked. */
+export type Step = (prisma: PrismaClient) => Promise<Output>;
+
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  options: OptionSpec;
+  /**
+   * Reads and checks the flags, then returns the step that needs the database. Checking first
+   * means a typo is reported at once, without waiting for (or starting) PostgreSQL.
+   */
+  prepare(opts: Options): Step;
+}
+
+const routerRow = (r: RouterView) => [
+  String(r.id), r.name, r.ip, r.secretMasked, r.status, when(r.lastSeenAt), r.requireMessageAuthenticator ? 'yes' : 'no', String(r.coaPort), r.location ?? '',
+];
+const ROUTER_HEADERS = ['ID', 'NAME', 'IP', 'SECRET', 'STATUS', 'LAST SEEN', 'REQUIRE-MA', 'COA PORT', 'LOCATION'];
+
+const packageRow = (p: PackageView) => [
+  String(p.id), p.name, String(p.minutes), p.price, `${p.rateLimitUp}/${p.rateLimitDown}`,
+  p.dataCapBytes === null ? 'unlimited' : formatMegabytes(p.dataCapBytes), String(p.devicesAllowed),
+  p.idleTimeoutSeconds === null ? '-' : `${p.idleTimeoutSeconds}s`, p.clockStartsAt === 'first_login' ? 'first-login' : 'purchase', p.active ? 'yes' : 'no',
+];
+const PACKAGE_HEADERS = ['ID', 'NAME', 'MINUTES', 'PRICE', 'RATE UP/DOWN', 'DATA', 'DEVICES', 'IDLE', 'CLOCK', 'ACTIVE'];
+
+const listOrNone = (what: string, headers: string[], rows: string[][]) => (rows.length === 0 ? `no ${what}\n` : table(headers, rows));
+
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'router add',
+    usage: '--name NAME --ip IP --secret SECRET [--require-message-authenticator] [--location TEXT] [--coa-port N]',
+    summary: 'register a MikroTik router as a RADIUS client (secret: 16+ printable characters)',
+    options: { name: 'string', ip: 'string', secret: 'string', 'require-message-authenticator': 'boolean', location: 'string', 'coa-port': 'string' },
+    prepare(o) {
+      const input = {
+        name: o.required('name'), ip: o.required('ip'), secret: o.required('secret'), location: o.string('location'),
+        requireMessageAuthenticator: o.has('require-message-authenticator'), coaPort: o.integer('coa-port'),
+      };
+      checkRouterInput(input);
+      return async (prisma) => {
+        const r = await addRouter(prisma, input, ACTOR);
+        return { data: r, text: `router "${r.name}" added (id ${r.id}, ip ${r.ip}, secret ${r.secretMasked})\n` };
+      };
+    },
+  },
+  {
+    name: 'router list',
+    usage: '',
+    summary: 'list routers (secrets masked)',
+    options: {},
+    prepare: () => async (prisma) => {
+      const routers = await listRouters(prisma);
+      return { data: routers, text: listOrNone('routers', ROUTER_HEADERS, routers.map(routerRow)) };
+    },
+  },
+  {
+    name: 'package add',
+    usage: '--name NAME --minutes N --price AMOUNT --currency CODE --rate-limit UP/DOWN [--data-mb N] [--devices N] [--idle-timeout SECONDS] [--clock purchase|first-login]',
+    summary: 'add a package guests can buy (price in major units, e.g. 1000 or 2.50)',
+    options: {
+      name: 'string', minutes: 'string', price: 'string', currency: 'string', 'rate-limit': 'string', 'data-mb': 'string',
+      devices: 'string', 'idle-timeout': 'string', clock: 'string',
+    },
+    prepare(o) {
+      const input = {
+        name: o.required('name'), minutes: o.requiredInteger('minutes'), price: o.required('price'), currency: o.required('currency'),
+        rateLimit: o.required('rate-limit'), dataMb: o.string('data-mb'), devices: o.integer('devices'), idleTimeout: o.integer('idle-timeout'),
+        clock: o.string('clock'),
+      };
+      checkPackageInput(input);
+      return async (prisma) => {
+        const p = await addPackage(prisma, input, ACTOR);
+        return { data: p, text: `package "${p.name}" added (id ${p.id}, ${p.minutes} min, ${p.price}, ${p.rateLimitUp}/${p.rateLimitDown})\n` };
+      };
+    },
+  },
+  {
+    name: 'package list',
+    usage: '',
+    summary: 'list packages',
+    options: {},
+    prepare: () => async (prisma) => {
+      const packages = await listPackages(prisma);
+      return { data: packages, text: listOrNone('packages', PACKAGE_HEADERS, packages.map(packageRow)) };
+    },
+  },
+  {
+    name: 'voucher create',
+    usage: '--package NAME --count N [--prefix P] [--length L]',
+    summary: 'create N voucher codes for a package and print them (clock starts at first login)',
+    options: { package: 'string', count: 'string', prefix: 'string', length: 'string' },
+    prepare(o) {
+      const input = { package: o.required('package'), count: o.requiredInteger('count'), prefix: o.string('prefix'), length: o.integer('length') };
+      checkVoucherInput(input);
+      return async (prisma) => {
+        const batch = await createVouchers(prisma, input, ACTOR);
+        return {
+          data: batch,
+          // Only the codes on stdout, so `netflow voucher create … > codes.txt` is ready to print.
+          text: batch.codes.join('\n') + '\n',
+          note: `created ${batch.codes.length} vouchers for package "${batch.package}" (batch ${batch.batchId})`,
+        };
+      };
+    },
+  },
+  {
+    name: 'voucher list',
+    usage: '',
+    summary: 'list vouchers with their status (unused, in use, expired, revoked)',
+    options: {},
+    prepare: () => async (prisma) => {
+      const vouchers = await listVouchers(prisma);
+      const rows = vouchers.map((v) => [v.code, v.package, String(v.batchId), v.status, when(v.startsAt), when(v.expiresAt)]);
+      return { data: vouchers, text: listOrNone('vouchers', ['CODE', 'PACKAGE', 'BATCH', 'STATUS', 'STARTED', 'EXPIRES'], rows) };
+    },
+  },
+  {
+    name: 'session list',
+    usage: '[--active]',
+    summary: 'list hotspot sessions, newest first (--active: only open ones)',
+    options: { active: 'boolean' },
+    prepare: (o) => async (prisma) => {
+      const sessions = await listSessions(prisma, { active: o.has('active') });
+      const rows = sessions.map((s) => [
+        String(s.id), s.router, s.code ?? `(${s.userName})`, s.mac ?? '-', s.framedIp ?? '-', s.status, when(s.startedAt),
+        duration(s.sessionTime), bytes(s.bytesUp), bytes(s.bytesDown),
+      ]);
+      return { data: sessions, text: listOrNone('sessions', ['ID', 'ROUTER', 'CODE', 'MAC', 'IP', 'STATUS', 'STARTED', 'TIME', 'UP', 'DOWN'], rows) };
+    },
+  },
+  {
+    name: 'admin create',
+    usage: '--email EMAIL --password PASSWORD --role admin|operator|viewer',
+    summary: 'create a dashboard account (password: 10+ characters)',
+    options: { email: 'string', password: 'string', role: 'string' },
+    prepare(o) {
+      const input = { email: o.required('email'), password: o.required('password'), role: o.required('role') };
+      checkAdminInput(input);
+      return async (prisma) => {
+        const a = await createAdmin(prisma, input, ACTOR);
+        return { data: a, text: `admin ${a.email} created (id ${a.id}, role ${a.role})\n` };
+      };
+    },
+  },
+];

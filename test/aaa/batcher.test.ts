@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { createBatcher } from '../../src/aaa/batcher.js';
+
+describe('group-commit batcher', () => {
+  it('sends the first item alone at once and groups what arrives while a call is in flight', async () => {
+    const calls: number[][] = [];
+    const b = createBatcher<number, number>(async (items) => {
+      calls.push(items);
+      await new Promise((r) => setTimeout(r, 5));
+      return items.map((x) => x * 10);
+    }, { maxBatch: 3, concurrency: 1 });
+    const results = await Promise.all([1, 2, 3, 4, 5, 6].map((x) => b.submit(x)));
+    expect(results).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(calls).toEqual([[1], [2, 3, 4], [5, 6]]);
+  });
+
+  it('retries each item alone when a batch fails, so one bad item fails only itself', async () => {
+    const calls: number[][] = [];
+    const b = createBatcher<number, string>(async (items) => {
+      calls.push(items);
+      if (items.includes(13)) throw new Error('unlucky');
+      return items.map(String);
+    }, { maxBatch: 10, concurrency: 1 });
+    const first = b.submit(0); // goes alone; the rest queue behind it
+    const rest = [12, 13, 14].map((x) => b.submit(x).then((v) => v, (e: Error) => e.message));
+    expect(await first).toBe('0');
+    expect(await Promise.all(rest)).toEqual(['12', 'unlucky', '14']);
+    expect(calls).toEqual([[0], [12, 13, 14], [12], [13], [14]]);
+  });
+
+  it('keeps up to `concurrency` calls in flight and drain waits for all of them', async () => {
+    let inFlight = 0, peak = 0;
+    const b = createBatcher<number, number>(async (items) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return items;
+    }, { maxBatch: 1, concurrency: 2 });
+    for (let i = 0; i < 6; i++) void b.submit(i);
+    await b.drain();
+    expect(peak).toBe(2);
+    expect(inFlight).toBe(0);
+  });
+});
