@@ -1,5 +1,7 @@
 // Hotspot sessions as the routers report them through RADIUS accounting.
-import type { AccountingSessionStatus, PrismaClient } from '../db/generated/client.js';
+import type { AccountingSessionStatus, Prisma, PrismaClient } from '../db/generated/client.js';
+import { recordAudit } from './audit.js';
+import { InputError, invalid } from './errors.js';
 
 export interface SessionView {
   id: bigint;
@@ -42,4 +44,89 @@ export async function listSessions(prisma: PrismaClient, options: { active?: boo
     bytesDown: s.bytesDown,
     terminateCause: s.terminateCause,
   }));
+}
+
+export interface EnforcementRequest {
+  sessionId: bigint;
+  /** The queued Disconnect/CoA (an already pending one is reused). */
+  actionIds: bigint[];
+}
+
+async function openSession(prisma: PrismaClient, id: string) {
+  if (!/^\d{1,18}$/.test(id)) throw invalid('id', 'must be a session number (see `netflow session list`)');
+  const session = await prisma.accountingSession.findUnique({ where: { id: BigInt(id) } });
+  if (!session) throw new InputError(`session ${id} not found`, 'id');
+  if (session.status === 'closed') throw new InputError(`session ${id} has already ended`, 'id');
+  return session;
+}
+
+/** Queues a request (or finds the one already pending) for a session; returns its id. */
+async function queue(tx: Tx, kind: 'disconnect' | 'coa', reason: string, sessionId: bigint, actor: string): Promise<bigint> {
+  const inserted = await tx.$queryRaw<Array<{ id: bigint }>>`
+    INSERT INTO enforcement_actions (kind, reason, session_id, router_id, requested_by)
+    SELECT ${kind}::"EnforcementKind", ${reason}, s.id, s.router_id, ${actor} FROM accounting_sessions s WHERE s.id = ${sessionId}
+    ON CONFLICT (session_id, kind) WHERE status = 'pending' DO NOTHING
+    RETURNING id`;
+  if (inserted[0]) return inserted[0].id;
+  const pending = await tx.enforcementAction.findFirstOrThrow({ where: { sessionId, kind, status: 'pending' } });
+  return pending.id;
+}
+
+type Tx = Prisma.TransactionClient;
+
+/** An admin ends a guest's session: NetFlow sends the router a Disconnect-Request at once. */
+export async function endSession(prisma: PrismaClient, input: { id: string }, actor: string): Promise<EnforcementRequest> {
+  const session = await openSession(prisma, input.id);
+  return prisma.$transaction(async (tx) => {
+    const actionId = await queue(tx, 'disconnect', 'admin', session.id, actor);
+    await recordAudit(tx, { actor, action: 'session.end.requested', subject: `session ${session.id}`, details: { actionId: String(actionId) } });
+    return { sessionId: session.id, actionIds: [actionId] };
+  });
+}
+
+/**
+ * Moves the guest's code to another package while online: the clock keeps its start, the expiry
+ * follows the new package's minutes, and every open session of the code gets a CoA-Request with
+ * the new Mikrotik-Rate-Limit and Session-Timeout (read when it is sent, so it is never stale).
+ */
+export async function changeSessionPackage(prisma: PrismaClient, input: { id: string; package: string }, actor: string): Promise<EnforcementRequest & { package: string; expiresAt: Date | null }> {
+  const session = await openSession(prisma, input.id);
+  if (session.entitlementId === null) throw new InputError(`session ${input.id} is not tied to a NetFlow code`, 'id');
+  const pkg = await prisma.package.findUnique({ where: { name: input.package } });
+  if (!pkg) throw new InputError(`package "${input.package}" not found (see \`netflow package list\`)`, 'package');
+  if (!pkg.active) throw new InputError(`package "${input.package}" is not active`, 'package');
+  return prisma.$transaction(async (tx) => {
+    const ent = await tx.entitlement.findUniqueOrThrow({ where: { id: session.entitlementId! } });
+    const expiresAt = ent.startsAt ? new Date(ent.startsAt.getTime() + pkg.minutes * 60_000) : null;
+    await tx.entitlement.update({ where: { id: ent.id }, data: { packageId: pkg.id, expiresAt } });
+    const live = await tx.accountingSession.findMany({ where: { entitlementId: ent.id, status: { in: ['open', 'stale'] } }, select: { id: true } });
+    const actionIds: bigint[] = [];
+    for (const s of live) actionIds.push(await queue(tx, 'coa', 'package_change', s.id, actor));
+    await recordAudit(tx, {
+      actor,
+      action: 'entitlement.package_changed',
+      subject: `entitlement ${ent.id}`,
+      details: { from: ent.packageId, to: pkg.id, expiresAt: expiresAt?.toISOString() ?? null, sessions: live.map((s) => String(s.id)) },
+    });
+    return { sessionId: session.id, actionIds, package: pkg.name, expiresAt };
+  });
+}
+
+export interface ActionOutcome {
+  id: bigint;
+  kind: string;
+  status: string;
+  errorCause: number | null;
+  lastError: string | null;
+}
+
+/** Waits (polling) until the actions are no longer pending or the time is up. */
+export async function waitForActions(prisma: PrismaClient, ids: bigint[], timeoutMs: number): Promise<ActionOutcome[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await prisma.enforcementAction.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
+    const outcomes = rows.map((a) => ({ id: a.id, kind: a.kind, status: a.status, errorCause: a.errorCause, lastError: a.lastError }));
+    if (outcomes.every((o) => o.status !== 'pending') || Date.now() >= deadline) return outcomes;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

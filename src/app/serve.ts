@@ -6,6 +6,9 @@ import { openDatabase, type Database } from '../db/database.js';
 import { openRouterTable } from '../db/router-table.js';
 import { buildHttpApp } from '../http/app.js';
 import { createRadiusServer, type RadiusStats } from '../radius/server.js';
+import { createDynamicClient } from '../radius/dynamic-client.js';
+import { createEnforcer, type Enforcer } from '../enforce/enforcer.js';
+import type { RetryPolicy } from '../enforce/deliver.js';
 import { createRadiusHandlers } from './radius-handlers.js';
 import { loadRadiusSettings } from './settings.js';
 
@@ -14,7 +17,18 @@ export interface RunningNetflow {
   acctPort: number;
   httpPort: number;
   radiusStats(): RadiusStats;
+  enforcer: Enforcer;
   close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** 'manual': the enforcer runs only when called (tests drive it with their own clock). */
+  enforcement?: 'auto' | 'manual';
+  /** The enforcer's clock. */
+  now?: () => Date;
+  retry?: RetryPolicy;
+  /** Per-attempt wait for a router's CoA/Disconnect reply. */
+  coaTimeoutMs?: number;
 }
 
 function flatStats(s: RadiusStats): Record<string, number> {
@@ -23,7 +37,7 @@ function flatStats(s: RadiusStats): Record<string, number> {
   return flat;
 }
 
-export async function startNetflow(config: Config, db: Database, log: Logger): Promise<RunningNetflow> {
+export async function startNetflow(config: Config, db: Database, log: Logger, options: StartOptions = {}): Promise<RunningNetflow> {
   const routers = await openRouterTable(db.pool, db.url, (err) => log.error('router table', { error: err.message }));
   const settings = await loadRadiusSettings(db.pool);
   const handlers = createRadiusHandlers({ auth: db.authPool, accounting: db.pool }, settings, log, routers.seen);
@@ -37,6 +51,20 @@ export async function startNetflow(config: Config, db: Database, log: Logger): P
     onError: (message, fields) => log.error(message, fields),
   });
   const ports = await radius.start();
+  const dynamicClient = await createDynamicClient({
+    initialTimeoutMs: options.coaTimeoutMs,
+    onBadReply: (from) => log.warn('bad CoA/Disconnect reply dropped', { from }),
+  });
+  const enforcer = createEnforcer({
+    pool: db.pool,
+    databaseUrl: db.url,
+    client: dynamicClient,
+    log,
+    interimSeconds: settings.interimIntervalSeconds,
+    retry: options.retry,
+    now: options.now,
+  });
+  if (options.enforcement !== 'manual') await enforcer.start();
   const http = buildHttpApp({
     pingDatabase: async () => void (await db.pool.query('SELECT 1')),
     radiusStats: () => flatStats(radius.stats()),
@@ -50,7 +78,10 @@ export async function startNetflow(config: Config, db: Database, log: Logger): P
     ...ports,
     httpPort,
     radiusStats: () => radius.stats(),
+    enforcer,
     async close() {
+      await enforcer.stop();
+      await dynamicClient.close();
       await radius.stop();
       await handlers.drain();
       await http.close();

@@ -13,7 +13,15 @@ export class Options {
   constructor(
     private readonly values: ReadonlyMap<string, string | true>,
     private readonly command: string,
+    private readonly positionals: readonly string[] = [],
   ) {}
+
+  /** The n-th bare argument (e.g. the ID in `session end ID`). */
+  positional(n: number, name: string): string {
+    const v = this.positionals[n];
+    if (v === undefined) throw new UsageError(`${name} is required (see: netflow ${this.command} --help)`);
+    return v;
+  }
 
   has(flag: string): boolean {
     return this.values.has(flag);
@@ -47,12 +55,17 @@ export class Options {
 }
 
 /** Parses `--flag value`, `--flag=value` and boolean `--flag`; refuses anything else. */
-export function parseOptions(tokens: readonly string[], spec: OptionSpec, command: string): Options {
+export function parseOptions(tokens: readonly string[], spec: OptionSpec, command: string, maxPositionals = 0): Options {
   const values = new Map<string, string | true>();
+  const positionals: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     if (token === '-h') {
       values.set('help', true);
+      continue;
+    }
+    if (!token.startsWith('--') && !token.startsWith('-') && positionals.length < maxPositionals) {
+      positionals.push(token);
       continue;
     }
     if (!token.startsWith('--') || token === '--') throw new UsageError(`unexpected argument "${token}" for "netflow ${command}"`);
@@ -71,7 +84,7 @@ export function parseOptions(tokens: readonly string[], spec: OptionSpec, comman
     if (value === undefined || (eq === -1 && value.startsWith('--'))) throw new UsageError(`--${flag} needs a value`);
     values.set(flag, value);
   }
-  return new Options(values, command);
+  return new Options(values, command, positionals);
 }
 
 /** Input field name (camelCase, from an admin operation) → the flag an operator typed. */

@@ -4,13 +4,31 @@ import type { PrismaClient } from '../db/generated/client.js';
 import { checkAdminInput, createAdmin } from '../admin/admins.js';
 import { addPackage, checkPackageInput, formatMegabytes, listPackages, type PackageView } from '../admin/packages.js';
 import { addRouter, checkRouterInput, listRouters, type RouterView } from '../admin/routers.js';
-import { listSessions } from '../admin/sessions.js';
+import { changeSessionPackage, endSession, listSessions, waitForActions, type ActionOutcome } from '../admin/sessions.js';
+import { ERROR_CAUSES } from '../radius/dynamic-client.js';
 import { checkVoucherInput, createVouchers, listVouchers } from '../admin/vouchers.js';
 import type { OptionSpec, Options } from './args.js';
 import { bytes, duration, table, when } from './format.js';
 
 /** Who the audit log says made a change from the command line. */
 const ACTOR = 'cli';
+
+/** How long `session end` / `change-package` wait to report the router's answer. */
+const WAIT_FOR_ROUTER_MS = 10_000;
+
+function describe(outcomes: ActionOutcome[]): string {
+  if (outcomes.length === 0) return 'no open session to update';
+  return outcomes
+    .map((a) => {
+      const what = a.kind === 'disconnect' ? 'Disconnect' : 'CoA';
+      if (a.status === 'acked') return `${what} acknowledged by the router`;
+      if (a.status === 'nakked') return `${what} refused by the router (Error-Cause ${a.errorCause ?? '?'} ${ERROR_CAUSES[a.errorCause ?? 0] ?? ''})`.trim();
+      if (a.status === 'obsolete') return 'the session had already ended';
+      if (a.status === 'failed') return `${what} failed: ${a.lastError ?? 'no reply'}`;
+      return `${what} queued; no answer yet (${a.lastError ?? 'is netflow serve running?'}), NetFlow keeps retrying`;
+    })
+    .join('; ');
+}
 
 export interface Output {
   /** What --json prints. */
@@ -29,6 +47,8 @@ export interface Command {
   usage: string;
   summary: string;
   options: OptionSpec;
+  /** Bare arguments the command takes (e.g. 1 for `session end ID`). */
+  positionals?: number;
   /**
    * Reads and checks the flags, then returns the step that needs the database. Checking first
    * means a typo is reported at once, without waiting for (or starting) PostgreSQL.
@@ -151,6 +171,37 @@ export const COMMANDS: readonly Command[] = [
         duration(s.sessionTime), bytes(s.bytesUp), bytes(s.bytesDown),
       ]);
       return { data: sessions, text: listOrNone('sessions', ['ID', 'ROUTER', 'CODE', 'MAC', 'IP', 'STATUS', 'STARTED', 'TIME', 'UP', 'DOWN'], rows) };
+    },
+  },
+  {
+    name: 'session end',
+    usage: 'ID',
+    summary: 'end a guest\'s session now: the router gets a Disconnect-Request (needs `netflow serve` running)',
+    options: {},
+    positionals: 1,
+    prepare(o) {
+      const id = o.positional(0, 'ID');
+      return async (prisma) => {
+        const request = await endSession(prisma, { id }, ACTOR);
+        const outcomes = await waitForActions(prisma, request.actionIds, WAIT_FOR_ROUTER_MS);
+        return { data: { ...request, outcomes }, text: `session ${id}: ${describe(outcomes)}\n` };
+      };
+    },
+  },
+  {
+    name: 'session change-package',
+    usage: 'ID --package NAME',
+    summary: 'move a live session\'s code to another package; the router gets a CoA-Request with the new limits',
+    options: { package: 'string' },
+    positionals: 1,
+    prepare(o) {
+      const input = { id: o.positional(0, 'ID'), package: o.required('package') };
+      return async (prisma) => {
+        const request = await changeSessionPackage(prisma, input, ACTOR);
+        const outcomes = await waitForActions(prisma, request.actionIds, WAIT_FOR_ROUTER_MS);
+        const expiry = request.expiresAt ? `, expires ${when(request.expiresAt)}` : '';
+        return { data: { ...request, outcomes }, text: `session ${input.id}: now on "${request.package}"${expiry}; ${describe(outcomes)}\n` };
+      };
     },
   },
   {

@@ -78,7 +78,7 @@ async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): 
     io.stdout(COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map(commandHelp).join('\n'));
     return 0;
   }
-  const opts = parseOptions(argv.slice(2), { ...command.options, json: 'boolean', help: 'boolean' }, command.name);
+  const opts = parseOptions(argv.slice(2), { ...command.options, json: 'boolean', help: 'boolean' }, command.name, command.positionals ?? 0);
   if (opts.has('help')) {
     io.stdout(commandHelp(command));
     return 0;
