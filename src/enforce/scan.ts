@@ -16,7 +16,7 @@ const RETRY_AFTER_REFUSAL = "interval '10 minutes'";
 const NOT_RECENTLY_REFUSED = `NOT EXISTS (
   SELECT 1 FROM enforcement_actions a
    WHERE a.session_id = s.id AND a.kind = 'disconnect' AND a.status IN ('nakked', 'failed')
-     AND a.completed_at > $1 - ${RETRY_AFTER_REFUSAL})`;
+     AND a.completed_at > $1::timestamptz - ${RETRY_AFTER_REFUSAL})`;
 
 /** Open sessions whose entitlement ran out of time, out of data, or was revoked. */
 const QUEUE_OVERDUE = `
@@ -71,7 +71,7 @@ const QUEUE_DUPLICATES = `
 /** No Interim-Update for three intervals: the router lost the session (or us). */
 const MARK_STALE = `
   UPDATE accounting_sessions s SET status = 'stale'
-   WHERE s.status = 'open' AND s.updated_at < $1 - make_interval(secs => 3 * coalesce(s.interim_seconds, $2))
+   WHERE s.status = 'open' AND s.updated_at < $1::timestamptz - make_interval(secs => 3 * coalesce(s.interim_seconds, $2))
   RETURNING s.id`;
 
 export async function scanSessions(pool: pg.Pool, now: Date, interimSeconds: number): Promise<ScanResult> {
