@@ -95,7 +95,7 @@ describe('enforcement scan', () => {
 
   it('queues each disconnect once when two instances scan at the same moment', async () => {
     const pkg = await addPackage(db, { minutes: 1 });
-    const sessions = [];
+    const sessions: Array<{ id: bigint }> = [];
     for (let i = 0; i < 20; i++) {
       const ent = await addEntitlement(db, pkg.id, { expiresAt: new Date(Date.now() - 1000) });
       sessions.push(await session(ent.id));
