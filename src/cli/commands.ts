@@ -53,7 +53,13 @@ export interface Command {
    * Reads and checks the flags, then returns the step that needs the database. Checking first
    * means a typo is reported at once, without waiting for (or starting) PostgreSQL.
    */
-  prepare(opts: Options): Step;
+  prepare(opts: Options, defaults: CommandDefaults): Step;
+}
+
+/** Settings from the environment that commands fall back on. */
+export interface CommandDefaults {
+  /** COA_PORT: where routers added without --coa-port listen for Disconnect/CoA. */
+  coaPort: number;
 }
 
 const routerRow = (r: RouterView) => [
@@ -73,13 +79,13 @@ const listOrNone = (what: string, headers: string[], rows: string[][]) => (rows.
 export const COMMANDS: readonly Command[] = [
   {
     name: 'router add',
-    usage: '--name NAME --ip IP --secret SECRET [--require-message-authenticator] [--location TEXT] [--coa-port N]',
+    usage: '--name NAME --ip IP --secret SECRET [--require-message-authenticator] [--location TEXT] [--coa-port N (default COA_PORT, 3799)]',
     summary: 'register a MikroTik router as a RADIUS client (secret: 16+ printable characters)',
     options: { name: 'string', ip: 'string', secret: 'string', 'require-message-authenticator': 'boolean', location: 'string', 'coa-port': 'string' },
-    prepare(o) {
+    prepare(o, defaults) {
       const input = {
         name: o.required('name'), ip: o.required('ip'), secret: o.required('secret'), location: o.string('location'),
-        requireMessageAuthenticator: o.has('require-message-authenticator'), coaPort: o.integer('coa-port'),
+        requireMessageAuthenticator: o.has('require-message-authenticator'), coaPort: o.integer('coa-port') ?? defaults.coaPort,
       };
       checkRouterInput(input);
       return async (prisma) => {

@@ -83,7 +83,7 @@ async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): 
     io.stdout(commandHelp(command));
     return 0;
   }
-  const step = command.prepare(opts);
+  const step = command.prepare(opts, { coaPort: loadConfig(env).coaPort });
   // The embedded server may need creating on first use: say so, it takes a few seconds.
   const db = await openCliDatabase(env, (line) => io.stderr(`netflow: ${line}\n`));
   try {

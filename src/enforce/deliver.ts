@@ -35,12 +35,16 @@ export function sessionIdentity(action: ClaimedAction, now: Date): Attribute[] {
 }
 
 /** CoA: the limits the session's entitlement gives now (RouterOS accepts these in CoA). */
-export function coaChanges(action: ClaimedAction, now: Date): Attribute[] {
+export function coaChanges(action: ClaimedAction): Attribute[] {
   const changes: Attribute[] = [];
   if (action.rate_up && action.rate_down) changes.push(['Mikrotik-Rate-Limit', `${action.rate_up}/${action.rate_down}`]);
   if (action.expires_at) {
-    const left = Math.floor((action.expires_at.getTime() - now.getTime()) / 1000);
-    changes.push(['Session-Timeout', Math.min(Math.max(left, 1), MAX_SESSION_TIMEOUT)]);
+    // RouterOS's session-timeout is an uptime limit, counted from the session's start, not from
+    // this request: send the uptime at which the code expires. Our started_at is when the Start
+    // arrived (never before the router's start), so the router may cut a moment early, never late.
+    const uptimeAtExpiry = Math.floor((action.expires_at.getTime() - action.started_at.getTime()) / 1000);
+    // A limit at or below the current uptime ends the session at once, which is what an expired code needs.
+    changes.push(['Session-Timeout', Math.min(Math.max(uptimeAtExpiry, 1), MAX_SESSION_TIMEOUT)]);
   }
   if (action.idle_timeout) changes.push(['Idle-Timeout', action.idle_timeout]);
   return changes;
@@ -53,7 +57,7 @@ export function retryDelaySeconds(policy: RetryPolicy, attempts: number): number
 export async function deliver(client: DynamicClient, action: ClaimedAction, policy: RetryPolicy, now: () => Date): Promise<Completion> {
   // The session ended on its own (Stop, Accounting-On) since this was queued: nothing to do.
   if (action.session_status === 'closed') return { status: 'obsolete' };
-  const changes = action.kind === 'coa' ? coaChanges(action, now()) : [];
+  const changes = action.kind === 'coa' ? coaChanges(action) : [];
   const attributes = [...sessionIdentity(action, now()), ...changes];
   const outcome = await client.send({ kind: action.kind, host: action.router_ip, port: action.coa_port, secret: action.router_secret, attributes });
   const sent = Object.fromEntries(attributes.map(([name, value]) => [name, value instanceof Date ? Math.floor(value.getTime() / 1000) : value]));

@@ -17,6 +17,8 @@ export interface ClaimedAction {
   acct_session_id: string;
   mac: string | null;
   framed_ip: string | null;
+  /** When the router's session began (Session-Timeout counts from here). */
+  started_at: Date;
   router_id: number;
   router_name: string;
   router_ip: string;
@@ -58,7 +60,7 @@ export async function claimDue(pool: pg.Pool, instance: string, now: Date, lease
        UPDATE enforcement_actions a SET locked_until = $2 + make_interval(secs => $3), locked_by = $1, attempts = a.attempts + 1
          FROM due WHERE a.id = due.id RETURNING a.*)
      SELECT c.id, c.kind, c.reason, c.attempts, c.session_id, s.status AS session_status, s.user_name, s.acct_session_id,
-            s.mac, s.framed_ip, r.id AS router_id, r.name AS router_name, r.ip AS router_ip, r.secret AS router_secret,
+            s.mac, s.framed_ip, s.started_at, r.id AS router_id, r.name AS router_name, r.ip AS router_ip, r.secret AS router_secret,
             r.coa_port, p.rate_limit_up AS rate_up, p.rate_limit_down AS rate_down, e.expires_at,
             p.idle_timeout_seconds AS idle_timeout
        FROM claimed c
@@ -113,15 +115,19 @@ export async function complete(pool: pg.Pool, action: ClaimedAction, outcome: Co
       (outcome.status === 'acked' || (outcome.status === 'nakked' && outcome.errorCause === 503));
     if (gone) {
       const cause = outcome.status === 'acked' ? 'Admin-Reset' : 'Session-Not-Found';
-      await client.query(
-        `UPDATE entitlement_devices d SET online_until = NULL FROM accounting_sessions s
-          WHERE s.id = $1 AND s.status <> 'closed' AND d.entitlement_id = s.entitlement_id AND d.mac = s.mac`,
-        [action.session_id],
-      );
-      await client.query(
-        `UPDATE accounting_sessions SET status = 'closed', stopped_at = $2, terminate_cause = $3 WHERE id = $1 AND status <> 'closed'`,
+      // Session row first, then the device: the same lock order as netflow_record_accounting, so
+      // the router's Stop arriving at this very moment cannot deadlock with us.
+      const closed = await client.query(
+        `UPDATE accounting_sessions SET status = 'closed', stopped_at = $2, terminate_cause = $3 WHERE id = $1 AND status <> 'closed'
+         RETURNING entitlement_id, mac`,
         [action.session_id, now, cause],
       );
+      if (closed.rowCount) {
+        await client.query(
+          `UPDATE entitlement_devices SET online_until = NULL WHERE entitlement_id = $1 AND mac = $2`,
+          [closed.rows[0].entitlement_id, closed.rows[0].mac],
+        );
+      }
     }
     if (outcome.status !== 'retry') {
       await client.query(
@@ -129,7 +135,7 @@ export async function complete(pool: pg.Pool, action: ClaimedAction, outcome: Co
         [
           now,
           `session.${action.kind}.${outcome.status}`,
-          String(action.session_id),
+          `session ${action.session_id}`,
           JSON.stringify({
             actionId: String(action.id),
             reason: action.reason,

@@ -5,11 +5,22 @@ import { silentLogger } from '../../src/config/logger.js';
 import { startNetflow, type RunningNetflow, type StartOptions } from '../../src/app/serve.js';
 import { openTestDatabase } from './db.js';
 
-/** Enforcement is manual unless asked: tests drive it with their own clock. */
+/**
+ * A NetFlow instance on an existing database (a restart, or a second instance beside the first).
+ * Ports are ephemeral unless given (a restart keeps its ports, as routers expect).
+ * Enforcement is manual unless asked: tests drive it with their own clock.
+ */
+export function startNetflowOn(db: Database, options: StartOptions = {}, ports: { authPort?: number; acctPort?: number } = {}): Promise<RunningNetflow> {
+  const config = loadConfig({
+    DATABASE_URL: db.url, RADIUS_BIND: '127.0.0.1', HTTP_BIND: '127.0.0.1', PORT: '0',
+    RADIUS_AUTH_PORT: String(ports.authPort ?? 0), RADIUS_ACCT_PORT: String(ports.acctPort ?? 0),
+  });
+  return startNetflow(config, db, silentLogger, { enforcement: 'manual', ...options });
+}
+
 export async function startTestNetflow(options: StartOptions = {}): Promise<{ db: Database; netflow: RunningNetflow; stop(): Promise<void> }> {
   const db = await openTestDatabase();
-  const config = loadConfig({ DATABASE_URL: db.url, RADIUS_BIND: '127.0.0.1', HTTP_BIND: '127.0.0.1', RADIUS_AUTH_PORT: '0', RADIUS_ACCT_PORT: '0', PORT: '0' });
-  const netflow = await startNetflow(config, db, silentLogger, { enforcement: 'manual', ...options });
+  const netflow = await startNetflowOn(db, options);
   return {
     db,
     netflow,
