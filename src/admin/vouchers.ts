@@ -5,10 +5,13 @@ import type { Prisma, PrismaClient } from '../db/generated/client.js';
 import { recordAudit } from './audit.js';
 import { InputError, invalid, uniqueViolation } from './errors.js';
 import { wholeNumber } from './validate.js';
+import type { VoucherExport } from './voucher-export.js';
 
 /** No 0/O, 1/I/L: codes are read off paper and typed on phones. 31 symbols, ~5 bits each. */
 export const VOUCHER_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const MAX_VOUCHERS_PER_BATCH = 10_000;
+/** Redeem-by at most ten years ahead: further is a typo, and "no limit" is leaving it out. */
+export const MAX_VALID_DAYS = 3650;
 const CHUNK = 1000; // rows per INSERT, well under PostgreSQL's 65535 bind parameters
 
 export interface VoucherInput {
@@ -19,12 +22,17 @@ export interface VoucherInput {
   prefix?: string;
   /** Random characters per code (default 8: 31^8 ≈ 8.5·10^11 possibilities). */
   length?: number;
+  /** Days to redeem (first login) in, counted to the end of the last day; absent: no limit. */
+  validDays?: number;
 }
 
 export interface VoucherBatchResult {
   batchId: number;
   package: string;
   prefix: string;
+  codeLength: number;
+  /** Redeem-by: a voucher not used by then is refused (null: no limit). */
+  validUntil: Date | null;
   codes: string[];
 }
 
@@ -38,6 +46,17 @@ export interface VoucherView {
   startsAt: Date | null;
   expiresAt: Date | null;
   createdAt: Date;
+}
+
+/**
+ * The end (23:59:59.999, server time) of the day `days` after `now`: a printed "valid until"
+ * date then means the whole of that day.
+ */
+export function validUntilFor(days: number, now = new Date()): Date {
+  const d = new Date(now);
+  d.setDate(d.getDate() + days); // calendar days, so a DST change does not shift the hour
+  d.setHours(23, 59, 59, 999);
+  return d;
 }
 
 /** A code from a cryptographic RNG: vouchers are bearer credentials and must not be guessable. */
@@ -87,11 +106,13 @@ export function checkVoucherInput(input: VoucherInput) {
   const length = wholeNumber('length', input.length ?? 8, 6, 20);
   const prefix = (input.prefix ?? '').trim().toUpperCase();
   if (!/^[A-Z0-9]{0,8}$/.test(prefix)) throw invalid('prefix', 'must be at most 8 letters or digits');
-  return { packageName, count, length, prefix };
+  const validDays = input.validDays === undefined ? null : wholeNumber('validDays', input.validDays, 1, MAX_VALID_DAYS);
+  return { packageName, count, length, prefix, validDays };
 }
 
-export async function createVouchers(prisma: PrismaClient, input: VoucherInput, actor: string): Promise<VoucherBatchResult> {
-  const { packageName, count, length, prefix } = checkVoucherInput(input);
+export async function createVouchers(prisma: PrismaClient, input: VoucherInput, actor: string, now = new Date()): Promise<VoucherBatchResult> {
+  const { packageName, count, length, prefix, validDays } = checkVoucherInput(input);
+  const validUntil = validDays === null ? null : validUntilFor(validDays, now);
   const pkg = await prisma.package.findUnique({ where: { name: packageName } });
   if (!pkg) throw new InputError(`no package named "${packageName}"`, 'package');
   if (!pkg.active) throw new InputError(`package "${pkg.name}" is not active`, 'package');
@@ -103,17 +124,23 @@ export async function createVouchers(prisma: PrismaClient, input: VoucherInput, 
       return await prisma.$transaction(
         async (tx) => {
           const codes = await freshCodes(tx, count, prefix, length);
-          const batch = await tx.voucherBatch.create({ data: { packageId: pkg.id, count, prefix } });
+          const batch = await tx.voucherBatch.create({ data: { packageId: pkg.id, count, prefix, codeLength: length, validUntil, createdBy: actor } });
           for (let i = 0; i < codes.length; i += CHUNK) {
             const entitlements = await tx.entitlement.createManyAndReturn({
-              // starts_at/expires_at stay empty: the clock starts at first login.
-              data: codes.slice(i, i + CHUNK).map((code) => ({ code, password: code, packageId: pkg.id, source: 'voucher' as const })),
+              // starts_at/expires_at stay empty: the clock starts at first login. redeem_by is
+              // what RADIUS checks (the batch's valid_until is only the record of it).
+              data: codes.slice(i, i + CHUNK).map((code) => ({ code, password: code, packageId: pkg.id, source: 'voucher' as const, redeemBy: validUntil })),
               select: { id: true, code: true },
             });
             await tx.voucher.createMany({ data: entitlements.map((e) => ({ code: e.code, batchId: batch.id, entitlementId: e.id })) });
           }
-          await recordAudit(tx, { actor, action: 'voucher.create', subject: `batch ${batch.id}`, details: { batchId: batch.id, package: pkg.name, count, prefix } });
-          return { batchId: batch.id, package: pkg.name, prefix, codes };
+          await recordAudit(tx, {
+            actor,
+            action: 'voucher.create',
+            subject: `batch ${batch.id}`,
+            details: { batchId: batch.id, package: pkg.name, count, prefix, codeLength: length, validUntil: validUntil?.toISOString() ?? null },
+          });
+          return { batchId: batch.id, package: pkg.name, prefix, codeLength: length, validUntil, codes };
         },
         { timeout: 120_000 },
       );
@@ -123,8 +150,21 @@ export async function createVouchers(prisma: PrismaClient, input: VoucherInput, 
   }
 }
 
-export async function listVouchers(prisma: PrismaClient, now = new Date()): Promise<VoucherView[]> {
+/** A batch id as typed (`--batch 3`): a positive whole number. */
+export function checkBatchId(batchId: number): number {
+  return wholeNumber('batch', batchId);
+}
+
+async function findBatch(prisma: PrismaClient, batchId: number) {
+  const batch = await prisma.voucherBatch.findUnique({ where: { id: checkBatchId(batchId) }, include: { package: true } });
+  if (!batch) throw new InputError(`no voucher batch ${batchId} (see: netflow voucher batches)`, 'batch');
+  return batch;
+}
+
+export async function listVouchers(prisma: PrismaClient, filter: { batchId?: number } = {}, now = new Date()): Promise<VoucherView[]> {
+  if (filter.batchId !== undefined) await findBatch(prisma, filter.batchId);
   const rows = await prisma.voucher.findMany({
+    where: filter.batchId === undefined ? {} : { batchId: filter.batchId },
     orderBy: { id: 'asc' },
     include: { entitlement: { select: { status: true, startsAt: true, expiresAt: true, redeemBy: true, package: { select: { name: true } } } } },
   });
@@ -137,4 +177,72 @@ export async function listVouchers(prisma: PrismaClient, now = new Date()): Prom
     expiresAt: v.entitlement.expiresAt,
     createdAt: v.createdAt,
   }));
+}
+
+export interface VoucherBatchView {
+  id: number;
+  package: string;
+  count: number;
+  prefix: string;
+  codeLength: number;
+  validUntil: Date | null;
+  createdBy: string | null;
+  createdAt: Date;
+  /** Vouchers per status, now. */
+  unused: number;
+  inUse: number;
+  expired: number;
+  revoked: number;
+}
+
+/** Batches, newest first, with how many of their vouchers are unused, in use, expired, revoked. */
+export async function listVoucherBatches(prisma: PrismaClient, now = new Date()): Promise<VoucherBatchView[]> {
+  const batches = await prisma.voucherBatch.findMany({ orderBy: { id: 'desc' }, include: { package: { select: { name: true } } } });
+  // Counted in the database: batches run to 10,000 vouchers. Same rules as voucherStatus().
+  const counts = await prisma.$queryRaw<Array<{ batch_id: number; unused: number; in_use: number; expired: number; revoked: number }>>`
+    WITH s AS (
+      SELECT v.batch_id,
+             CASE WHEN e.status = 'revoked' THEN 'revoked'
+                  WHEN e.expires_at IS NOT NULL AND e.expires_at <= ${now}::timestamptz THEN 'expired'
+                  WHEN e.starts_at IS NULL AND e.redeem_by IS NOT NULL AND e.redeem_by <= ${now}::timestamptz THEN 'expired'
+                  WHEN e.starts_at IS NULL THEN 'unused'
+                  ELSE 'in use' END AS status
+        FROM vouchers v JOIN entitlements e ON e.id = v.entitlement_id)
+    SELECT batch_id,
+           (count(*) FILTER (WHERE status = 'unused'))::int AS unused,
+           (count(*) FILTER (WHERE status = 'in use'))::int AS in_use,
+           (count(*) FILTER (WHERE status = 'expired'))::int AS expired,
+           (count(*) FILTER (WHERE status = 'revoked'))::int AS revoked
+      FROM s GROUP BY batch_id`;
+  const byBatch = new Map(counts.map((c) => [c.batch_id, c]));
+  return batches.map((b) => {
+    const c = byBatch.get(b.id);
+    return {
+      id: b.id, package: b.package.name, count: b.count, prefix: b.prefix, codeLength: b.codeLength, validUntil: b.validUntil,
+      createdBy: b.createdBy, createdAt: b.createdAt,
+      unused: c?.unused ?? 0, inUse: c?.in_use ?? 0, expired: c?.expired ?? 0, revoked: c?.revoked ?? 0,
+    };
+  });
+}
+
+/**
+ * One batch with its package and every voucher's status, for the CSV and the printed sheet
+ * (rendered by ./voucher-export.ts). Handing out codes is recorded in the audit log (without them).
+ */
+export async function exportVoucherBatch(prisma: PrismaClient, batchId: number, format: string, actor: string, now = new Date()): Promise<VoucherExport> {
+  const batch = await findBatch(prisma, batchId);
+  const vouchers = await prisma.voucher.findMany({
+    where: { batchId: batch.id },
+    orderBy: { id: 'asc' },
+    include: { entitlement: { select: { status: true, startsAt: true, expiresAt: true, redeemBy: true } } },
+  });
+  await recordAudit(prisma, { actor, action: 'voucher.export', subject: `batch ${batch.id}`, details: { batchId: batch.id, format, count: vouchers.length } });
+  const p = batch.package;
+  return {
+    batchId: batch.id,
+    package: { name: p.name, minutes: p.minutes, priceMinor: p.priceMinor, currency: p.currency, dataCapBytes: p.dataCapBytes, devicesAllowed: p.devicesAllowed },
+    validUntil: batch.validUntil,
+    createdAt: batch.createdAt,
+    vouchers: vouchers.map((v) => ({ code: v.code, status: voucherStatus(v.entitlement, now) })),
+  };
 }

@@ -6,8 +6,10 @@ import { addPackage, checkPackageInput, formatMegabytes, listPackages, type Pack
 import { addRouter, checkRouterInput, listRouters, type RouterView } from '../admin/routers.js';
 import { changeSessionPackage, endSession, listSessions, waitForActions, type ActionOutcome } from '../admin/sessions.js';
 import { ERROR_CAUSES } from '../radius/dynamic-client.js';
-import { checkVoucherInput, createVouchers, listVouchers } from '../admin/vouchers.js';
-import type { OptionSpec, Options } from './args.js';
+import { checkBatchId, checkVoucherInput, createVouchers, exportVoucherBatch, listVoucherBatches, listVouchers } from '../admin/vouchers.js';
+import { printableVouchers, voucherCsv, voucherSheetHtml } from '../admin/voucher-export.js';
+import { oneOf, text as checkText } from '../admin/validate.js';
+import { UsageError, type OptionSpec, type Options } from './args.js';
 import { bytes, duration, table, when } from './format.js';
 
 /** Who the audit log says made a change from the command line. */
@@ -137,32 +139,81 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'voucher create',
-    usage: '--package NAME --count N [--prefix P] [--length L]',
-    summary: 'create N voucher codes for a package and print them (clock starts at first login)',
-    options: { package: 'string', count: 'string', prefix: 'string', length: 'string' },
+    usage: '--package NAME --count N [--prefix P] [--length L] [--valid-days D]',
+    summary: 'create N voucher codes for a package and print them (clock starts at first login; unused ones stop working after --valid-days)',
+    options: { package: 'string', count: 'string', prefix: 'string', length: 'string', 'valid-days': 'string' },
     prepare(o) {
-      const input = { package: o.required('package'), count: o.requiredInteger('count'), prefix: o.string('prefix'), length: o.integer('length') };
+      const input = {
+        package: o.required('package'), count: o.requiredInteger('count'), prefix: o.string('prefix'), length: o.integer('length'),
+        validDays: o.integer('valid-days'),
+      };
       checkVoucherInput(input);
       return async (prisma) => {
         const batch = await createVouchers(prisma, input, ACTOR);
+        const until = batch.validUntil === null ? '' : `, redeem by ${when(batch.validUntil)}`;
         return {
           data: batch,
           // Only the codes on stdout, so `netflow voucher create … > codes.txt` is ready to print.
           text: batch.codes.join('\n') + '\n',
-          note: `created ${batch.codes.length} vouchers for package "${batch.package}" (batch ${batch.batchId})`,
+          note: `created ${batch.codes.length} voucher${batch.codes.length === 1 ? '' : 's'} for package "${batch.package}" (batch ${batch.batchId}${until})`,
+        };
+      };
+    },
+  },
+  {
+    name: 'voucher batches',
+    usage: '',
+    summary: 'list voucher batches, newest first, with how many are unused, in use, expired or revoked',
+    options: {},
+    prepare: () => async (prisma) => {
+      const batches = await listVoucherBatches(prisma);
+      const rows = batches.map((b) => [
+        String(b.id), b.package, String(b.count), String(b.unused), String(b.inUse), String(b.expired), String(b.revoked),
+        b.prefix || '-', when(b.validUntil), when(b.createdAt), b.createdBy ?? '-',
+      ]);
+      const headers = ['ID', 'PACKAGE', 'COUNT', 'UNUSED', 'IN USE', 'EXPIRED', 'REVOKED', 'PREFIX', 'VALID UNTIL', 'CREATED', 'BY'];
+      return { data: batches, text: listOrNone('voucher batches', headers, rows) };
+    },
+  },
+  {
+    name: 'voucher export',
+    usage: '--batch ID [--format csv|html] [--site NAME]',
+    summary: 'write a batch to stdout: CSV (every voucher, with status) or a printable A4 HTML sheet of the unused ones',
+    options: { batch: 'string', format: 'string', site: 'string' },
+    prepare(o) {
+      const batchId = checkBatchId(o.requiredInteger('batch'));
+      const format = oneOf('format', o.string('format') ?? 'csv', ['csv', 'html'] as const);
+      const siteFlag = o.string('site');
+      if (siteFlag !== undefined && format !== 'html') throw new UsageError('--site only applies to --format html');
+      const site = siteFlag === undefined ? undefined : checkText('site', siteFlag, 64);
+      return async (prisma) => {
+        const batch = await exportVoucherBatch(prisma, batchId, o.has('json') ? 'json' : format, ACTOR);
+        if (format === 'csv') {
+          return { data: batch, text: voucherCsv(batch), note: `exported ${batch.vouchers.length} vouchers of batch ${batchId} as CSV` };
+        }
+        const printed = printableVouchers(batch).length;
+        const skipped = batch.vouchers.length - printed;
+        return {
+          data: batch,
+          text: voucherSheetHtml(batch, { site }),
+          note: `${printed} unused vouchers of batch ${batchId} on the sheet` + (skipped > 0 ? `; ${skipped} in use, expired or revoked left out` : ''),
         };
       };
     },
   },
   {
     name: 'voucher list',
-    usage: '',
-    summary: 'list vouchers with their status (unused, in use, expired, revoked)',
-    options: {},
-    prepare: () => async (prisma) => {
-      const vouchers = await listVouchers(prisma);
-      const rows = vouchers.map((v) => [v.code, v.package, String(v.batchId), v.status, when(v.startsAt), when(v.expiresAt)]);
-      return { data: vouchers, text: listOrNone('vouchers', ['CODE', 'PACKAGE', 'BATCH', 'STATUS', 'STARTED', 'EXPIRES'], rows) };
+    usage: '[--batch ID]',
+    summary: 'list vouchers with their status (unused, in use, expired, revoked), optionally of one batch',
+    options: { batch: 'string' },
+    prepare(o) {
+      const raw = o.integer('batch');
+      const batchId = raw === undefined ? undefined : checkBatchId(raw);
+      return async (prisma) => {
+        const vouchers = await listVouchers(prisma, { batchId });
+        const rows = vouchers.map((v) => [v.code, v.package, String(v.batchId), v.status, when(v.startsAt), when(v.expiresAt)]);
+        return { data: vouchers, text: listOrNone('vouchers', ['CODE', 'PACKAGE', 'BATCH', 'STATUS', 'STARTED', 'EXPIRES'], rows) };
+      };
     },
   },
   {

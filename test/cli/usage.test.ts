@@ -22,7 +22,7 @@ describe('netflow usage', () => {
     expect(group.stdout).toMatch(/^usage: netflow router add --name NAME[^]*\nusage: netflow router list \[--json\]\n/);
     const r = await cli('voucher', 'create', '--help');
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toMatch(/^usage: netflow voucher create --package NAME --count N \[--prefix P\] \[--length L\] \[--json\]\n/);
+    expect(r.stdout).toMatch(/^usage: netflow voucher create --package NAME --count N \[--prefix P\] \[--length L\] \[--valid-days D\] \[--json\]\n/);
   });
 
   it('refuses unknown commands and options with one line and exit 2', async () => {

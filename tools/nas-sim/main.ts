@@ -2,6 +2,7 @@
 //   node bin/run-ts.js tools/nas-sim/main.ts --secret S [options]   (see --help and README.md)
 // Runs on the real clock and prints one line per event until Ctrl-C, then logs everyone out
 // (Stop, Admin-Reboot) and, with --accounting-on-off, sends Accounting-Off.
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { CoaListener } from './coa-listener.js';
 import { formatEvent } from './events.js';
@@ -13,7 +14,7 @@ const USAGE = `nas-sim — a MikroTik RouterOS v7 hotspot towards a RADIUS serve
   node bin/run-ts.js tools/nas-sim/main.ts --secret SECRET [options]
 
 RADIUS
-  --server ADDR          RADIUS server (default 127.0.0.1); CoA is accepted only from it
+  --server IP            RADIUS server address (default 127.0.0.1); CoA is accepted only from it
   --secret SECRET        shared secret (required)
   --auth-port N          default 1812
   --acct-port N          default 1813
@@ -24,7 +25,7 @@ RADIUS
   --hotspot-name NAME    Called-Station-Id (default hotspot1)
   --interface NAME       NAS-Port-Id (default bridge-hotspot)
   --timeout MS           /radius timeout per try (default 1100)
-  --tries N              sends of one packet before a new accounting round (default 3)
+  --tries N              sends of one packet (a login fails after them; accounting starts a new round)
   --interim received|S   radius-interim-update (default received = Acct-Interim-Interval)
   --accounting-on-off    Accounting-On at start, Accounting-Off at exit
   --no-message-authenticator   no Message-Authenticator in Access-Request, none required in replies
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
     return;
   }
   if (!values.secret) fail('--secret is required (see --help)');
+  // Replies are matched by their source address, as RouterOS does: a host name would never match.
+  if (!isIP(values.server)) fail(`--server must be an IP address, got "${values.server}"`);
   const method = values.login;
   if (method !== 'pap' && method !== 'chap' && method !== 'mac') fail('--login must be pap, chap or mac');
   const loginBy = values['login-by'].split(',').map((s) => s.trim()).filter(Boolean);
