@@ -37,7 +37,7 @@ export function acceptAttributes(grant: Grant, interimIntervalSeconds: number): 
   return attrs;
 }
 
-const GUEST_MESSAGES: Record<RejectReason, string> = {
+export const GUEST_MESSAGES: Record<RejectReason, string> = {
   unknown_code: 'This access code is not valid. Check it and try again, or buy a package.',
   bad_password: 'Wrong code or password. Check it and try again.',
   revoked: 'This access code has been cancelled. Please contact the staff.',

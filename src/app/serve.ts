@@ -11,6 +11,7 @@ import { createEnforcer, type Enforcer } from '../enforce/enforcer.js';
 import type { RetryPolicy } from '../enforce/deliver.js';
 import { createRadiusHandlers } from './radius-handlers.js';
 import { loadRadiusSettings } from './settings.js';
+import { setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
 
 export interface RunningNetflow {
   authPort: number;
@@ -18,6 +19,7 @@ export interface RunningNetflow {
   httpPort: number;
   radiusStats(): RadiusStats;
   enforcer: Enforcer;
+  payments: PaymentsHandle;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,8 @@ export interface StartOptions {
   retry?: RetryPolicy;
   /** Per-attempt wait for a router's CoA/Disconnect reply. */
   coaTimeoutMs?: number;
+  /** The payment status job ('manual' in tests) and its clock. */
+  payments?: PaymentsOptions;
 }
 
 function flatStats(s: RadiusStats): Record<string, number> {
@@ -70,16 +74,20 @@ export async function startNetflow(config: Config, db: Database, log: Logger, op
     radiusStats: () => flatStats(radius.stats()),
     startedAt: new Date(),
   });
+  const payments = setupPayments(http, config, db, log, options.payments);
   await http.listen({ port: config.httpPort, host: config.httpBind });
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+  payments.ready(httpPort);
   log.info('netflow started', { radiusAuthPort: ports.authPort, radiusAcctPort: ports.acctPort, httpPort, routers: routers.all().length });
   return {
     ...ports,
     httpPort,
     radiusStats: () => radius.stats(),
     enforcer,
+    payments,
     async close() {
+      await payments.close();
       await enforcer.stop();
       await dynamicClient.close();
       await radius.stop();

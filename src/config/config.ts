@@ -14,6 +14,16 @@ export interface Config {
   radiusBind: string;
   coaPort: number;
   logLevel: LogLevel;
+  /** Where payment providers reach NetFlow (callback URLs); default: NetFlow's own local address. */
+  publicUrl: string | undefined;
+  /** Local phone numbers (0754…) are read in this country. */
+  country: 'TZ' | 'KE';
+  /** auto: the local payment sandbox when no provider has credentials; on; off. */
+  paymentsSandbox: 'auto' | 'on' | 'off';
+  /** How long the sandbox's simulated guest takes to approve a payment. */
+  sandboxApproveMs: number;
+  /** The environment itself: payment providers read their credentials from it. */
+  env: NodeJS.ProcessEnv;
 }
 
 export class ConfigError extends Error {}
@@ -44,8 +54,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
+  const publicUrl = env.PUBLIC_URL || undefined;
+  if (publicUrl && !/^https?:\/\/[^\s/]+/.test(publicUrl)) {
+    throw new ConfigError(`PUBLIC_URL must be an http(s) URL such as https://wifi.example.com, got "${publicUrl}"`);
+  }
+  const country = (env.SITE_COUNTRY || 'TZ').toUpperCase();
+  if (country !== 'TZ' && country !== 'KE') throw new ConfigError(`SITE_COUNTRY must be TZ or KE, got "${env.SITE_COUNTRY}"`);
+  const paymentsSandbox = (env.PAYMENTS_SANDBOX || 'auto').toLowerCase();
+  if (paymentsSandbox !== 'auto' && paymentsSandbox !== 'on' && paymentsSandbox !== 'off') {
+    throw new ConfigError(`PAYMENTS_SANDBOX must be auto, on or off, got "${env.PAYMENTS_SANDBOX}"`);
+  }
+  const approve = Number(env.SANDBOX_APPROVE_SECONDS ?? '3');
+  if (!Number.isFinite(approve) || approve < 0 || approve > 600) {
+    throw new ConfigError(`SANDBOX_APPROVE_SECONDS must be a number of seconds from 0 to 600, got "${env.SANDBOX_APPROVE_SECONDS}"`);
+  }
   return {
     databaseUrl,
+    publicUrl,
+    country,
+    paymentsSandbox,
+    sandboxApproveMs: Math.round(approve * 1000),
+    env,
     dataDir: env.DATA_DIR || './data',
     httpPort: port(env, 'PORT', 3000),
     httpBind,

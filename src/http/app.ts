@@ -13,6 +13,14 @@ export interface HttpDeps {
 export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   const app = Fastify({ logger: false });
 
+  // One error shape for every route: { error: "what was wrong" }, 4xx for the caller's mistakes,
+  // and no internals in a 500.
+  app.setErrorHandler((err: { validation?: unknown; statusCode?: number; message: string }, _req, reply) => {
+    if (err.validation) return reply.code(400).send({ error: err.message });
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    return reply.code(status).send({ error: status === 500 ? 'Internal error; it has been logged.' : err.message });
+  });
+
   app.get('/healthz', async (_req, reply) => {
     try {
       await deps.pingDatabase();

@@ -102,6 +102,11 @@ export interface PaymentProvider {
   networks: ReadonlyArray<Network>;
   /** Callbacks carry a verifiable signature/checksum. */
   signedCallbacks: boolean;
+  /**
+   * False when the provider calls back to one URL registered with it (Airtel, Yas) instead of the
+   * per-payment URL we send: such callbacks cannot carry our per-payment token. Default true.
+   */
+  callbackUrlPerPayment?: boolean;
   /** Seconds to wait before the first status query for a payment without callback. */
   minPollDelaySeconds: number;
   /** After this many seconds without a result, a push is dead (the guest never approved it). */

@@ -10,17 +10,25 @@ import { openTestDatabase } from './db.js';
  * Ports are ephemeral unless given (a restart keeps its ports, as routers expect).
  * Enforcement is manual unless asked: tests drive it with their own clock.
  */
-export function startNetflowOn(db: Database, options: StartOptions = {}, ports: { authPort?: number; acctPort?: number } = {}): Promise<RunningNetflow> {
+export function startNetflowOn(
+  db: Database,
+  options: StartOptions = {},
+  ports: { authPort?: number; acctPort?: number } = {},
+  env: Record<string, string> = {},
+): Promise<RunningNetflow> {
   const config = loadConfig({
     DATABASE_URL: db.url, RADIUS_BIND: '127.0.0.1', HTTP_BIND: '127.0.0.1', PORT: '0',
     RADIUS_AUTH_PORT: String(ports.authPort ?? 0), RADIUS_ACCT_PORT: String(ports.acctPort ?? 0),
+    // The sandbox's simulated guest approves at once: tests wait on events, not on time.
+    SANDBOX_APPROVE_SECONDS: '0.02',
+    ...env,
   });
-  return startNetflow(config, db, silentLogger, { enforcement: 'manual', ...options });
+  return startNetflow(config, db, silentLogger, { enforcement: 'manual', ...options, payments: { jobs: 'manual', ...options.payments } });
 }
 
-export async function startTestNetflow(options: StartOptions = {}): Promise<{ db: Database; netflow: RunningNetflow; stop(): Promise<void> }> {
+export async function startTestNetflow(options: StartOptions = {}, env: Record<string, string> = {}): Promise<{ db: Database; netflow: RunningNetflow; stop(): Promise<void> }> {
   const db = await openTestDatabase();
-  const netflow = await startNetflowOn(db, options);
+  const netflow = await startNetflowOn(db, options, {}, env);
   return {
     db,
     netflow,

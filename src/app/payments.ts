@@ -1,0 +1,76 @@
+// Wires the money side into a running NetFlow: the portal and callback routes, the local payment
+// sandbox when no provider is configured, the payment service and its status job.
+import cron, { type ScheduledTask } from 'node-cron';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../config/logger.js';
+import type { Database } from '../db/database.js';
+import { callbackRoutes } from '../http/callback-routes.js';
+import { registerPortalRoutes } from '../http/portal-routes.js';
+import { combine, liveProviders, sandboxProviders, sandboxWanted } from '../payments/registry.js';
+import { registerPaymentSandbox } from '../payments/sandbox/index.js';
+import type { SandboxContext } from '../payments/sandbox/context.js';
+import { createPaymentService, type PaymentService, type ProviderRegistry } from '../payments/service.js';
+
+export interface PaymentsOptions {
+  /** 'manual': the status job runs only when called (tests). */
+  jobs?: 'auto' | 'manual';
+  now?: () => Date;
+}
+
+export interface PaymentsHandle {
+  /** Call once the HTTP server listens: providers need NetFlow's own address. */
+  ready(httpPort: number): void;
+  service(): PaymentService;
+  providers(): ProviderRegistry;
+  sandbox: SandboxContext | null;
+  close(): Promise<void>;
+}
+
+/** Registers the routes (before listen); ready() completes the wiring after listen. */
+export function setupPayments(http: FastifyInstance, config: Config, db: Database, log: Logger, options: PaymentsOptions = {}): PaymentsHandle {
+  const live = liveProviders(config.env);
+  const wantSandbox = sandboxWanted(config.paymentsSandbox, live);
+  const sandbox = wantSandbox ? registerPaymentSandbox(http, { approveAfterMs: config.sandboxApproveMs }) : null;
+  let state: { service: PaymentService; providers: ProviderRegistry } | null = null;
+  let job: ScheduledTask | null = null;
+
+  registerPortalRoutes(http, { prisma: db.prisma, country: config.country, payments: () => state });
+  void http.register(callbackRoutes, { payments: () => state });
+
+  return {
+    sandbox,
+    ready(httpPort) {
+      const host = config.httpBind === '0.0.0.0' || config.httpBind === '::' ? '127.0.0.1' : config.httpBind;
+      const selfUrl = `http://${host.includes(':') ? `[${host}]` : host}:${httpPort}`;
+      const providers = combine(live, wantSandbox ? sandboxProviders(selfUrl) : []);
+      const service = createPaymentService({
+        prisma: db.prisma, providers, publicUrl: config.publicUrl ?? selfUrl, sandboxUrl: selfUrl, country: config.country, log, now: options.now,
+      });
+      state = { service, providers };
+      log.info('payments ready', { providers: providers.all().map((p) => `${p.id}${p.sandbox ? ' (sandbox, test money)' : ''}`).join(', ') || 'none' });
+      if (options.jobs !== 'manual') {
+        job = cron.schedule('*/10 * * * * *', async () => {
+          try {
+            await service.checkDue();
+          } catch (err) {
+            log.error('payment status job failed', { error: (err as Error).message });
+          }
+        }, { noOverlap: true, name: 'netflow-payment-status' });
+      }
+    },
+    service() {
+      if (!state) throw new Error('payments not ready');
+      return state.service;
+    },
+    providers() {
+      if (!state) throw new Error('payments not ready');
+      return state.providers;
+    },
+    async close() {
+      await job?.destroy();
+      sandbox?.close();
+      await state?.service.drain();
+    },
+  };
+}

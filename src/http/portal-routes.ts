@@ -1,0 +1,168 @@
+// The captive portal's API (JSON, schema-validated, rate-limited): what is on sale at this router,
+// buying it with mobile money, and redeeming a voucher. Stable routes under /api/v1/portal.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { PrismaClient } from '../db/generated/client.js';
+import { normalizeMac } from '../radius/values.js';
+import { PaymentInputError, type PaymentService, type ProviderRegistry } from '../payments/service.js';
+import { checkVoucher } from '../portal/vouchers.js';
+import { parsePhone, PhoneError, type Country } from '../payments/phone.js';
+import { RateLimiter } from './rate-limit.js';
+
+export interface PortalDeps {
+  prisma: PrismaClient;
+  /** Local phone numbers are read in this country. */
+  country: Country;
+  /** Null until the payment side is ready (providers need NetFlow's own address). */
+  payments(): { service: PaymentService; providers: ProviderRegistry } | null;
+  /** Purchases per phone and per device, per 10 minutes. */
+  purchaseLimit?: number;
+  /** Voucher tries per device, per 10 minutes. */
+  redeemLimit?: number;
+}
+
+const TEN_MINUTES = 10 * 60_000;
+
+const routerQuery = {
+  type: 'object',
+  required: ['router'],
+  properties: { router: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+const purchaseBody = {
+  type: 'object',
+  required: ['packageId', 'phone', 'router'],
+  additionalProperties: false,
+  properties: {
+    packageId: { type: 'integer', minimum: 1 },
+    phone: { type: 'string', minLength: 1, maxLength: 32 },
+    provider: { type: 'string', maxLength: 32 },
+    network: { type: 'string', maxLength: 32 },
+    mac: { type: 'string', maxLength: 32 },
+    ip: { type: 'string', maxLength: 45 },
+    router: { type: 'string', minLength: 1, maxLength: 64 },
+  },
+} as const;
+
+const redeemBody = {
+  type: 'object',
+  required: ['code', 'router'],
+  additionalProperties: false,
+  properties: {
+    code: { type: 'string', minLength: 1, maxLength: 64 },
+    mac: { type: 'string', maxLength: 32 },
+    ip: { type: 'string', maxLength: 45 },
+    router: { type: 'string', minLength: 1, maxLength: 64 },
+  },
+} as const;
+
+interface PurchaseBody {
+  packageId: number;
+  phone: string;
+  provider?: string;
+  network?: string;
+  mac?: string;
+  ip?: string;
+  router: string;
+}
+
+function fail(reply: FastifyReply, status: number, message: string, field?: string) {
+  return reply.code(status).send({ error: message, ...(field ? { field } : {}) });
+}
+
+function macOrFail(reply: FastifyReply, mac: string | undefined): string | null | undefined {
+  if (mac === undefined || mac === '') return null;
+  const n = normalizeMac(mac);
+  if (n === null) {
+    void fail(reply, 400, `"${mac}" is not a MAC address`, 'mac');
+    return undefined;
+  }
+  return n;
+}
+
+export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): void {
+  const purchases = new RateLimiter(deps.purchaseLimit ?? 5, TEN_MINUTES);
+  const redeems = new RateLimiter(deps.redeemLimit ?? 10, TEN_MINUTES);
+  // Guests behind one router often share its public address, so the wider limit is per router:
+  // it caps code guessing with made-up MACs without locking a busy café out.
+  const routerRedeems = new RateLimiter((deps.redeemLimit ?? 10) * 30, TEN_MINUTES);
+
+  app.get<{ Querystring: { router: string } }>('/api/v1/portal/packages', { schema: { querystring: routerQuery } }, async (req, reply) => {
+    const router = (await deps.prisma.router.findUnique({ where: { name: req.query.router } })) ?? (await deps.prisma.router.findFirst({ where: { ip: req.query.router } }));
+    if (!router || router.status !== 'active') return fail(reply, 404, 'This Wi-Fi network is not registered with NetFlow.', 'router');
+    const packages = await deps.prisma.package.findMany({ where: { active: true }, orderBy: [{ priceMinor: 'asc' }, { minutes: 'asc' }] });
+    const pay = deps.payments();
+    const providers = pay?.providers.all() ?? [];
+    return {
+      router: { name: router.name, location: router.location },
+      packages: packages.map((p) => ({
+        id: p.id, name: p.name, minutes: p.minutes, priceMinor: String(p.priceMinor), currency: p.currency,
+        rateLimit: { up: p.rateLimitUp, down: p.rateLimitDown }, dataCapBytes: p.dataCapBytes === null ? null : String(p.dataCapBytes),
+        devices: p.devicesAllowed,
+      })),
+      payment: {
+        testMoney: providers.some((p) => p.sandbox),
+        providers: providers.map((p) => ({ id: p.id, name: p.displayName, networks: p.networks, currencies: p.currencies, testMoney: p.sandbox })),
+      },
+    };
+  });
+
+  // The portal pre-selects the network from the number as the guest types it; the guest may
+  // change it (numbers are portable), so this is a suggestion, not a rule.
+  app.get<{ Querystring: { phone: string } }>('/api/v1/portal/phone', {
+    schema: { querystring: { type: 'object', required: ['phone'], properties: { phone: { type: 'string', minLength: 1, maxLength: 32 } } } },
+  }, async (req, reply) => {
+    const pay = deps.payments();
+    if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
+    try {
+      const phone = parsePhone(req.query.phone, deps.country);
+      const provider = phone.network ? pay.providers.forNetwork(phone.network, phone.country === 'KE' ? 'KES' : 'TZS') : undefined;
+      return { e164: phone.e164, country: phone.country, network: phone.network, provider: provider?.id ?? null };
+    } catch (err) {
+      if (err instanceof PhoneError) return reply.code(422).send({ error: err.en, errorSw: err.sw, field: 'phone' });
+      throw err;
+    }
+  });
+
+  app.post<{ Body: PurchaseBody }>('/api/v1/portal/purchases', { schema: { body: purchaseBody } }, async (req, reply) => {
+    const pay = deps.payments();
+    if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
+    const mac = macOrFail(reply, req.body.mac);
+    if (mac === undefined) return reply;
+    const device = `device:${mac ?? req.body.ip ?? req.ip}`;
+    const phoneKey = `phone:${req.body.phone.replace(/\D/g, '').slice(-9)}`;
+    if (!purchases.take(device, phoneKey)) {
+      reply.header('retry-after', String(purchases.retryAfterSeconds(device, phoneKey)));
+      return fail(reply, 429, 'Too many payment attempts. Please wait a few minutes and try again.');
+    }
+    try {
+      const view = await pay.service.startPurchase({ ...req.body, mac: mac ?? undefined });
+      return reply.code(view.status === 'pending' ? 202 : 200).header('location', `/api/v1/portal/purchases/${view.id}`).send(view);
+    } catch (err) {
+      if (err instanceof PaymentInputError) return fail(reply, err.status, err.message, err.field);
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/portal/purchases/:id', async (req, reply) => {
+    const pay = deps.payments();
+    if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
+    const view = await pay.service.getPurchase(req.params.id);
+    if (!view) return fail(reply, 404, 'No such purchase.');
+    return view;
+  });
+
+  app.post<{ Body: { code: string; mac?: string; ip?: string; router: string } }>('/api/v1/portal/vouchers/redeem', { schema: { body: redeemBody } }, async (req, reply) => {
+    const mac = macOrFail(reply, req.body.mac);
+    if (mac === undefined) return reply;
+    const device = `device:${mac ?? req.body.ip ?? req.ip}`;
+    const router = `router:${req.body.router}`;
+    if (!redeems.take(device) || !routerRedeems.take(router)) {
+      reply.header('retry-after', String(Math.max(redeems.retryAfterSeconds(device), routerRedeems.retryAfterSeconds(router))));
+      return fail(reply, 429, 'Too many voucher attempts. Please wait a few minutes and try again.');
+    }
+    const result = await checkVoucher(deps.prisma, { code: req.body.code, mac: mac ?? undefined, router: req.body.router });
+    if (result.ok) return result;
+    const status = result.reason === 'unknown_code' || result.reason === 'unknown_router' ? 404 : result.reason === 'device_limit' ? 409 : 410;
+    return reply.code(status).send({ error: result.message, reason: result.reason });
+  });
+}

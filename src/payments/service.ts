@@ -1,0 +1,412 @@
+// The payment state machine: pending → paid | failed | expired, in PostgreSQL. Adapters only speak
+// their provider's wire format; every decision about money is made here:
+// - a purchase gets one payment row before anything is sent, so nothing the provider says is lost;
+// - a callback is trusted only when verified (signature, or our per-payment URL token plus a status
+//   query to the provider) and its amount and currency match what we asked for;
+// - "paid" is reached once, under a row lock, and is the only way a purchase entitlement is made;
+// - a late success after failed/expired still grants access (the guest's money was taken) and is
+//   flagged for the operator.
+import { randomBytes } from 'node:crypto';
+import type { Prisma, PrismaClient } from '../db/generated/client.js';
+import type { Logger } from '../config/logger.js';
+import { recordAudit } from '../admin/audit.js';
+import { generateCode } from '../admin/vouchers.js';
+import { redact } from './http.js';
+import { parsePhone, PhoneError, type Country } from './phone.js';
+import type { CallbackRequest, FailureReason, Network, Outcome, PaymentProvider, ProviderId } from './provider.js';
+
+export interface ProviderRegistry {
+  get(id: string): PaymentProvider | undefined;
+  all(): PaymentProvider[];
+  /** The enabled provider that collects from this network in this currency, if any. */
+  forNetwork(network: Network, currency: string): PaymentProvider | undefined;
+}
+
+export interface PaymentServiceOptions {
+  prisma: PrismaClient;
+  providers: ProviderRegistry;
+  /** Where providers reach NetFlow, e.g. https://pay.example.com (callback URLs are built on it). */
+  publicUrl: string;
+  /** NetFlow's own local address: the sandbox fakes call back here, whatever PUBLIC_URL says. */
+  sandboxUrl?: string;
+  country: Country;
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface PurchaseInput {
+  packageId: number;
+  phone: string;
+  provider?: string;
+  network?: string;
+  mac?: string;
+  ip?: string;
+  /** The router as the hotspot named it to the portal: its name or its address. */
+  router: string;
+}
+
+export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'expired';
+
+export interface PurchaseView {
+  id: string;
+  status: PaymentStatus;
+  package: { id: number; name: string; minutes: number };
+  amountMinor: string;
+  currency: string;
+  provider: string;
+  network: string;
+  /** Masked: 2557••••0111. */
+  phone: string;
+  testMoney: boolean;
+  createdAt: string;
+  /** For the guest: what happened and what to do. */
+  message: string;
+  failureReason: string | null;
+  receipt: string | null;
+  /** Once paid: what the portal logs the device in with (User-Name and password). */
+  access: { code: string; password: string; expiresAt: string | null } | null;
+}
+
+/** A request the guest (or a provider) got wrong: the HTTP layer answers 4xx with the message. */
+export class PaymentInputError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409 | 422 = 400,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+/** After the push dies, still ask the provider for a while: money can arrive late. */
+const EXPIRY_MARGIN_SECONDS = 120;
+const MAX_CHECK_INTERVAL_SECONDS = 300;
+
+const GUEST_FAILURE: Record<string, string> = {
+  cancelled: 'The payment was cancelled on the phone. You can try again.',
+  insufficient_funds: 'Not enough money on the mobile money account. Top up and try again.',
+  wrong_pin: 'The PIN was wrong. Try again and enter your mobile money PIN.',
+  timeout: 'The payment prompt was not answered in time. Try again and approve it on your phone.',
+  unreachable: 'Your phone could not be reached. Check it is on and has signal, then try again.',
+  busy_retry_later: 'The mobile money service is busy. Please try again in a minute.',
+  push_failed: 'The payment prompt could not be sent to your phone. Try again.',
+  invalid_msisdn: 'This number cannot pay with the chosen mobile money service.',
+  duplicate: 'A payment like this is already in progress. Check your phone.',
+  config_error: 'Mobile money is not available right now. Please ask the staff.',
+  provider_error: 'The mobile money service had a problem. Please try again.',
+  amount_mismatch: 'The amount paid does not match the package price. Please ask the staff.',
+  expired: 'The payment prompt expired. Try again and approve it on your phone.',
+  unknown: 'The payment did not go through. Please try again.',
+};
+
+type PaymentRow = Prisma.PaymentGetPayload<{ include: { package: true; entitlement: true } }>;
+
+export interface PaymentService {
+  startPurchase(input: PurchaseInput): Promise<PurchaseView>;
+  getPurchase(id: string): Promise<PurchaseView | null>;
+  /** A provider's callback: answers with the acknowledgement that provider expects. */
+  handleCallback(providerId: string, request: CallbackRequest): Promise<{ status: number; headers?: Record<string, string>; body: string }>;
+  /** One pass of the status job: asks providers about due pending payments, expires dead ones. */
+  checkDue(limit?: number): Promise<number>;
+  /** Waits for background work (initiations, confirmations) to finish. */
+  drain(): Promise<void>;
+}
+
+export function createPaymentService(options: PaymentServiceOptions): PaymentService {
+  const { prisma, providers, log } = options;
+  const now = options.now ?? (() => new Date());
+  const background = new Set<Promise<unknown>>();
+
+  function inBackground(work: Promise<unknown>): void {
+    const p = work.catch((err: Error) => log.error('payment background work failed', { error: err.message })).finally(() => background.delete(p));
+    background.add(p);
+  }
+
+  async function recordEvent(event: { paymentId: string | null; provider: string; kind: 'initiate' | 'callback' | 'status'; authentic?: boolean; outcome?: string; verdict: string; raw: unknown }) {
+    await prisma.paymentEvent.create({
+      data: {
+        paymentId: event.paymentId, provider: event.provider, kind: event.kind, authentic: event.authentic ?? true,
+        outcome: event.outcome ?? null, verdict: event.verdict, raw: toJson(redact(event.raw)), at: now(),
+      },
+    });
+  }
+
+  async function findRouter(router: string) {
+    const byName = await prisma.router.findUnique({ where: { name: router } });
+    if (byName) return byName;
+    return prisma.router.findFirst({ where: { ip: router } });
+  }
+
+  async function startPurchase(input: PurchaseInput): Promise<PurchaseView> {
+    const router = await findRouter(input.router);
+    if (!router || router.status !== 'active') throw new PaymentInputError('This Wi-Fi network is not registered with NetFlow.', 404, 'router');
+    const pkg = await prisma.package.findUnique({ where: { id: input.packageId } });
+    if (!pkg || !pkg.active) throw new PaymentInputError('That package is not on sale.', 404, 'packageId');
+    let phone;
+    try {
+      phone = parsePhone(input.phone, options.country);
+    } catch (err) {
+      throw new PaymentInputError(err instanceof PhoneError ? `${err.en} / ${err.sw}` : (err as Error).message, 422, 'phone');
+    }
+    const network = (input.network ?? phone.network) as Network | null;
+    if (network === null) throw new PaymentInputError('Choose your mobile money network.', 422, 'network');
+    const provider = input.provider ? providers.get(input.provider) : providers.forNetwork(network, pkg.currency);
+    if (!provider) {
+      throw new PaymentInputError(input.provider ? `Payment provider "${input.provider}" is not enabled here.` : `Paying from ${network} is not available here.`, 422, 'provider');
+    }
+    if (!provider.currencies.includes(pkg.currency as 'TZS' | 'KES')) throw new PaymentInputError(`${provider.displayName} cannot take payments in ${pkg.currency}.`, 422, 'provider');
+    if (!provider.networks.includes(network)) throw new PaymentInputError(`${provider.displayName} cannot collect from ${network} numbers.`, 422, 'network');
+
+    const t = now();
+    const reference = Array.from({ length: 10 }, () => REFERENCE_ALPHABET[randomBytes(1)[0] % REFERENCE_ALPHABET.length]).join('');
+    let payment: PaymentRow;
+    try {
+      payment = await prisma.payment.create({
+        data: {
+          reference, callbackToken: randomBytes(18).toString('base64url'), packageId: pkg.id, routerId: router.id, provider: provider.id,
+          phone: phone.e164, network, mac: input.mac ? input.mac.toUpperCase() : null, ip: input.ip ?? null,
+          amountMinor: pkg.priceMinor, currency: pkg.currency, sandbox: provider.sandbox,
+          expiresAt: new Date(t.getTime() + provider.expirySeconds * 1000),
+          nextCheckAt: new Date(t.getTime() + provider.minPollDelaySeconds * 1000),
+          createdAt: t,
+        },
+        include: { package: true, entitlement: true },
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'P2002') throw err;
+      // One open push per phone and provider: a double submit gets the payment already under way.
+      const open = await prisma.payment.findFirst({ where: { phone: phone.e164, provider: provider.id, status: 'pending' }, include: { package: true, entitlement: true } });
+      if (!open) return startPurchase(input); // it just finished; this is a new purchase
+      if (open.packageId !== pkg.id) {
+        throw new PaymentInputError('A payment prompt is already open on this phone. Approve or cancel it first, then try again.', 409, 'phone');
+      }
+      return view(open);
+    }
+    inBackground(initiate(payment, provider));
+    return view(payment);
+  }
+
+  async function initiate(payment: PaymentRow, provider: PaymentProvider): Promise<void> {
+    const base = provider.sandbox && options.sandboxUrl ? options.sandboxUrl : options.publicUrl;
+    const callbackUrl = `${base.replace(/\/$/, '')}/api/v1/payments/callbacks/${provider.id}?t=${payment.callbackToken}`;
+    let result;
+    try {
+      result = await provider.initiate({
+        paymentId: payment.id, reference: payment.reference, msisdn: payment.phone, network: payment.network as Network,
+        amountMinor: payment.amountMinor, currency: payment.currency as 'TZS' | 'KES', label: payment.package.name.slice(0, 12), callbackUrl,
+      });
+    } catch (err) {
+      // We do not know whether the push went out: the status job finds out.
+      await recordEvent({ paymentId: payment.id, provider: provider.id, kind: 'initiate', outcome: 'unknown', verdict: 'error', raw: { error: (err as Error).message } });
+      return;
+    }
+    await recordEvent({ paymentId: payment.id, provider: provider.id, kind: 'initiate', outcome: result.outcome, verdict: 'recorded', raw: result.raw });
+    if (result.providerRef) {
+      await prisma.payment.updateMany({ where: { id: payment.id, providerReference: null }, data: { providerReference: result.providerRef } });
+    }
+    if (result.outcome === 'failed') await settle(payment.id, { outcome: 'failed', reason: result.reason ?? 'unknown' }, 'initiate');
+    // A synchronous success (Vodacom's C2B answers after the guest approved) came over our own
+    // TLS request to the provider: as trustworthy as a status query.
+    // Such a provider's transaction id is its receipt (Vodacom's TransactionID is the M-Pesa receipt).
+    if (result.outcome === 'succeeded') await settle(payment.id, { outcome: 'succeeded', receipt: result.providerRef ?? undefined }, 'initiate');
+  }
+
+  interface Verdict {
+    outcome: Outcome;
+    reason?: FailureReason | 'amount_mismatch' | 'expired';
+    receipt?: string;
+    amountMinor?: bigint;
+    currency?: string;
+  }
+
+  /**
+   * Applies a trusted outcome under a row lock. Returns what happened, for the event log.
+   * Terminal states do not move, except a success after failed/expired (money arrived late).
+   */
+  async function settle(paymentId: string, v: Verdict, source: string): Promise<string> {
+    return prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM payments WHERE id = ${paymentId}::uuid FOR UPDATE`;
+      const p = await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, include: { package: true } });
+      if (v.outcome === 'pending' || v.outcome === 'unknown') return 'no change (still pending)';
+      if (v.outcome === 'failed') {
+        if (p.status !== 'pending') return `ignored (already ${p.status})`;
+        await tx.payment.update({ where: { id: p.id }, data: { status: v.reason === 'expired' ? 'expired' : 'failed', failureReason: v.reason ?? 'unknown' } });
+        await recordAudit(tx, { actor: 'payments', action: `payment.${v.reason === 'expired' ? 'expired' : 'failed'}`, subject: `payment ${p.reference}`, details: { reason: v.reason ?? 'unknown', source } });
+        return `applied (${v.reason === 'expired' ? 'expired' : 'failed'})`;
+      }
+      // Succeeded.
+      if (p.status === 'paid') return 'duplicate (already paid)';
+      if (v.amountMinor !== undefined && v.amountMinor !== p.amountMinor) {
+        await tx.payment.update({ where: { id: p.id }, data: { status: p.status === 'pending' ? 'failed' : p.status, failureReason: 'amount_mismatch', needsReview: true } });
+        await recordAudit(tx, { actor: 'payments', action: 'payment.amount_mismatch', subject: `payment ${p.reference}`, details: { expected: String(p.amountMinor), got: String(v.amountMinor), source } });
+        return `rejected (amount ${v.amountMinor} ≠ ${p.amountMinor})`;
+      }
+      if (v.currency !== undefined && v.currency !== p.currency) {
+        await tx.payment.update({ where: { id: p.id }, data: { status: p.status === 'pending' ? 'failed' : p.status, failureReason: 'amount_mismatch', needsReview: true } });
+        return `rejected (currency ${v.currency} ≠ ${p.currency})`;
+      }
+      const paidAt = now();
+      const late = p.status !== 'pending';
+      const code = await freshAccessCode(tx);
+      const startsNow = p.package.clockStartsAt === 'purchase';
+      const entitlement = await tx.entitlement.create({
+        data: {
+          code, password: code, packageId: p.packageId, source: 'purchase', status: 'active',
+          startsAt: startsNow ? paidAt : null,
+          expiresAt: startsNow ? new Date(paidAt.getTime() + p.package.minutes * 60_000) : null,
+        },
+      });
+      await tx.payment.update({
+        where: { id: p.id },
+        data: { status: 'paid', paidAt, entitlementId: entitlement.id, receiptNumber: v.receipt ?? null, failureReason: null, needsReview: late || p.needsReview },
+      });
+      await recordAudit(tx, {
+        actor: 'payments', action: late ? 'payment.paid_late' : 'payment.paid', subject: `payment ${p.reference}`,
+        details: { provider: p.provider, amountMinor: String(p.amountMinor), currency: p.currency, receipt: v.receipt ?? null, entitlement: entitlement.id, source, ...(late ? { was: p.status } : {}) },
+      });
+      return late ? `applied (paid late, after ${p.status}; flagged)` : 'applied (paid)';
+    });
+  }
+
+  async function freshAccessCode(tx: Prisma.TransactionClient): Promise<string> {
+    for (;;) {
+      const code = generateCode(8);
+      if (!(await tx.entitlement.findUnique({ where: { code }, select: { id: true } }))) return code;
+    }
+  }
+
+  async function confirmWithProvider(paymentId: string, provider: PaymentProvider, source: string): Promise<void> {
+    const p = await prisma.payment.findUniqueOrThrow({ where: { id: paymentId } });
+    const status = await provider.queryStatus({ reference: p.reference, providerRef: p.providerReference, msisdn: p.phone, createdAt: p.createdAt });
+    const verdict = await settle(p.id, { outcome: status.outcome, reason: status.reason, receipt: status.receipt, amountMinor: status.amountMinor, currency: status.currency }, source);
+    await recordEvent({ paymentId: p.id, provider: provider.id, kind: 'status', outcome: status.outcome, verdict, raw: status.raw });
+  }
+
+  async function handleCallback(providerId: string, request: CallbackRequest) {
+    const provider = providers.get(providerId);
+    if (!provider) throw new PaymentInputError(`No payment provider "${providerId}" is enabled here.`, 404, 'provider');
+    const parsed = await provider.parseCallback(request);
+    const raw = { body: request.rawBody.toString('utf8').slice(0, 20_000), query: { ...request.query, t: request.query.t ? '[redacted]' : undefined }, from: request.remoteIp, parsed: parsed.raw };
+    const payment =
+      (parsed.reference ? await prisma.payment.findFirst({ where: { reference: parsed.reference, provider: provider.id } }) : null) ??
+      (parsed.providerRef ? await prisma.payment.findFirst({ where: { providerReference: parsed.providerRef, provider: provider.id } }) : null);
+
+    const reject = async (why: string) => {
+      await recordEvent({ paymentId: payment?.id ?? null, provider: provider.id, kind: 'callback', authentic: false, outcome: parsed.outcome, verdict: `rejected: ${why}`, raw });
+      log.warn('payment callback rejected', { provider: provider.id, why, from: request.remoteIp });
+    };
+    if (!parsed.authentic) {
+      await reject(parsed.why ?? 'not authentic');
+      return { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'callback rejected' }) };
+    }
+    if (!payment) {
+      // Kept, never applied: it may be a callback that outran our own record of the push (the
+      // status job settles that payment), or a forgery.
+      await recordEvent({ paymentId: null, provider: provider.id, kind: 'callback', outcome: parsed.outcome, verdict: 'unmatched (no payment with this reference)', raw });
+      return parsed.ack;
+    }
+    // Unsigned callbacks must come to the URL we gave for this very payment — unless the provider
+    // only calls one registered URL; then nothing in the callback is believed without the
+    // provider's own status answer (below), so a forger can neither grant nor cancel a payment.
+    const tokenless = !provider.signedCallbacks && provider.callbackUrlPerPayment === false && request.query.t === undefined;
+    if (!provider.signedCallbacks && !tokenless && request.query.t !== payment.callbackToken) {
+      await reject('callback URL token does not match the payment');
+      return { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'callback rejected' }) };
+    }
+    if (parsed.providerRef && payment.providerReference === null && !tokenless) {
+      await prisma.payment.updateMany({ where: { id: payment.id, providerReference: null }, data: { providerReference: parsed.providerRef } });
+    }
+    if (parsed.needsConfirmation && (parsed.outcome === 'succeeded' || (tokenless && parsed.outcome === 'failed'))) {
+      // Unsigned: believe the provider's own status answer, not the callback body. Answer the
+      // provider at once (they time out within seconds) and confirm in the background.
+      await recordEvent({ paymentId: payment.id, provider: provider.id, kind: 'callback', outcome: parsed.outcome, verdict: 'confirming with a status query', raw });
+      inBackground(confirmWithProvider(payment.id, provider, 'callback+status'));
+      return parsed.ack;
+    }
+    const verdict = await settle(payment.id, { outcome: parsed.outcome, reason: parsed.reason, receipt: parsed.receipt, amountMinor: parsed.amountMinor, currency: parsed.currency }, 'callback');
+    await recordEvent({ paymentId: payment.id, provider: provider.id, kind: 'callback', outcome: parsed.outcome, verdict, raw });
+    return parsed.ack;
+  }
+
+  async function checkDue(limit = 20): Promise<number> {
+    const t = now();
+    // Claim by pushing next_check_at forward, so a second instance does not ask at the same time.
+    const due = await prisma.$queryRaw<Array<{ id: string; provider: string; checks: number; expires_at: Date }>>`
+      UPDATE payments SET next_check_at = ${t}::timestamptz + interval '60 seconds', checks = checks + 1
+       WHERE id IN (SELECT id FROM payments WHERE status = 'pending' AND next_check_at <= ${t}::timestamptz
+                     ORDER BY next_check_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      RETURNING id, provider, checks, expires_at`;
+    for (const p of due) {
+      const provider = providers.get(p.provider);
+      const deadline = p.expires_at.getTime() + EXPIRY_MARGIN_SECONDS * 1000;
+      if (provider) {
+        try {
+          await confirmWithProvider(p.id, provider, 'status job');
+        } catch (err) {
+          log.warn('payment status query failed', { payment: p.id, provider: p.provider, error: (err as Error).message });
+        }
+      }
+      const after = await prisma.payment.findUniqueOrThrow({ where: { id: p.id } });
+      if (after.status !== 'pending') continue;
+      if (t.getTime() >= deadline) {
+        await settle(p.id, { outcome: 'failed', reason: 'expired' }, 'status job');
+        continue;
+      }
+      const wait = Math.min((provider?.minPollDelaySeconds ?? 30) * 2 ** Math.max(p.checks - 1, 0), MAX_CHECK_INTERVAL_SECONDS);
+      const next = Math.min(t.getTime() + wait * 1000, Math.max(deadline, t.getTime() + 1000));
+      await prisma.payment.update({ where: { id: p.id }, data: { nextCheckAt: new Date(next) } });
+    }
+    return due.length;
+  }
+
+  async function getPurchase(id: string): Promise<PurchaseView | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const p = await prisma.payment.findUnique({ where: { id }, include: { package: true, entitlement: true } });
+    return p ? view(p) : null;
+  }
+
+  return {
+    startPurchase,
+    getPurchase,
+    handleCallback,
+    checkDue,
+    async drain() {
+      while (background.size > 0) await Promise.all([...background]);
+    },
+  };
+}
+
+function view(p: PaymentRow): PurchaseView {
+  const reason = p.failureReason;
+  const message =
+    p.status === 'paid'
+      ? 'Paid. You are being connected.'
+      : p.status === 'pending'
+        ? 'Check your phone and enter your mobile money PIN to approve the payment.'
+        : GUEST_FAILURE[reason ?? (p.status === 'expired' ? 'expired' : 'unknown')] ?? GUEST_FAILURE.unknown;
+  return {
+    id: p.id,
+    status: p.status,
+    package: { id: p.package.id, name: p.package.name, minutes: p.package.minutes },
+    amountMinor: String(p.amountMinor),
+    currency: p.currency,
+    provider: p.provider,
+    network: p.network,
+    phone: p.phone.slice(0, 4) + '••••' + p.phone.slice(-4),
+    testMoney: p.sandbox,
+    createdAt: p.createdAt.toISOString(),
+    message,
+    failureReason: p.status === 'paid' ? null : reason,
+    receipt: p.receiptNumber,
+    access: p.status === 'paid' && p.entitlement
+      ? { code: p.entitlement.code, password: p.entitlement.password, expiresAt: p.entitlement.expiresAt?.toISOString() ?? null }
+      : null,
+  };
+}
+
+function toJson(value: unknown): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value ?? null, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) ?? {};
+}
+
+export type { ProviderId };

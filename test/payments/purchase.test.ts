@@ -1,0 +1,320 @@
+// Buying access through the portal API on a real NetFlow (real HTTP port, real PostgreSQL), paid
+// through NetFlow's local sandbox fakes of each provider (their real wire formats), and the code
+// then used over real RADIUS.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVouchers } from '../../src/admin/vouchers.js';
+import { CODE } from '../../src/radius/codes.js';
+import { integerAttr } from '../../src/radius/packet.js';
+import { addPackage, addRouter } from '../support/fixtures.js';
+import { startTestNetflow } from '../support/netflow.js';
+import { TestRadiusClient } from '../support/radius-client.js';
+
+const SECRET = 'purchase-test-secret-0123';
+const ATTR_SESSION_TIMEOUT = 27;
+
+interface Purchase {
+  id: string;
+  status: 'pending' | 'paid' | 'failed' | 'expired';
+  provider: string;
+  network: string;
+  message: string;
+  failureReason: string | null;
+  receipt: string | null;
+  testMoney: boolean;
+  access: { code: string; password: string; expiresAt: string | null } | null;
+}
+
+describe('buying access with mobile money (sandbox providers)', () => {
+  let env: Awaited<ReturnType<typeof startTestNetflow>>;
+  let base: string;
+  let tzPackage: { id: number; name: string };
+  let kePackage: { id: number };
+  let radius: TestRadiusClient;
+  let ahead = 0;
+  let device = 0;
+
+  beforeAll(async () => {
+    env = await startTestNetflow({ payments: { jobs: 'manual', now: () => new Date(Date.now() + ahead) } });
+    base = `http://127.0.0.1:${env.netflow.httpPort}`;
+    await addRouter(env.db, { name: 'cafe', ip: '127.0.0.1', secret: SECRET });
+    tzPackage = await env.db.prisma.package.create({
+      data: { name: '1 hour', minutes: 60, priceMinor: 100_000n, currency: 'TZS', rateLimitUp: '1M', rateLimitDown: '4M', clockStartsAt: 'purchase' },
+    });
+    kePackage = await env.db.prisma.package.create({
+      data: { name: 'KE day', minutes: 1440, priceMinor: 5_000n, currency: 'KES', rateLimitUp: '1M', rateLimitDown: '4M', clockStartsAt: 'first_login' },
+    });
+    radius = await TestRadiusClient.open();
+  });
+  afterAll(async () => {
+    radius?.close();
+    await env?.stop();
+  });
+
+  const nextMac = () => `02:AB:00:00:00:${(++device).toString(16).padStart(2, '0')}`.toUpperCase();
+
+  async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
+
+  async function buy(phone: string, over: Record<string, unknown> = {}): Promise<Purchase> {
+    const { status, json } = await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone, mac: nextMac(), router: 'cafe', ...over });
+    expect([200, 202], JSON.stringify(json)).toContain(status);
+    return json as unknown as Purchase;
+  }
+
+  /** Lets the sandbox's guest answer and the callbacks land, then reads the purchase as the portal does. */
+  async function settled(id: string): Promise<Purchase> {
+    for (let i = 0; i < 100; i++) {
+      await env.netflow.payments.service().drain();
+      await env.netflow.payments.sandbox!.settled();
+      await env.netflow.payments.service().drain();
+      const p = (await (await fetch(`${base}/api/v1/portal/purchases/${id}`)).json()) as Purchase;
+      if (p.status !== 'pending') return p;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return (await (await fetch(`${base}/api/v1/portal/purchases/${id}`)).json()) as Purchase;
+  }
+
+  it('lists the packages on sale at a registered router, with the payment options', async () => {
+    const res = await fetch(`${base}/api/v1/portal/packages?router=cafe`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { packages: Array<{ name: string; priceMinor: string }>; payment: { testMoney: boolean; providers: Array<{ id: string }> } };
+    expect(body.packages.map((p) => p.name)).toEqual(['KE day', '1 hour']);
+    expect(body.payment.testMoney).toBe(true);
+    expect(body.payment.providers.map((p) => p.id).sort()).toEqual(['airtel', 'daraja', 'selcom', 'vodacom_tz', 'yas_tz']);
+    expect((await fetch(`${base}/api/v1/portal/packages?router=nowhere`)).status).toBe(404);
+    const missing = await fetch(`${base}/api/v1/portal/packages`);
+    expect(missing.status).toBe(400);
+  });
+
+  it.each([
+    ['vodacom_tz', '0754 100 000', 'vodacom'],
+    ['yas_tz', '0715 100 000', 'yas'],
+    ['airtel', '0784 100 000', 'airtel'],
+    ['selcom', '0620 100 000', 'halotel'],
+  ])('a full purchase through %s: pending, paid, an access code that RADIUS accepts with the package time', async (provider, phone, network) => {
+    const started = await buy(phone);
+    expect([started.provider, started.network, started.testMoney]).toEqual([provider, network, true]);
+    expect(started.status).toBe('pending');
+    expect(started.access).toBeNull();
+    const paid = await settled(started.id);
+    expect(paid.status, paid.message).toBe('paid');
+    expect(paid.access!.code).toMatch(/^[2-9A-Z]{8}$/);
+    expect(paid.receipt).toBeTruthy();
+
+    const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id }, include: { entitlement: true } });
+    expect(row.entitlement!.expiresAt!.getTime() - row.paidAt!.getTime()).toBe(60 * 60_000);
+
+    const { reply } = await radius.send(CODE.accessRequest, [
+      ['User-Name', paid.access!.code], ['User-Password', paid.access!.password], ['Calling-Station-Id', nextMac()], ['NAS-IP-Address', '127.0.0.1'],
+    ], SECRET, env.netflow.authPort);
+    expect(reply!.code).toBe(CODE.accessAccept);
+    expect(integerAttr(reply!, ATTR_SESSION_TIMEOUT)).toBeGreaterThan(3590);
+    expect(integerAttr(reply!, ATTR_SESSION_TIMEOUT)).toBeLessThanOrEqual(3600);
+  });
+
+  it('a full purchase through Daraja (Kenya, KES)', async () => {
+    const started = await buy('+254 712 100 000', { packageId: kePackage.id });
+    expect([started.provider, started.network]).toEqual(['daraja', 'safaricom']);
+    const paid = await settled(started.id);
+    expect(paid.status, paid.message).toBe('paid');
+    // Clock starts at first login for this package: no expiry yet.
+    expect(paid.access!.expiresAt).toBeNull();
+  });
+
+  it('the guest may pick another network than the prefix suggests (numbers are portable)', async () => {
+    const p = await buy('0754 200 000', { network: 'airtel' });
+    expect([p.provider, p.network]).toEqual(['airtel', 'airtel']);
+    expect((await settled(p.id)).status).toBe('paid');
+  });
+
+  it.each([
+    ['cancelled on the phone', '0754 300 032', 'cancelled', /cancelled/],
+    ['insufficient funds', '0715 300 001', 'insufficient_funds', /Not enough money/],
+    ['wrong PIN', '0784 300 004', 'wrong_pin', /PIN/],
+  ])('%s: failed with a message the guest understands, no access', async (_what, phone, reason, message) => {
+    const p = await settled((await buy(phone)).id);
+    expect([p.status, p.failureReason]).toEqual(['failed', reason]);
+    expect(p.message).toMatch(message);
+    expect(p.access).toBeNull();
+  });
+
+  it('duplicate callbacks change nothing after the first', async () => {
+    const started = await buy('0620 400 003');
+    const p = await settled(started.id);
+    expect(p.status).toBe('paid');
+    await env.netflow.payments.sandbox!.settled();
+    await env.netflow.payments.service().drain();
+    const callbacks = await env.db.prisma.paymentEvent.findMany({ where: { paymentId: started.id, kind: 'callback' } });
+    expect(callbacks.length).toBeGreaterThanOrEqual(3);
+    expect(await env.db.prisma.entitlement.count({ where: { payment: { id: started.id } } })).toBe(1);
+    expect(await env.db.prisma.auditLog.count({ where: { action: 'payment.paid', subject: `payment ${(await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).reference}` } })).toBe(1);
+  });
+
+  it('a late success after a failure still grants access (the money was taken) and is flagged for the operator', async () => {
+    // Airtel (unsigned callbacks): a failure callback, then the success, confirmed by a status query.
+    const started = await buy('0784 500 005');
+    let p = await settled(started.id);
+    for (let i = 0; i < 100 && p.status !== 'paid'; i++) {
+      await new Promise((r) => setTimeout(r, 30));
+      p = await settled(started.id);
+    }
+    expect(p.status).toBe('paid');
+    const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
+    expect(row.needsReview).toBe(true);
+    expect(await env.db.prisma.auditLog.count({ where: { action: 'payment.paid_late', subject: `payment ${row.reference}` } })).toBe(1);
+  });
+
+  it('a payment of the wrong amount grants nothing and is flagged', async () => {
+    const p = await settled((await buy('0715 600 006')).id);
+    expect([p.status, p.failureReason, p.access]).toEqual(['failed', 'amount_mismatch', null]);
+    const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: p.id } });
+    expect([row.needsReview, row.entitlementId]).toEqual([true, null]);
+  });
+
+  it('a callback that never comes is resolved by the status job', async () => {
+    const started = await buy('0784 700 002');
+    await env.netflow.payments.service().drain(); // the push has reached the provider…
+    await env.netflow.payments.sandbox!.settled(); // …and the guest has approved it
+    const pending = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
+    expect(pending.status).toBe('pending');
+    ahead = pending.nextCheckAt.getTime() - Date.now() + 1000;
+    expect(await env.netflow.payments.service().checkDue()).toBeGreaterThanOrEqual(1);
+    ahead = 0;
+    const p = await settled(started.id);
+    expect(p.status).toBe('paid');
+    expect(await env.db.prisma.paymentEvent.count({ where: { paymentId: started.id, kind: 'status' } })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a push the guest never answers expires once the provider gives up, after a last status query', async () => {
+    const started = await buy('0620 800 019');
+    let p = await settled(started.id);
+    if (p.status === 'pending') {
+      const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
+      ahead = row.expiresAt.getTime() - Date.now() + 10 * 60_000;
+      await env.netflow.payments.service().checkDue();
+      ahead = 0;
+      p = await settled(started.id);
+    }
+    expect(['failed', 'expired']).toContain(p.status);
+    expect(p.access).toBeNull();
+  });
+
+  it('a double submit of one purchase creates one payment and one prompt', async () => {
+    const body = { packageId: tzPackage.id, phone: '0754 900 000', mac: nextMac(), router: 'cafe' };
+    const [a, b] = await Promise.all([post('/api/v1/portal/purchases', body), post('/api/v1/portal/purchases', body)]);
+    expect(a.json.id).toBe(b.json.id);
+    await env.netflow.payments.service().drain();
+    expect(await env.db.prisma.payment.count({ where: { phone: '255754900000' } })).toBe(1);
+    expect(await env.db.prisma.paymentEvent.count({ where: { paymentId: a.json.id as string, kind: 'initiate' } })).toBe(1);
+    expect((await settled(a.json.id as string)).status).toBe('paid');
+  });
+
+  describe('forged and stray callbacks change nothing', () => {
+    async function callback(provider: string, body: unknown, query = '', headers: Record<string, string> = {}) {
+      const res = await fetch(`${base}/api/v1/payments/callbacks/${provider}${query}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      return { status: res.status, text: await res.text() };
+    }
+
+    it('an unsigned provider\'s callback without the payment\'s URL token is rejected', async () => {
+      // A pending Daraja payment whose success a forger tries to announce.
+      const started = await buy('+254 712 910 019', { packageId: kePackage.id });
+      await env.netflow.payments.service().drain();
+      const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
+      const forged = {
+        Body: { stkCallback: { MerchantRequestID: 'x', CheckoutRequestID: row.providerReference, ResultCode: 0, ResultDesc: 'ok',
+          CallbackMetadata: { Item: [{ Name: 'Amount', Value: 50 }, { Name: 'MpesaReceiptNumber', Value: 'FORGED1234' }, { Name: 'PhoneNumber', Value: 254712910019 }] } } },
+      };
+      const r = await callback('daraja', forged, '?t=guessed-token');
+      expect(r.status).toBe(401);
+      const after = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
+      expect(after.entitlementId).toBeNull();
+      expect(after.status === 'paid').toBe(false);
+      expect(await env.db.prisma.paymentEvent.count({ where: { paymentId: started.id, authentic: false } })).toBe(1);
+    });
+
+    it('a signed provider\'s callback with a bad signature is rejected', async () => {
+      const started = await buy('0620 920 019', { provider: 'selcom' });
+      await env.netflow.payments.service().drain();
+      const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
+      const r = await callback('selcom', { transid: row.reference, order_id: row.reference, reference: 'X1', result: 'SUCCESS', resultcode: '000', payment_status: 'COMPLETED', amount: '1000' }, '', {
+        authorization: 'SELCOM ZmFrZQ==', digest: 'bm90IGEgcmVhbCBkaWdlc3Q=', 'digest-method': 'HS256', timestamp: new Date().toISOString(), 'signed-fields': 'transid,order_id,reference,result,resultcode,payment_status',
+      });
+      expect(r.status).toBe(401);
+      expect((await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).entitlementId).toBeNull();
+    });
+
+    it('a callback for a reference we never issued is kept but applied to nothing', async () => {
+      const before = await env.db.prisma.entitlement.count();
+      const r = await callback('daraja', { Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: 'ws_CO_NEVER_ISSUED', ResultCode: 0, ResultDesc: 'ok' } } });
+      expect(r.status).toBe(200);
+      expect(await env.db.prisma.entitlement.count()).toBe(before);
+      const stray = await env.db.prisma.paymentEvent.findFirst({ where: { paymentId: null, provider: 'daraja' }, orderBy: { id: 'desc' } });
+      expect(stray!.verdict).toMatch(/unmatched/);
+    });
+
+    it('an unknown provider gets 404', async () => {
+      expect((await callback('paypal', {})).status).toBe(404);
+    });
+  });
+
+  describe('bad input gets a clear 4xx', () => {
+    it.each([
+      [{ packageId: 1, phone: '0754', router: 'cafe' }, 422, /wrong length/],
+      [{ packageId: 1, phone: 'call me', router: 'cafe' }, 422, /digits only/],
+      [{ packageId: 99999, phone: '0754111222', router: 'cafe' }, 404, /not on sale/],
+      [{ packageId: 1, phone: '0754111222', router: 'elsewhere' }, 404, /not registered/],
+      [{ packageId: 1, phone: '0754111222', router: 'cafe', mac: 'not-a-mac' }, 400, /MAC/],
+      [{ packageId: 1, phone: '0754111222', router: 'cafe', provider: 'paypal' }, 422, /not enabled/],
+      [{ phone: '0754111222', router: 'cafe' }, 400, /packageId/],
+    ])('%j → %i', async (body, status, message) => {
+      const payload = { ...body } as Record<string, unknown>;
+      if (payload.packageId === 1) payload.packageId = tzPackage.id;
+      const r = await post('/api/v1/portal/purchases', payload);
+      expect(r.status).toBe(status);
+      expect(String(r.json.error ?? r.json.message)).toMatch(message);
+    });
+
+    it('too many purchases from one phone are refused for a while', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push((await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone: '0754 990 032', mac: nextMac(), router: 'cafe' })).status);
+      expect(statuses.slice(0, 5).every((s) => s < 300)).toBe(true);
+      expect(statuses.slice(5)).toEqual([429, 429]);
+    });
+  });
+
+  describe('vouchers on the portal', () => {
+    it('a one-device voucher redeemed on a second device while the first is online is rejected, here and over RADIUS', async () => {
+      const batch = await createVouchers(env.db.prisma, { package: '1 hour', count: 1 }, 'test');
+      const code = batch.codes[0];
+      const [macA, macB] = [nextMac(), nextMac()];
+      const a = await post('/api/v1/portal/vouchers/redeem', { code: code.toLowerCase(), mac: macA, router: 'cafe' });
+      expect(a.status).toBe(200);
+      expect(a.json).toMatchObject({ ok: true, code, password: code });
+
+      // Device A logs in on the hotspot and is online.
+      const auth = await radius.send(CODE.accessRequest, [['User-Name', code], ['User-Password', code], ['Calling-Station-Id', macA], ['NAS-IP-Address', '127.0.0.1']], SECRET, env.netflow.authPort);
+      expect(auth.reply!.code).toBe(CODE.accessAccept);
+      const start = await radius.send(CODE.accountingRequest, [['Acct-Status-Type', 1], ['User-Name', code], ['Acct-Session-Id', 'v0000001'], ['Calling-Station-Id', macA], ['Framed-IP-Address', '10.5.50.9']], SECRET, env.netflow.acctPort, false);
+      expect(start.reply!.code).toBe(CODE.accountingResponse);
+
+      const b = await post('/api/v1/portal/vouchers/redeem', { code, mac: macB, router: 'cafe' });
+      expect(b.status).toBe(409);
+      expect(b.json.error).toMatch(/already in use on another device/);
+      const authB = await radius.send(CODE.accessRequest, [['User-Name', code], ['User-Password', code], ['Calling-Station-Id', macB], ['NAS-IP-Address', '127.0.0.1']], SECRET, env.netflow.authPort);
+      expect(authB.reply!.code).toBe(CODE.accessReject);
+    });
+
+    it('unknown codes and unknown routers get 404; guessing is rate-limited', async () => {
+      const mac = nextMac();
+      const first = await post('/api/v1/portal/vouchers/redeem', { code: 'NOSUCHCODE', mac, router: 'cafe' });
+      expect(first.status).toBe(404);
+      expect(first.json.error).toMatch(/not valid/);
+      expect((await post('/api/v1/portal/vouchers/redeem', { code: 'ABCDEFGH', mac: nextMac(), router: 'nowhere' })).status).toBe(404);
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push((await post('/api/v1/portal/vouchers/redeem', { code: `GUESS${i}`, mac, router: 'cafe' })).status);
+      expect(statuses.at(-1)).toBe(429);
+    });
+  });
+});
