@@ -2,7 +2,7 @@
 // sandbox when no provider is configured, the payment service and its status job.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config/config.js';
+import { ConfigError, type Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { Database } from '../db/database.js';
 import { callbackRoutes } from '../http/callback-routes.js';
@@ -30,6 +30,10 @@ export interface PaymentsHandle {
 /** Registers the routes (before listen); ready() completes the wiring after listen. */
 export function setupPayments(http: FastifyInstance, config: Config, db: Database, log: Logger, options: PaymentsOptions = {}): PaymentsHandle {
   const live = liveProviders(config.env);
+  if (config.paymentsSandbox === 'on' && live.length > 0) {
+    // Guests could pick a fake provider and get real access for test money.
+    throw new ConfigError('PAYMENTS_SANDBOX=on cannot be combined with real payment provider credentials; use auto or off');
+  }
   const wantSandbox = sandboxWanted(config.paymentsSandbox, live);
   const sandbox = wantSandbox ? registerPaymentSandbox(http, { approveAfterMs: config.sandboxApproveMs }) : null;
   let state: { service: PaymentService; providers: ProviderRegistry } | null = null;

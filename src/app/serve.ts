@@ -73,6 +73,7 @@ export async function startNetflow(config: Config, db: Database, log: Logger, op
     pingDatabase: async () => void (await db.pool.query('SELECT 1')),
     radiusStats: () => flatStats(radius.stats()),
     startedAt: new Date(),
+    trustProxy: config.trustProxy,
   });
   const payments = setupPayments(http, config, db, log, options.payments);
   await http.listen({ port: config.httpPort, host: config.httpBind });

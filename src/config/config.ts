@@ -22,6 +22,8 @@ export interface Config {
   paymentsSandbox: 'auto' | 'on' | 'off';
   /** How long the sandbox's simulated guest takes to approve a payment. */
   sandboxApproveMs: number;
+  /** Behind a reverse proxy: trust X-Forwarded-For from these addresses (or 'true' for any). */
+  trustProxy: boolean | string[];
   /** The environment itself: payment providers read their credentials from it. */
   env: NodeJS.ProcessEnv;
 }
@@ -68,8 +70,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isFinite(approve) || approve < 0 || approve > 600) {
     throw new ConfigError(`SANDBOX_APPROVE_SECONDS must be a number of seconds from 0 to 600, got "${env.SANDBOX_APPROVE_SECONDS}"`);
   }
+  const trustRaw = (env.TRUST_PROXY || '').trim();
+  const trustProxy = trustRaw === '' || trustRaw === 'false' ? false : trustRaw === 'true' ? true : trustRaw.split(',').map((x) => x.trim());
+  if (Array.isArray(trustProxy)) {
+    const bad = trustProxy.find((x) => !isIP(x.split('/')[0]));
+    if (bad !== undefined) throw new ConfigError(`TRUST_PROXY must be true, false or a comma list of proxy addresses, got "${bad}"`);
+  }
   return {
     databaseUrl,
+    trustProxy,
     publicUrl,
     country,
     paymentsSandbox,

@@ -8,10 +8,12 @@ export interface HttpDeps {
   /** RADIUS counters by name (received, replied, dropped by reason…). */
   radiusStats(): Record<string, number>;
   startedAt: Date;
+  /** Reverse proxies whose X-Forwarded-For is believed (providers are allow-listed by address). */
+  trustProxy?: boolean | string[];
 }
 
 export function buildHttpApp(deps: HttpDeps): FastifyInstance {
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, trustProxy: deps.trustProxy ?? false });
 
   // One error shape for every route: { error: "what was wrong" }, 4xx for the caller's mistakes,
   // and no internals in a 500.

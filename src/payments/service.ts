@@ -71,7 +71,7 @@ export interface PurchaseView {
 export class PaymentInputError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 404 | 409 | 422 = 400,
+    readonly status: 400 | 404 | 409 | 422 | 503 = 400,
     readonly field?: string,
   ) {
     super(message);
@@ -82,6 +82,9 @@ const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 /** After the push dies, still ask the provider for a while: money can arrive late. */
 const EXPIRY_MARGIN_SECONDS = 120;
 const MAX_CHECK_INTERVAL_SECONDS = 300;
+/** After expiry, or for a late "paid", how often we still ask, and for how long. */
+const LATE_CHECK_SECONDS = 600;
+const GIVE_UP_CONFIRMING_SECONDS = 24 * 3600;
 
 const GUEST_FAILURE: Record<string, string> = {
   cancelled: 'The payment was cancelled on the phone. You can try again.',
@@ -178,7 +181,11 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       // One open push per phone and provider: a double submit gets the payment already under way.
       const open = await prisma.payment.findFirst({ where: { phone: phone.e164, provider: provider.id, status: 'pending' }, include: { package: true, entitlement: true } });
       if (!open) return startPurchase(input); // it just finished; this is a new purchase
-      if (open.packageId !== pkg.id) {
+      // Only the device that started it gets it back: anyone else who knows the number must not
+      // learn the payment's id (and with it, later, the access code).
+      const mac = input.mac ? input.mac.toUpperCase() : null;
+      const sameDevice = mac !== null ? open.mac === mac : open.mac === null && open.ip !== null && open.ip === (input.ip ?? null);
+      if (open.packageId !== pkg.id || !sameDevice) {
         throw new PaymentInputError('A payment prompt is already open on this phone. Approve or cancel it first, then try again.', 409, 'phone');
       }
       return view(open);
@@ -225,26 +232,44 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
    * Terminal states do not move, except a success after failed/expired (money arrived late).
    */
   async function settle(paymentId: string, v: Verdict, source: string): Promise<string> {
+    const verdict = await settleInTransaction(paymentId, v, source);
+    if (verdict.startsWith('applied') || verdict.startsWith('rejected')) log.info(`payment ${verdict}`, { payment: paymentId, source });
+    return verdict;
+  }
+
+  async function settleInTransaction(paymentId: string, v: Verdict, source: string): Promise<string> {
     return prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM payments WHERE id = ${paymentId}::uuid FOR UPDATE`;
       const p = await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, include: { package: true } });
       if (v.outcome === 'pending' || v.outcome === 'unknown') return 'no change (still pending)';
       if (v.outcome === 'failed') {
-        if (p.status !== 'pending') return `ignored (already ${p.status})`;
+        if (p.status !== 'pending') {
+          if (p.confirmDue) await tx.payment.update({ where: { id: p.id }, data: { confirmDue: false } });
+          return `ignored (already ${p.status})`;
+        }
         await tx.payment.update({ where: { id: p.id }, data: { status: v.reason === 'expired' ? 'expired' : 'failed', failureReason: v.reason ?? 'unknown' } });
         await recordAudit(tx, { actor: 'payments', action: `payment.${v.reason === 'expired' ? 'expired' : 'failed'}`, subject: `payment ${p.reference}`, details: { reason: v.reason ?? 'unknown', source } });
         return `applied (${v.reason === 'expired' ? 'expired' : 'failed'})`;
       }
       // Succeeded.
       if (p.status === 'paid') return 'duplicate (already paid)';
-      if (v.amountMinor !== undefined && v.amountMinor !== p.amountMinor) {
-        await tx.payment.update({ where: { id: p.id }, data: { status: p.status === 'pending' ? 'failed' : p.status, failureReason: 'amount_mismatch', needsReview: true } });
-        await recordAudit(tx, { actor: 'payments', action: 'payment.amount_mismatch', subject: `payment ${p.reference}`, details: { expected: String(p.amountMinor), got: String(v.amountMinor), source } });
-        return `rejected (amount ${v.amountMinor} ≠ ${p.amountMinor})`;
+      if (p.failureReason === 'amount_mismatch') {
+        // The provider once reported another amount: a person decides, not a later message.
+        await tx.payment.update({ where: { id: p.id }, data: { needsReview: true, confirmDue: false } });
+        return 'held for review (an earlier report had the wrong amount)';
       }
-      if (v.currency !== undefined && v.currency !== p.currency) {
-        await tx.payment.update({ where: { id: p.id }, data: { status: p.status === 'pending' ? 'failed' : p.status, failureReason: 'amount_mismatch', needsReview: true } });
-        return `rejected (currency ${v.currency} ≠ ${p.currency})`;
+      const wrongAmount = v.amountMinor !== undefined && v.amountMinor !== p.amountMinor;
+      const wrongCurrency = v.currency !== undefined && v.currency !== p.currency;
+      if (wrongAmount || wrongCurrency) {
+        await tx.payment.update({
+          where: { id: p.id },
+          data: { status: p.status === 'pending' ? 'failed' : p.status, failureReason: 'amount_mismatch', needsReview: true, confirmDue: false },
+        });
+        await recordAudit(tx, {
+          actor: 'payments', action: 'payment.amount_mismatch', subject: `payment ${p.reference}`,
+          details: { expected: `${p.amountMinor} ${p.currency}`, got: `${v.amountMinor ?? p.amountMinor} ${v.currency ?? p.currency}`, source },
+        });
+        return `rejected (paid ${v.amountMinor ?? p.amountMinor} ${v.currency ?? p.currency}, asked ${p.amountMinor} ${p.currency})`;
       }
       const paidAt = now();
       const late = p.status !== 'pending';
@@ -259,7 +284,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       });
       await tx.payment.update({
         where: { id: p.id },
-        data: { status: 'paid', paidAt, entitlementId: entitlement.id, receiptNumber: v.receipt ?? null, failureReason: null, needsReview: late || p.needsReview },
+        data: { status: 'paid', paidAt, entitlementId: entitlement.id, receiptNumber: v.receipt ?? null, failureReason: null, needsReview: late || p.needsReview, confirmDue: false },
       });
       await recordAudit(tx, {
         actor: 'payments', action: late ? 'payment.paid_late' : 'payment.paid', subject: `payment ${p.reference}`,
@@ -276,88 +301,135 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     }
   }
 
-  async function confirmWithProvider(paymentId: string, provider: PaymentProvider, source: string): Promise<void> {
+  /**
+   * Asks the provider and applies its answer. What the callback said (amount, receipt) fills gaps in
+   * the status answer, never overrides it. Returns the provider's outcome.
+   */
+  async function confirmWithProvider(paymentId: string, provider: PaymentProvider, source: string, hint: Partial<Verdict> = {}): Promise<Outcome> {
     const p = await prisma.payment.findUniqueOrThrow({ where: { id: paymentId } });
     const status = await provider.queryStatus({ reference: p.reference, providerRef: p.providerReference, msisdn: p.phone, createdAt: p.createdAt });
-    const verdict = await settle(p.id, { outcome: status.outcome, reason: status.reason, receipt: status.receipt, amountMinor: status.amountMinor, currency: status.currency }, source);
+    const verdict = await settle(p.id, {
+      outcome: status.outcome, reason: status.reason, receipt: status.receipt ?? hint.receipt,
+      amountMinor: status.amountMinor ?? hint.amountMinor, currency: status.currency ?? hint.currency,
+    }, source);
     await recordEvent({ paymentId: p.id, provider: provider.id, kind: 'status', outcome: status.outcome, verdict, raw: status.raw });
+    return status.outcome;
   }
 
   async function handleCallback(providerId: string, request: CallbackRequest) {
     const provider = providers.get(providerId);
-    if (!provider) throw new PaymentInputError(`No payment provider "${providerId}" is enabled here.`, 404, 'provider');
+    if (!provider) {
+      // A provider we know but that is not enabled (now) gets 503: it retries, nothing is lost.
+      const known = ['daraja', 'vodacom_tz', 'yas_tz', 'airtel', 'selcom'].includes(providerId);
+      throw new PaymentInputError(known ? `Payment provider "${providerId}" is not enabled now.` : `No payment provider "${providerId}".`, known ? 503 : 404, 'provider');
+    }
     const parsed = await provider.parseCallback(request);
-    const raw = { body: request.rawBody.toString('utf8').slice(0, 20_000), query: { ...request.query, t: request.query.t ? '[redacted]' : undefined }, from: request.remoteIp, parsed: parsed.raw };
+    const token = request.query.t;
+    const raw = { body: request.rawBody.toString('utf8').slice(0, 20_000), query: { ...request.query, t: token ? '[redacted]' : undefined }, from: request.remoteIp, parsed: parsed.raw };
+    const rejected = { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'callback rejected' }) };
+
+    // Our per-payment URL names the payment itself, even before the provider's id is known to us.
+    const byToken = token ? await prisma.payment.findUnique({ where: { callbackToken: token } }) : null;
     const payment =
-      (parsed.reference ? await prisma.payment.findFirst({ where: { reference: parsed.reference, provider: provider.id } }) : null) ??
-      (parsed.providerRef ? await prisma.payment.findFirst({ where: { providerReference: parsed.providerRef, provider: provider.id } }) : null);
+      byToken ??
+      (token ? null : parsed.reference ? await prisma.payment.findFirst({ where: { reference: parsed.reference, provider: provider.id } }) : null) ??
+      (token ? null : parsed.providerRef ? await prisma.payment.findFirst({ where: { providerReference: parsed.providerRef, provider: provider.id } }) : null);
 
     const reject = async (why: string) => {
       await recordEvent({ paymentId: payment?.id ?? null, provider: provider.id, kind: 'callback', authentic: false, outcome: parsed.outcome, verdict: `rejected: ${why}`, raw });
       log.warn('payment callback rejected', { provider: provider.id, why, from: request.remoteIp });
+      return rejected;
     };
-    if (!parsed.authentic) {
-      await reject(parsed.why ?? 'not authentic');
-      return { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'callback rejected' }) };
-    }
+    if (!parsed.authentic) return reject(parsed.why ?? 'not authentic');
+    if (token !== undefined && (!byToken || byToken.provider !== provider.id)) return reject('callback URL token matches no payment of this provider');
+    if (byToken && parsed.reference && parsed.reference !== byToken.reference) return reject('reference does not match the payment of this callback URL');
     if (!payment) {
-      // Kept, never applied: it may be a callback that outran our own record of the push (the
-      // status job settles that payment), or a forgery.
+      // Kept, never applied; 503 so a genuine provider retries (by then we may know the payment).
       await recordEvent({ paymentId: null, provider: provider.id, kind: 'callback', outcome: parsed.outcome, verdict: 'unmatched (no payment with this reference)', raw });
-      return parsed.ack;
+      return { status: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'unknown payment; retry later' }) };
     }
     // Unsigned callbacks must come to the URL we gave for this very payment — unless the provider
-    // only calls one registered URL; then nothing in the callback is believed without the
-    // provider's own status answer (below), so a forger can neither grant nor cancel a payment.
-    const tokenless = !provider.signedCallbacks && provider.callbackUrlPerPayment === false && request.query.t === undefined;
-    if (!provider.signedCallbacks && !tokenless && request.query.t !== payment.callbackToken) {
-      await reject('callback URL token does not match the payment');
-      return { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'callback rejected' }) };
-    }
-    if (parsed.providerRef && payment.providerReference === null && !tokenless) {
+    // only calls one registered URL; then nothing in it is believed without the provider's own
+    // status answer (or the adapter's source-address check), so a forger can neither grant nor cancel.
+    const tokenless = !provider.signedCallbacks && provider.callbackUrlPerPayment === false && token === undefined;
+    if (!provider.signedCallbacks && !byToken && !tokenless) return reject('callback URL token missing');
+    const trusted = byToken !== null || (provider.signedCallbacks && !parsed.needsConfirmation);
+    if (parsed.providerRef && payment.providerReference === null && trusted) {
       await prisma.payment.updateMany({ where: { id: payment.id, providerReference: null }, data: { providerReference: parsed.providerRef } });
     }
-    if (parsed.needsConfirmation && (parsed.outcome === 'succeeded' || (tokenless && parsed.outcome === 'failed'))) {
-      // Unsigned: believe the provider's own status answer, not the callback body. Answer the
-      // provider at once (they time out within seconds) and confirm in the background.
+    const hint = { receipt: parsed.receipt, amountMinor: parsed.amountMinor, currency: parsed.currency };
+    const confirm =
+      (parsed.outcome === 'succeeded' && (parsed.needsConfirmation || parsed.amountMinor === undefined)) ||
+      (parsed.outcome === 'failed' && parsed.needsConfirmation);
+    if (confirm) {
+      // Answer the provider at once (they time out within seconds) and confirm in the background;
+      // the debt is written down first, so a failed query or a restart does not forget it.
+      if (parsed.outcome === 'succeeded') {
+        await prisma.payment.update({ where: { id: payment.id }, data: { confirmDue: true, nextCheckAt: now(), ...(payment.status !== 'pending' && payment.status !== 'paid' ? { needsReview: true } : {}) } });
+      }
       await recordEvent({ paymentId: payment.id, provider: provider.id, kind: 'callback', outcome: parsed.outcome, verdict: 'confirming with a status query', raw });
-      inBackground(confirmWithProvider(payment.id, provider, 'callback+status'));
+      inBackground(confirmWithProvider(payment.id, provider, 'callback+status', hint));
       return parsed.ack;
     }
-    const verdict = await settle(payment.id, { outcome: parsed.outcome, reason: parsed.reason, receipt: parsed.receipt, amountMinor: parsed.amountMinor, currency: parsed.currency }, 'callback');
+    const verdict = await settle(payment.id, { outcome: parsed.outcome, reason: parsed.reason, ...hint }, 'callback');
     await recordEvent({ paymentId: payment.id, provider: provider.id, kind: 'callback', outcome: parsed.outcome, verdict, raw });
     return parsed.ack;
   }
 
   async function checkDue(limit = 20): Promise<number> {
     const t = now();
-    // Claim by pushing next_check_at forward, so a second instance does not ask at the same time.
-    const due = await prisma.$queryRaw<Array<{ id: string; provider: string; checks: number; expires_at: Date }>>`
-      UPDATE payments SET next_check_at = ${t}::timestamptz + interval '60 seconds', checks = checks + 1
-       WHERE id IN (SELECT id FROM payments WHERE status = 'pending' AND next_check_at <= ${t}::timestamptz
+    // Claim by pushing next_check_at forward (a lease longer than a batch of slow providers), so a
+    // second instance does not ask at the same time. Pending payments, and any payment a provider
+    // said was paid that we have not confirmed yet.
+    const due = await prisma.$queryRaw<Array<{ id: string; provider: string; status: PaymentStatus; checks: number; expires_at: Date; created_at: Date }>>`
+      UPDATE payments SET next_check_at = ${t}::timestamptz + interval '10 minutes', checks = checks + 1
+       WHERE id IN (SELECT id FROM payments WHERE (status = 'pending' OR confirm_due) AND next_check_at <= ${t}::timestamptz
                      ORDER BY next_check_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-      RETURNING id, provider, checks, expires_at`;
+      RETURNING id, provider, status, checks, expires_at, created_at`;
     for (const p of due) {
-      const provider = providers.get(p.provider);
-      const deadline = p.expires_at.getTime() + EXPIRY_MARGIN_SECONDS * 1000;
-      if (provider) {
-        try {
-          await confirmWithProvider(p.id, provider, 'status job');
-        } catch (err) {
-          log.warn('payment status query failed', { payment: p.id, provider: p.provider, error: (err as Error).message });
-        }
+      try {
+        await checkOne(p, t);
+      } catch (err) {
+        log.warn('payment status check failed', { payment: p.id, provider: p.provider, error: (err as Error).message });
       }
-      const after = await prisma.payment.findUniqueOrThrow({ where: { id: p.id } });
-      if (after.status !== 'pending') continue;
-      if (t.getTime() >= deadline) {
-        await settle(p.id, { outcome: 'failed', reason: 'expired' }, 'status job');
-        continue;
-      }
-      const wait = Math.min((provider?.minPollDelaySeconds ?? 30) * 2 ** Math.max(p.checks - 1, 0), MAX_CHECK_INTERVAL_SECONDS);
-      const next = Math.min(t.getTime() + wait * 1000, Math.max(deadline, t.getTime() + 1000));
-      await prisma.payment.update({ where: { id: p.id }, data: { nextCheckAt: new Date(next) } });
     }
     return due.length;
+  }
+
+  async function checkOne(p: { id: string; provider: string; checks: number; expires_at: Date; created_at: Date }, t: Date): Promise<void> {
+    const provider = providers.get(p.provider);
+    let outcome: Outcome = 'unknown';
+    if (provider) {
+      try {
+        outcome = await confirmWithProvider(p.id, provider, 'status job');
+      } catch (err) {
+        log.warn('payment status query failed', { payment: p.id, provider: p.provider, error: (err as Error).message });
+      }
+    }
+    const after = await prisma.payment.findUniqueOrThrow({ where: { id: p.id } });
+    const backoff = (base: number, cap: number) => Math.min(base * 2 ** Math.max(p.checks - 1, 0), cap) * 1000;
+    if (after.status === 'pending') {
+      const deadline = after.expiresAt.getTime() + EXPIRY_MARGIN_SECONDS * 1000;
+      if (t.getTime() >= deadline) {
+        await settle(p.id, { outcome: 'failed', reason: 'expired' }, 'status job');
+        // The provider could not say (no answer, "unknown"): money may still arrive, keep asking now and then.
+        if (outcome !== 'failed' && provider) {
+          await prisma.payment.update({ where: { id: p.id }, data: { confirmDue: true, nextCheckAt: new Date(t.getTime() + LATE_CHECK_SECONDS * 1000) } });
+        }
+        return;
+      }
+      const next = Math.min(t.getTime() + backoff(provider?.minPollDelaySeconds ?? 30, MAX_CHECK_INTERVAL_SECONDS), Math.max(deadline, t.getTime() + 1000));
+      await prisma.payment.update({ where: { id: p.id }, data: { nextCheckAt: new Date(next) } });
+      return;
+    }
+    if (!after.confirmDue) return;
+    // Not pending but a confirmation is owed (a late "paid", or an expiry we could not confirm).
+    if (t.getTime() - after.createdAt.getTime() > GIVE_UP_CONFIRMING_SECONDS * 1000) {
+      await prisma.payment.update({ where: { id: p.id }, data: { confirmDue: false, needsReview: true } });
+      log.warn('payment could not be confirmed; flagged for review', { payment: p.id, provider: p.provider });
+      return;
+    }
+    await prisma.payment.update({ where: { id: p.id }, data: { nextCheckAt: new Date(t.getTime() + backoff(LATE_CHECK_SECONDS, 3600)) } });
   }
 
   async function getPurchase(id: string): Promise<PurchaseView | null> {

@@ -211,6 +211,15 @@ describe('buying access with mobile money (sandbox providers)', () => {
     expect((await settled(a.json.id as string)).status).toBe('paid');
   });
 
+  it('another device using the same phone number cannot see the open payment', async () => {
+    const first = await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone: '0754 940 019', mac: nextMac(), router: 'cafe' });
+    expect(first.status).toBe(202);
+    const other = await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone: '0754 940 019', mac: nextMac(), router: 'cafe' });
+    expect(other.status).toBe(409);
+    expect(other.json.id).toBeUndefined();
+    expect(other.json.error).toMatch(/already open on this phone/);
+  });
+
   describe('forged and stray callbacks change nothing', () => {
     async function callback(provider: string, body: unknown, query = '', headers: Record<string, string> = {}) {
       const res = await fetch(`${base}/api/v1/payments/callbacks/${provider}${query}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -231,7 +240,8 @@ describe('buying access with mobile money (sandbox providers)', () => {
       const after = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
       expect(after.entitlementId).toBeNull();
       expect(after.status === 'paid').toBe(false);
-      expect(await env.db.prisma.paymentEvent.count({ where: { paymentId: started.id, authentic: false } })).toBe(1);
+      const kept = await env.db.prisma.paymentEvent.findFirst({ where: { provider: 'daraja', authentic: false }, orderBy: { id: 'desc' } });
+      expect(kept!.verdict).toMatch(/token matches no payment/);
     });
 
     it('a signed provider\'s callback with a bad signature is rejected', async () => {
@@ -248,7 +258,8 @@ describe('buying access with mobile money (sandbox providers)', () => {
     it('a callback for a reference we never issued is kept but applied to nothing', async () => {
       const before = await env.db.prisma.entitlement.count();
       const r = await callback('daraja', { Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: 'ws_CO_NEVER_ISSUED', ResultCode: 0, ResultDesc: 'ok' } } });
-      expect(r.status).toBe(200);
+      // 503: a genuine provider retries (by then its payment may be known); a forger gains nothing.
+      expect(r.status).toBe(503);
       expect(await env.db.prisma.entitlement.count()).toBe(before);
       const stray = await env.db.prisma.paymentEvent.findFirst({ where: { paymentId: null, provider: 'daraja' }, orderBy: { id: 'desc' } });
       expect(stray!.verdict).toMatch(/unmatched/);
@@ -256,6 +267,13 @@ describe('buying access with mobile money (sandbox providers)', () => {
 
     it('an unknown provider gets 404', async () => {
       expect((await callback('paypal', {})).status).toBe(404);
+    });
+
+    it('a token from another provider\'s payment is rejected', async () => {
+      const started = await buy('0754 930 019');
+      const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
+      const r = await callback('daraja', { Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: 'ws_CO_X', ResultCode: 0, ResultDesc: 'ok' } } }, `?t=${row.callbackToken}`);
+      expect(r.status).toBe(401);
     });
   });
 
@@ -278,7 +296,8 @@ describe('buying access with mobile money (sandbox providers)', () => {
 
     it('too many purchases from one phone are refused for a while', async () => {
       const statuses: number[] = [];
-      for (let i = 0; i < 7; i++) statuses.push((await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone: '0754 990 032', mac: nextMac(), router: 'cafe' })).status);
+      const mac = nextMac();
+      for (let i = 0; i < 7; i++) statuses.push((await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone: '0754 990 032', mac, router: 'cafe' })).status);
       expect(statuses.slice(0, 5).every((s) => s < 300)).toBe(true);
       expect(statuses.slice(5)).toEqual([429, 429]);
     });
