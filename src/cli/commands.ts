@@ -3,6 +3,8 @@
 import type { PrismaClient } from '../db/generated/client.js';
 import { checkAdminInput, createAdmin } from '../admin/admins.js';
 import { addPackage, checkPackageInput, formatMegabytes, listPackages, type PackageView } from '../admin/packages.js';
+import { checkPaymentListInput, checkRevenueInput, checkTimeZone, listPayments, REVENUE_GROUPS, revenue, type PaymentView, type RevenueReport } from '../admin/payments.js';
+import { formatAmount } from '../admin/money.js';
 import { addRouter, checkRouterInput, listRouters, type RouterView } from '../admin/routers.js';
 import { changeSessionPackage, endSession, listSessions, waitForActions, type ActionOutcome } from '../admin/sessions.js';
 import { ERROR_CAUSES } from '../radius/dynamic-client.js';
@@ -77,6 +79,34 @@ const packageRow = (p: PackageView) => [
 const PACKAGE_HEADERS = ['ID', 'NAME', 'MINUTES', 'PRICE', 'RATE UP/DOWN', 'DATA', 'DEVICES', 'IDLE', 'CLOCK', 'ACTIVE'];
 
 const listOrNone = (what: string, headers: string[], rows: string[][]) => (rows.length === 0 ? `no ${what}\n` : table(headers, rows));
+
+const paymentRow = (p: PaymentView) => [
+  p.reference, when(p.createdAt), p.package, p.amount, p.provider, p.phone, p.failureReason && p.failureReason !== p.status ? `${p.status} (${p.failureReason})` : p.status,
+  when(p.paidAt), p.receiptNumber ?? '-', [p.testMoney ? 'test money' : '', p.needsReview ? 'review' : ''].filter(Boolean).join(', ') || '-',
+];
+const PAYMENT_HEADERS = ['REFERENCE', 'CREATED', 'PACKAGE', 'AMOUNT', 'PROVIDER', 'PHONE', 'STATUS', 'PAID', 'RECEIPT', 'FLAGS'];
+
+/** Under the payment list: what its paid, real-money rows add up to, per currency. */
+function paidInList(payments: PaymentView[]): string {
+  const sums = new Map<string, { minor: bigint; count: number }>();
+  for (const p of payments) {
+    if (p.status !== 'paid' || p.testMoney) continue;
+    const s = sums.get(p.currency) ?? { minor: 0n, count: 0 };
+    sums.set(p.currency, { minor: s.minor + BigInt(p.amountMinor), count: s.count + 1 });
+  }
+  const parts = [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([currency, s]) => `${formatAmount(s.minor, currency)} (${s.count})`);
+  return `paid, real money, in this list: ${parts.length === 0 ? 'none' : parts.join(', ')}\n`;
+}
+
+function revenueText(r: RevenueReport): string {
+  const title = `revenue ${r.from} to ${r.to} by ${r.groupBy} (days in ${r.timeZone}; test money ${r.includeTestMoney ? 'included' : 'excluded'})\n`;
+  if (r.totals.length === 0) return title + 'no paid payments\n';
+  const rows = [
+    ...r.rows.map((x) => [x.group, x.currency, String(x.count), x.amount]),
+    ...r.totals.map((t) => ['TOTAL', t.currency, String(t.count), t.amount]),
+  ];
+  return title + table([r.groupBy.toUpperCase(), 'CURRENCY', 'PAYMENTS', 'AMOUNT'], rows);
+}
 
 export const COMMANDS: readonly Command[] = [
   {
@@ -213,6 +243,37 @@ export const COMMANDS: readonly Command[] = [
         const vouchers = await listVouchers(prisma, { batchId });
         const rows = vouchers.map((v) => [v.code, v.package, String(v.batchId), v.status, when(v.startsAt), when(v.expiresAt)]);
         return { data: vouchers, text: listOrNone('vouchers', ['CODE', 'PACKAGE', 'BATCH', 'STATUS', 'STARTED', 'EXPIRES'], rows) };
+      };
+    },
+  },
+  {
+    name: 'payment list',
+    usage: '[--status pending|paid|failed|expired] [--since YYYY-MM-DD] [--limit N (default 50)]',
+    summary: 'list mobile-money payments, newest first, with amount, masked phone, status and receipt',
+    options: { status: 'string', since: 'string', limit: 'string' },
+    prepare(o) {
+      const input = checkPaymentListInput({ status: o.string('status'), since: o.string('since'), limit: o.integer('limit') });
+      return async (prisma) => {
+        const payments = await listPayments(prisma, input);
+        return { data: payments, text: payments.length === 0 ? 'no payments\n' : table(PAYMENT_HEADERS, payments.map(paymentRow)) + paidInList(payments) };
+      };
+    },
+  },
+  {
+    name: 'payment revenue',
+    usage: '[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--by day|package|provider] [--include-test-money] [--tz ZONE]',
+    summary: 'paid revenue per day, package or provider with totals per currency (default: the last 30 days by day, in the local time zone)',
+    options: { from: 'string', to: 'string', by: 'string', 'include-test-money': 'boolean', tz: 'string' },
+    prepare(o) {
+      const by = o.string('by');
+      const tz = o.string('tz');
+      const input = checkRevenueInput({
+        from: o.string('from'), to: o.string('to'), groupBy: by === undefined ? undefined : oneOf('by', by, REVENUE_GROUPS),
+        includeTestMoney: o.has('include-test-money'), timeZone: tz === undefined ? undefined : checkTimeZone(tz, 'tz'),
+      });
+      return async (prisma) => {
+        const report = await revenue(prisma, input);
+        return { data: report, text: revenueText(report) };
       };
     },
   },

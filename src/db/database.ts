@@ -51,6 +51,8 @@ export async function migrate(url: string): Promise<string[]> {
   }
 }
 
+const UTC = '-c TimeZone=UTC';
+
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const log = options.log ?? (() => {});
   const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres(options.dataDir, log);
@@ -62,15 +64,18 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     await embedded?.stop();
     throw err;
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: hotPathTypes as pg.CustomTypesConfig });
+  // Every connection works in UTC: Prisma's pg adapter sends Date values as UTC wall-clock times
+  // without an offset, which PostgreSQL would otherwise read in the server's own time zone (an
+  // operator's box in Dar es Salaam would shift every Prisma-written time by three hours).
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: hotPathTypes as pg.CustomTypesConfig, options: UTC });
   const authPool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     types: hotPathTypes as pg.CustomTypesConfig,
-    options: '-c synchronous_commit=off',
+    options: `${UTC} -c synchronous_commit=off`,
   });
   for (const p of [pool, authPool]) p.on('error', (err) => log(`database pool error: ${err.message}`));
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 3 }) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 3, options: UTC }) });
   return {
     url,
     pool,

@@ -13,7 +13,7 @@ describe('netflow usage', () => {
       const r = await cli(...argv);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^usage: netflow <command> \[options\]/);
-      for (const command of ['serve', 'router add', 'router list', 'package add', 'package list', 'voucher create', 'voucher list', 'session list', 'admin create']) {
+      for (const command of ['serve', 'router add', 'router list', 'package add', 'package list', 'voucher create', 'voucher list', 'session list', 'admin create', 'payment list', 'payment revenue']) {
         expect(r.stdout).toContain(`  ${command} `);
       }
     }
