@@ -1,6 +1,7 @@
 // The Airtel Money adapter against NetFlow's Airtel sandbox over real HTTP: OAuth2 tokens (cached,
 // refreshed after expiry), every test phone scenario with hashed callbacks received as raw bytes,
 // the enquiry API, forged callbacks, wrong credentials, KE and TZ.
+import { until } from './support.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,15 +19,6 @@ interface Received {
 const AMOUNT = 100_000n; // 1,000 shillings in minor units
 let seq = 0;
 const ref = () => `AT${Date.now().toString(36).toUpperCase().slice(-5)}${(seq++).toString().padStart(3, '0')}`.slice(0, 12);
-/** Polls until the check holds (or gives up after `ms`): timing-independent waits. */
-async function until<T>(get: () => T | Promise<T>, ok: (v: T) => boolean, ms = 3000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('Airtel Money adapter + sandbox', () => {
   let app: FastifyInstance;

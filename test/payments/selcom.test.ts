@@ -1,5 +1,6 @@
 // The Selcom adapter against NetFlow's Selcom sandbox over real HTTP: every test phone scenario,
 // signed webhooks received as raw bytes, order-status, forged webhooks and wrong credentials.
+import { until } from './support.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,15 +18,6 @@ interface Received {
 const AMOUNT = 100_000n; // TZS 1,000 in minor units
 let seq = 0;
 const ref = () => `SLC${Date.now().toString(36).toUpperCase().slice(-5)}${(seq++).toString().padStart(3, '0')}`.slice(0, 12);
-/** Polls until the check holds (or gives up after `ms`): timing-independent waits. */
-async function until<T>(get: () => T | Promise<T>, ok: (v: T) => boolean, ms = 3000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('Selcom adapter + sandbox', () => {
   let app: FastifyInstance;

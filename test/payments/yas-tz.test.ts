@@ -1,6 +1,7 @@
 // The Yas (ex-Tigo Pesa) adapter against NetFlow's Yas sandbox over real HTTP: the password-grant
 // token (cached, refreshed), every test phone scenario with callbacks received as raw bytes and
 // answered with BILLER-30 JSON, unsigned-callback handling, wrong credentials.
+import { until } from './support.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,15 +19,6 @@ interface Received {
 const AMOUNT = 150_000n; // TZS 1,500 in minor units
 let seq = 0;
 const ref = () => `YS${Date.now().toString(36).toUpperCase().slice(-5)}${(seq++).toString().padStart(3, '0')}`.slice(0, 12);
-/** Polls until the check holds (or gives up after `ms`): timing-independent waits. */
-async function until<T>(get: () => T | Promise<T>, ok: (v: T) => boolean, ms = 3000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 const billerAck = (referenceId: string) =>
   JSON.stringify({ ResponseCode: 'BILLER-30-0000-S', ResponseStatus: true, ResponseDescription: 'Callback successful', ReferenceID: referenceId });
 

@@ -4,6 +4,7 @@
 // says the prompt went out (its "id" may be `false`); the callback goes to the URL set on the
 // Airtel app (not per request) and carries a "hash" when callback authentication is enabled.
 // We use the v1 payment path (no x-signature/x-key message signing).
+import { envValue } from './env.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
@@ -51,7 +52,7 @@ const REQUIRED_ENV = ['AIRTEL_CLIENT_ID', 'AIRTEL_CLIENT_SECRET', 'AIRTEL_COUNTR
 const OPTIONAL_ENV = ['AIRTEL_BASE_URL', 'AIRTEL_CALLBACK_KEY', 'AIRTEL_CALLBACK_IPS'] as const;
 
 export function airtelCredentialsFromEnv(env: NodeJS.ProcessEnv): AirtelCredentials | null {
-  const value = (name: string) => env[name]?.trim() || undefined;
+  const value = (name: string) => envValue(env, name);
   if (![...REQUIRED_ENV, ...OPTIONAL_ENV].some((n) => value(n))) return null;
   const missing = REQUIRED_ENV.find((n) => !value(n));
   if (missing) throw new Error(`Airtel Money is partly configured: ${missing} is not set (set AIRTEL_CLIENT_ID, AIRTEL_CLIENT_SECRET and AIRTEL_COUNTRY together, or none of them)`);

@@ -1,6 +1,7 @@
 // Safaricom Daraja (Kenya) M-Pesa Express adapter: OAuth token → STK Push → unsigned callback →
 // STK Query. Wire formats, quirks and result codes: ../shared/notes/payments.md §1, §6, §9.
 // The adapter stores nothing; it returns the exchanges (secrets redacted) as `raw`.
+import { envValue } from './env.js';
 import { isIP } from 'node:net';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
@@ -82,10 +83,7 @@ const ENV = {
  * problem when the set is incomplete or invalid (a half-configured provider must not start).
  */
 export function darajaCredentialsFromEnv(env: NodeJS.ProcessEnv): DarajaCredentials | null {
-  const get = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v ? v : undefined;
-  };
+  const get = (name: string): string | undefined => envValue(env, name);
   if (!Object.values(ENV).some((name) => get(name) !== undefined)) return null;
   const required = [ENV.key, ENV.secret, ENV.shortcode, ENV.passkey];
   for (const name of required) {

@@ -3,6 +3,7 @@
 // "timestamp=…&field=value…" in Signed-Fields order); the webhook URL travels per order, base64.
 // Flow: create-order-minimal (order_id = our reference) → wallet-payment (USSD push) → webhook
 // (observed to arrive for successful payments only) and/or order-status.
+import { envValue } from './env.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
@@ -42,7 +43,7 @@ export const SELCOM_SANDBOX_CREDENTIALS: SelcomCredentials = {
 const REQUIRED_ENV = ['SELCOM_API_KEY', 'SELCOM_API_SECRET', 'SELCOM_VENDOR'] as const;
 
 export function selcomCredentialsFromEnv(env: NodeJS.ProcessEnv): SelcomCredentials | null {
-  const value = (name: string) => env[name]?.trim() || undefined;
+  const value = (name: string) => envValue(env, name);
   if (![...REQUIRED_ENV, 'SELCOM_BASE_URL'].some((n) => value(n))) return null;
   const missing = REQUIRED_ENV.find((n) => !value(n));
   if (missing) throw new Error(`Selcom is partly configured: ${missing} is not set (set SELCOM_API_KEY, SELCOM_API_SECRET and SELCOM_VENDOR together, or none of them)`);

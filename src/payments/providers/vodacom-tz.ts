@@ -2,6 +2,7 @@
 // C2B single stage, which answers synchronously with the payment's result, and
 // queryTransactionStatus. Wire formats, quirks and codes: ../shared/notes/payments.md §2, §6, §9.
 // There is no callback on this API; the adapter stores nothing and returns `raw` (redacted).
+import { envValue } from './env.js';
 import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
@@ -85,10 +86,7 @@ const ENV = {
  * bare base64) or VODACOM_TZ_PUBLIC_KEY_FILE (a path).
  */
 export function vodacomTzCredentialsFromEnv(env: NodeJS.ProcessEnv): VodacomTzCredentials | null {
-  const get = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v ? v : undefined;
-  };
+  const get = (name: string): string | undefined => envValue(env, name);
   if (!Object.values(ENV).some((name) => get(name) !== undefined)) return null;
   const apiKey = get(ENV.apiKey);
   if (apiKey === undefined) throw new Error(`${ENV.apiKey} is not set (Vodacom TZ needs it once any VODACOM_TZ_ variable is set)`);

@@ -4,6 +4,7 @@
 // only, then an unsigned callback to the URL registered with Yas ({Status, Description,
 // MFSTransactionID, ReferenceID, Amount-as-a-string}) that must be answered with BILLER-30 JSON.
 // Yas offers no status query (§3.5): an unconfirmed push stays unknown until reconciliation.
+import { envValue } from './env.js';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
   majorUnits,
@@ -59,7 +60,7 @@ const REQUIRED_ENV = ['YAS_TZ_USERNAME', 'YAS_TZ_PASSWORD', 'YAS_TZ_BILLER_MSISD
 const OPTIONAL_ENV = ['YAS_TZ_BILLER_CODE'] as const;
 
 export function yasTzCredentialsFromEnv(env: NodeJS.ProcessEnv): YasTzCredentials | null {
-  const value = (name: string) => env[name]?.trim() || undefined;
+  const value = (name: string) => envValue(env, name);
   if (![...REQUIRED_ENV, ...OPTIONAL_ENV].some((n) => value(n))) return null;
   const missing = REQUIRED_ENV.find((n) => !value(n));
   if (missing) throw new Error(`Yas (Tigo Pesa) is partly configured: ${missing} is not set (Yas issues a username, password, biller MSISDN, token URL and push URL, and tells you the addresses its callbacks come from: set all of them, or none)`);
