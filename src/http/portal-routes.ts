@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { PrismaClient } from '../db/generated/client.js';
 import { normalizeMac } from '../radius/values.js';
-import { PaymentInputError, type PaymentService, type ProviderRegistry } from '../payments/service.js';
+import { PaymentInputError, type PaymentService, type ProviderRegistry, type PurchaseInput } from '../payments/service.js';
 import { checkVoucher } from '../portal/vouchers.js';
 import { parsePhone, PhoneError, type Country } from '../payments/phone.js';
 import { RateLimiter } from './rate-limit.js';
@@ -55,15 +55,8 @@ const redeemBody = {
   },
 } as const;
 
-interface PurchaseBody {
-  packageId: number;
-  phone: string;
-  provider?: string;
-  network?: string;
-  mac?: string;
-  ip?: string;
-  router: string;
-}
+/** The body is exactly what the payment service takes (the schema above checks it). */
+type PurchaseBody = PurchaseInput;
 
 function fail(reply: FastifyReply, status: number, message: string, field?: string) {
   return reply.code(status).send({ error: message, ...(field ? { field } : {}) });
