@@ -346,7 +346,7 @@ export class Hotspot {
       session: s.acctSessionId,
       sessionTimeout: s.auth.sessionTimeout,
       idleTimeout: s.auth.idleTimeout,
-      interim: s.auth.interimInterval,
+      interim: this.interimSeconds(s),
       rateLimit: s.auth.rateLimit,
       totalLimit: s.auth.totalLimit,
       class: s.auth.classes.map((c) => c.toString('latin1')).join(',') || null,
