@@ -3,6 +3,9 @@
 // then used over real RADIUS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVouchers } from '../../src/admin/vouchers.js';
+import { silentLogger } from '../../src/config/logger.js';
+import { registryOf } from '../../src/payments/registry.js';
+import { createPaymentService } from '../../src/payments/service.js';
 import { CODE } from '../../src/radius/codes.js';
 import { integerAttr } from '../../src/radius/packet.js';
 import { addPackage, addRouter } from '../support/fixtures.js';
@@ -263,6 +266,27 @@ describe('buying access with mobile money (sandbox providers)', () => {
       expect(await env.db.prisma.entitlement.count()).toBe(before);
       const stray = await env.db.prisma.paymentEvent.findFirst({ where: { paymentId: null, provider: 'daraja' }, orderBy: { id: 'desc' } });
       expect(stray!.verdict).toMatch(/unmatched/);
+    });
+
+    it('a provider that calls one registered URL (no per-payment token): trusted only from its allowed addresses', async () => {
+      // Production Yas calls back to the URL registered with Yas, so its callbacks carry no token;
+      // a second service on the same database plays that deployment.
+      const yas = env.netflow.payments.providers().get('yas_tz')!;
+      const registered = createPaymentService({
+        prisma: env.db.prisma, providers: registryOf([{ ...yas, callbackUrlPerPayment: false }]), publicUrl: base, country: 'TZ', log: silentLogger,
+      });
+      const started = await registered.startPurchase({ packageId: tzPackage.id, phone: '0715 950 002', mac: nextMac(), router: 'cafe' });
+      await registered.drain();
+      const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
+      const body = Buffer.from(JSON.stringify({ Status: true, Description: 'Success', MFSTransactionID: 'MFS0000001', ReferenceID: row.reference, Amount: '1000' }));
+      const from = (remoteIp: string) => registered.handleCallback('yas_tz', { headers: { 'content-type': 'application/json' }, rawBody: body, remoteIp, query: {} });
+
+      expect((await from('10.9.9.9')).status).toBe(401);
+      expect((await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).status).toBe('pending');
+      expect((await from('127.0.0.1')).status).toBe(200);
+      const paid = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
+      expect([paid.status, paid.receiptNumber]).toEqual(['paid', 'MFS0000001']);
+      await registered.drain();
     });
 
     it('an unknown provider gets 404', async () => {
