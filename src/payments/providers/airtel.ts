@@ -4,9 +4,9 @@
 // says the prompt went out (its "id" may be `false`); the callback goes to the URL set on the
 // Airtel app (not per request) and carries a "hash" when callback authentication is enabled.
 // We use the v1 payment path (no x-signature/x-key message signing).
-import { envValue } from './env.js';
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
+import { envValue, failedInitiate, sameText } from './common.js';
+import { createHmac } from 'node:crypto';
+import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
   majorUnits,
   minorUnits,
@@ -127,11 +127,6 @@ function amountFromMessage(message: string, currency: 'TZS' | 'KES'): bigint | u
 
 const plainIp = (ip: string) => ip.replace(/^::ffff:/i, '');
 
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 interface AirtelStatus {
   code?: string;
@@ -230,11 +225,11 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
 
     async initiate(req: InitiateRequest): Promise<InitiateResult> {
       if (req.currency !== currency) {
-        return { outcome: 'failed', providerRef: null, reason: 'config_error', message: `this Airtel app is for ${cred.country} (${currency}), not ${req.currency}`, raw: null };
+        return failedInitiate('config_error', `this Airtel app is for ${cred.country} (${currency}), not ${req.currency}`, null);
       }
       const cc = COUNTRY_CODE[cred.country];
       if (req.network !== 'airtel' || !new RegExp(`^${cc}\\d{9}$`).test(req.msisdn)) {
-        return { outcome: 'failed', providerRef: null, reason: 'invalid_msisdn', message: `not an Airtel ${cred.country} number: ${req.msisdn} (${req.network})`, raw: null };
+        return failedInitiate('invalid_msisdn', `not an Airtel ${cred.country} number: ${req.msisdn} (${req.network})`, null);
       }
       const body = {
         reference: req.label,
@@ -249,21 +244,21 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
       try {
         res = await call('POST', '/merchant/v1/payments/', body, extra);
       } catch (err) {
-        if (err instanceof AuthFailed) return { outcome: 'failed', providerRef: null, reason: err.reason, message: err.message, raw: err.raw };
+        if (err instanceof AuthFailed) return failedInitiate(err.reason, err.message, err.raw);
         const timeout = err instanceof ProviderHttpError && err.kind === 'timeout';
         return { outcome: 'unknown', providerRef: null, reason: timeout ? 'timeout' : 'provider_error', message: (err as Error).message, raw: rawOf(err) };
       }
       const { ex, raw } = res;
       const st = ((ex.body as { status?: AirtelStatus } | null)?.status ?? {}) as AirtelStatus;
       // The ack's data.transaction.id may be `false` (§4.3): Airtel's own id comes with the result.
-      if (ex.status === 401 || ex.status === 403) return { outcome: 'failed', providerRef: null, reason: 'config_error', message: st.message ?? `HTTP ${ex.status}`, raw };
+      if (ex.status === 401 || ex.status === 403) return failedInitiate('config_error', st.message ?? `HTTP ${ex.status}`, raw);
       if (ex.status >= 500) return { outcome: 'unknown', providerRef: null, reason: 'provider_error', message: `HTTP ${ex.status}`, raw };
       if (ex.status === 200 && st.success === true) return { outcome: 'pending', providerRef: null, message: st.message, raw };
       if (st.success === false || (ex.status >= 400 && ex.status < 500)) {
         const m = st.message ?? '';
         const reason: FailureReason =
           RESPONSE_CODE_REASON[st.response_code ?? ''] ?? (/duplicate|already exists/i.test(m) ? 'duplicate' : /msisdn|country code/i.test(m) ? 'invalid_msisdn' : reasonFromMessage(m) ?? 'push_failed');
-        return { outcome: 'failed', providerRef: null, reason, message: m || `HTTP ${ex.status}`, raw };
+        return failedInitiate(reason, m || `HTTP ${ex.status}`, raw);
       }
       return { outcome: 'unknown', providerRef: null, reason: 'unknown', message: st.message ?? `HTTP ${ex.status}`, raw };
     },

@@ -1,7 +1,7 @@
 // Safaricom Daraja (Kenya) M-Pesa Express adapter: OAuth token → STK Push → unsigned callback →
 // STK Query. Wire formats, quirks and result codes: ../shared/notes/payments.md §1, §6, §9.
 // The adapter stores nothing; it returns the exchanges (secrets redacted) as `raw`.
-import { envValue } from './env.js';
+import { envValue, failedInitiate } from './common.js';
 import { isIP } from 'node:net';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
@@ -277,9 +277,6 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
     }
   }
 
-  function failed(reason: FailureReason, message: string, raw: unknown): InitiateResult {
-    return { outcome: 'failed', providerRef: null, reason, message, raw };
-  }
 
   return {
     id: 'daraja',
@@ -293,10 +290,10 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
     sandbox: options.sandbox,
 
     async initiate(request: InitiateRequest): Promise<InitiateResult> {
-      if (request.currency !== 'KES') return failed('config_error', `Daraja takes KES, not ${request.currency}`, null);
-      if (!KE_MSISDN.test(request.msisdn)) return failed('invalid_msisdn', `${request.msisdn} is not a Kenyan mobile number (2547…/2541…)`, null);
-      if (request.amountMinor < 100n || request.amountMinor % 100n !== 0n) return failed('config_error', 'Daraja takes whole shillings, at least 1', null);
-      if (/\s/.test(request.callbackUrl)) return failed('config_error', 'CallBackURL must not contain whitespace (§6)', null);
+      if (request.currency !== 'KES') return failedInitiate('config_error', `Daraja takes KES, not ${request.currency}`, null);
+      if (!KE_MSISDN.test(request.msisdn)) return failedInitiate('invalid_msisdn', `${request.msisdn} is not a Kenyan mobile number (2547…/2541…)`, null);
+      if (request.amountMinor < 100n || request.amountMinor % 100n !== 0n) return failedInitiate('config_error', 'Daraja takes whole shillings, at least 1', null);
+      if (/\s/.test(request.callbackUrl)) return failedInitiate('config_error', 'CallBackURL must not contain whitespace (§6)', null);
       const timestamp = darajaTimestamp();
       const body = {
         BusinessShortCode: creds.shortcode,
@@ -318,13 +315,13 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
       try {
         ({ res, raw } = await post('/mpesa/stkpush/v1/processrequest', body));
       } catch (err) {
-        if (err instanceof DarajaAuthError) return failed(err.reason, err.message, err.raw);
+        if (err instanceof DarajaAuthError) return failedInitiate(err.reason, err.message, err.raw);
         const exchanges = (err as { exchanges?: unknown }).exchanges ?? null;
         if (err instanceof ProviderHttpError && err.kind === 'timeout') {
           // The push may have gone out: its callback (to the per-payment URL) still settles it.
           return { outcome: 'unknown', providerRef: null, reason: 'timeout', message: err.message, raw: exchanges };
         }
-        return failed('provider_error', (err as Error).message, exchanges);
+        return failedInitiate('provider_error', (err as Error).message, exchanges);
       }
       const b = (res.body ?? {}) as Record<string, unknown>;
       if (res.status === 200 && String(b.ResponseCode) === '0' && typeof b.CheckoutRequestID === 'string') {
@@ -333,23 +330,23 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
       const err = darajaError(res.body);
       if (err) {
         const message = `${err.errorCode} ${err.errorMessage}`;
-        if (isInvalidToken(res)) return failed('config_error', message, raw);
-        if (err.errorCode.startsWith('400.008.')) return failed('config_error', message, raw);
+        if (isInvalidToken(res)) return failedInitiate('config_error', message, raw);
+        if (err.errorCode.startsWith('400.008.')) return failedInitiate('config_error', message, raw);
         if (err.errorCode === '500.001.1001') {
           // Overloaded code (§1.3): wrong Password, unknown merchant/till, or a subscriber lock.
-          if (/credential|merchant|till|shortcode|organi[sz]ation/i.test(err.errorMessage)) return failed('config_error', message, raw);
-          return failed('busy_retry_later', message, raw);
+          if (/credential|merchant|till|shortcode|organi[sz]ation/i.test(err.errorMessage)) return failedInitiate('config_error', message, raw);
+          return failedInitiate('busy_retry_later', message, raw);
         }
         if (err.errorCode.startsWith('400.002.')) {
-          if (/phone|partya|msisdn/i.test(err.errorMessage)) return failed('invalid_msisdn', message, raw);
-          return failed('config_error', message, raw);
+          if (/phone|partya|msisdn/i.test(err.errorMessage)) return failedInitiate('invalid_msisdn', message, raw);
+          return failedInitiate('config_error', message, raw);
         }
-        return failed('provider_error', message, raw);
+        return failedInitiate('provider_error', message, raw);
       }
-      if (res.status === 200) return failed('provider_error', `ResponseCode ${String(b.ResponseCode)}: ${String(b.ResponseDescription ?? '')}`, raw);
+      if (res.status === 200) return failedInitiate('provider_error', `ResponseCode ${String(b.ResponseCode)}: ${String(b.ResponseDescription ?? '')}`, raw);
       // An unrecognised 5xx (gateway HTML page…): the push may or may not exist.
       if (res.status >= 500) return { outcome: 'unknown', providerRef: null, reason: 'provider_error', message: `HTTP ${res.status}`, raw };
-      return failed('provider_error', `HTTP ${res.status}`, raw);
+      return failedInitiate('provider_error', `HTTP ${res.status}`, raw);
     },
 
     parseCallback(request: CallbackRequest): ParsedCallback {

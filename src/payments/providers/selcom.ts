@@ -3,8 +3,8 @@
 // "timestamp=…&field=value…" in Signed-Fields order); the webhook URL travels per order, base64.
 // Flow: create-order-minimal (order_id = our reference) → wallet-payment (USSD push) → webhook
 // (observed to arrive for successful payments only) and/or order-status.
-import { envValue } from './env.js';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { envValue, failedInitiate, sameText } from './common.js';
+import { createHmac } from 'node:crypto';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
   majorUnits,
@@ -69,11 +69,6 @@ function selcomDigest(secret: string, timestamp: string, fields: string[], value
   return createHmac('sha256', secret).update(text, 'utf8').digest('base64');
 }
 
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
@@ -188,9 +183,9 @@ export function createSelcomProvider(options: { baseUrl: string; credentials: Se
     sandbox: options.sandbox,
 
     async initiate(req: InitiateRequest): Promise<InitiateResult> {
-      if (req.currency !== 'TZS') return { outcome: 'failed', providerRef: null, reason: 'config_error', message: `Selcom takes TZS only, not ${req.currency}`, raw: null };
+      if (req.currency !== 'TZS') return failedInitiate('config_error', `Selcom takes TZS only, not ${req.currency}`, null);
       if (!/^255[67]\d{8}$/.test(req.msisdn) || !SELCOM_NETWORKS.includes(req.network)) {
-        return { outcome: 'failed', providerRef: null, reason: 'invalid_msisdn', message: `not a Tanzanian mobile number for Selcom: ${req.msisdn} (${req.network})`, raw: null };
+        return failedInitiate('invalid_msisdn', `not a Tanzanian mobile number for Selcom: ${req.msisdn} (${req.network})`, null);
       }
       const order: Fields = {
         vendor: cred.vendor,
@@ -210,15 +205,15 @@ export function createSelcomProvider(options: { baseUrl: string; credentials: Se
         created = await call('POST', '/checkout/create-order-minimal', order);
       } catch (err) {
         // No push was sent yet: a clean failure, the portal may retry with a new attempt.
-        return { outcome: 'failed', providerRef: null, reason: 'provider_error', message: (err as Error).message, raw: { createOrder: rawOf(err) } };
+        return failedInitiate('provider_error', (err as Error).message, { createOrder: rawOf(err) });
       }
       const c = envelope(created.ex);
       if (isAuthFailure(created.ex, c)) {
-        return { outcome: 'failed', providerRef: null, reason: 'config_error', message: c.message ?? `HTTP ${created.ex.status}`, raw: { createOrder: created.raw } };
+        return failedInitiate('config_error', c.message ?? `HTTP ${created.ex.status}`, { createOrder: created.raw });
       }
       if (created.ex.status !== 200 || String(c.resultcode) !== '000') {
         const reason: FailureReason = /vendor|api key|digest|signature|unauthori[sz]ed/i.test(c.message ?? '') ? 'config_error' : 'provider_error';
-        return { outcome: 'failed', providerRef: null, reason, message: c.message ?? `HTTP ${created.ex.status}`, raw: { createOrder: created.raw } };
+        return failedInitiate(reason, c.message ?? `HTTP ${created.ex.status}`, { createOrder: created.raw });
       }
 
       // transid: our id for the push itself; Selcom echoes it in the webhook and order-status.

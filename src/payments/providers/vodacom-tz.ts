@@ -2,7 +2,7 @@
 // C2B single stage, which answers synchronously with the payment's result, and
 // queryTransactionStatus. Wire formats, quirks and codes: ../shared/notes/payments.md §2, §6, §9.
 // There is no callback on this API; the adapter stores nothing and returns `raw` (redacted).
-import { envValue } from './env.js';
+import { envValue, failedInitiate } from './common.js';
 import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
@@ -327,9 +327,6 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
     }
   }
 
-  function failed(reason: FailureReason, message: string, raw: unknown): InitiateResult {
-    return { outcome: 'failed', providerRef: null, reason, message, raw };
-  }
 
   return {
     id: 'vodacom_tz',
@@ -343,11 +340,11 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
     sandbox: options.sandbox,
 
     async initiate(request: InitiateRequest): Promise<InitiateResult> {
-      if (request.currency !== 'TZS') return failed('config_error', `Vodacom TZ takes TZS, not ${request.currency}`, null);
-      if (!TZ_MSISDN.test(request.msisdn)) return failed('invalid_msisdn', `${request.msisdn} is not a Tanzanian mobile number (255…)`, null);
-      if (request.amountMinor < 100n || request.amountMinor % 100n !== 0n) return failed('config_error', 'Vodacom TZ takes whole shillings, at least 1', null);
+      if (request.currency !== 'TZS') return failedInitiate('config_error', `Vodacom TZ takes TZS, not ${request.currency}`, null);
+      if (!TZ_MSISDN.test(request.msisdn)) return failedInitiate('invalid_msisdn', `${request.msisdn} is not a Tanzanian mobile number (255…)`, null);
+      if (request.amountMinor < 100n || request.amountMinor % 100n !== 0n) return failedInitiate('config_error', 'Vodacom TZ takes whole shillings, at least 1', null);
       // Whitespace in the reference gives INS-1 (§2.2); ours is [A-Z0-9], but say so clearly.
-      if (!/^[A-Za-z0-9]{1,20}$/.test(request.reference)) return failed('config_error', `reference "${request.reference}" must be 1–20 letters/digits`, null);
+      if (!/^[A-Za-z0-9]{1,20}$/.test(request.reference)) return failedInitiate('config_error', `reference "${request.reference}" must be 1–20 letters/digits`, null);
       const body = {
         input_Amount: String(majorUnits(request.amountMinor, 'TZS')),
         input_Country: 'TZN',
@@ -365,7 +362,7 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
       try {
         ({ res, raw } = await call({ method: 'POST', path: '/c2bPayment/singleStage/', body, timeoutMs }));
       } catch (err) {
-        if (err instanceof VodacomAuthError) return failed(err.reason, err.message, err.raw);
+        if (err instanceof VodacomAuthError) return failedInitiate(err.reason, err.message, err.raw);
         const exchanges = (err as { exchanges?: unknown }).exchanges ?? null;
         if (err instanceof ProviderHttpError) {
           // The call blocks until the PIN is entered: our giving up (or the connection dropping
@@ -373,7 +370,7 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
           return { outcome: 'unknown', providerRef: null, reason: err.kind === 'timeout' ? 'timeout' : 'provider_error', message: err.message, raw: exchanges };
         }
         // Anything else failed before a request left (e.g. encrypting the Bearer).
-        return failed('provider_error', (err as Error).message, exchanges);
+        return failedInitiate('provider_error', (err as Error).message, exchanges);
       }
       const out = output(res.body);
       const code = responseCode(res);

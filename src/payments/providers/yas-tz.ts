@@ -4,7 +4,7 @@
 // only, then an unsigned callback to the URL registered with Yas ({Status, Description,
 // MFSTransactionID, ReferenceID, Amount-as-a-string}) that must be answered with BILLER-30 JSON.
 // Yas offers no status query (§3.5): an unconfirmed push stays unknown until reconciliation.
-import { envValue } from './env.js';
+import { envValue, failedInitiate } from './common.js';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
   majorUnits,
@@ -193,9 +193,9 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
     sandbox: options.sandbox,
 
     async initiate(req: InitiateRequest): Promise<InitiateResult> {
-      if (req.currency !== 'TZS') return { outcome: 'failed', providerRef: null, reason: 'config_error', message: `Yas takes TZS only, not ${req.currency}`, raw: null };
+      if (req.currency !== 'TZS') return failedInitiate('config_error', `Yas takes TZS only, not ${req.currency}`, null);
       if (req.network !== 'yas' || !/^255[67]\d{8}$/.test(req.msisdn)) {
-        return { outcome: 'failed', providerRef: null, reason: 'invalid_msisdn', message: `not a Yas/Mixx number: ${req.msisdn} (${req.network})`, raw: null };
+        return failedInitiate('invalid_msisdn', `not a Yas/Mixx number: ${req.msisdn} (${req.network})`, null);
       }
       const body = {
         CustomerMSISDN: req.msisdn,
@@ -211,7 +211,7 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
           bearer = await token();
         } catch (err) {
           const e = err as AuthFailed;
-          return { outcome: 'failed', providerRef: null, reason: e.reason, message: e.message, raw: e.raw };
+          return failedInitiate(e.reason, e.message, e.raw);
         }
         const headers: Record<string, string> = { authorization: `bearer ${bearer}`, 'cache-control': 'no-cache' };
         // Yas calls back to the URL registered for the partner, never one per request, so in
@@ -234,13 +234,13 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
         const ack = (ex.body && typeof ex.body === 'object' ? ex.body : {}) as { ResponseCode?: unknown; ResponseStatus?: unknown; ResponseDescription?: unknown };
         const code = typeof ack.ResponseCode === 'string' ? ack.ResponseCode : '';
         const message = typeof ack.ResponseDescription === 'string' ? ack.ResponseDescription : `HTTP ${ex.status}`;
-        if (ex.status === 401 || ex.status === 403) return { outcome: 'failed', providerRef: null, reason: 'config_error', message, raw };
+        if (ex.status === 401 || ex.status === 403) return failedInitiate('config_error', message, raw);
         // The ack carries no Yas id; MFSTransactionID comes with the callback.
         if (ex.status === 200 && ack.ResponseStatus === true && code.endsWith('-S')) return { outcome: 'pending', providerRef: null, message, raw };
-        if (ACK_REASON[code]) return { outcome: 'failed', providerRef: null, reason: ACK_REASON[code], message, raw };
+        if (ACK_REASON[code]) return failedInitiate(ACK_REASON[code], message, raw);
         // Other explicit errors (-E error, -V validation) were refused; anything else (gateway
         // timeouts, HTML pages, new codes) may still have pushed the prompt.
-        if (ack.ResponseStatus === false && /-[EV]$/.test(code)) return { outcome: 'failed', providerRef: null, reason: 'push_failed', message, raw };
+        if (ack.ResponseStatus === false && /-[EV]$/.test(code)) return failedInitiate('push_failed', message, raw);
         return { outcome: 'unknown', providerRef: null, reason: 'unknown', message: code ? `${code}: ${message}` : message, raw };
       }
     },
