@@ -110,6 +110,18 @@ export async function addRouter(prisma: PrismaClient, input: RouterInput, actor:
   }
 }
 
+/** What a guest sees when the portal names a router NetFlow does not serve. */
+export const UNKNOWN_ROUTER_MESSAGE = 'This Wi-Fi network is not registered with NetFlow.';
+
+/**
+ * The active router the captive portal names, by its name or its address (what the hotspot's
+ * login page passes on); null when there is none.
+ */
+export async function findActiveRouter(prisma: PrismaClient, nameOrIp: string) {
+  const router = (await prisma.router.findUnique({ where: { name: nameOrIp } })) ?? (await prisma.router.findUnique({ where: { ip: nameOrIp } }));
+  return router && router.status === 'active' ? router : null;
+}
+
 export async function listRouters(prisma: PrismaClient): Promise<RouterView[]> {
   return (await prisma.router.findMany({ orderBy: { name: 'asc' } })).map(view);
 }

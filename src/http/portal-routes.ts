@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { PrismaClient } from '../db/generated/client.js';
 import { normalizeMac } from '../radius/values.js';
 import { PaymentInputError, type PaymentService, type ProviderRegistry, type PurchaseInput } from '../payments/service.js';
+import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../admin/routers.js';
 import { checkVoucher } from '../portal/vouchers.js';
 import { parsePhone, PhoneError, type Country } from '../payments/phone.js';
 import { RateLimiter } from './rate-limit.js';
@@ -80,8 +81,8 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
   const routerRedeems = new RateLimiter((deps.redeemLimit ?? 10) * 30, TEN_MINUTES);
 
   app.get<{ Querystring: { router: string } }>('/api/v1/portal/packages', { schema: { querystring: routerQuery } }, async (req, reply) => {
-    const router = (await deps.prisma.router.findUnique({ where: { name: req.query.router } })) ?? (await deps.prisma.router.findFirst({ where: { ip: req.query.router } }));
-    if (!router || router.status !== 'active') return fail(reply, 404, 'This Wi-Fi network is not registered with NetFlow.', 'router');
+    const router = await findActiveRouter(deps.prisma, req.query.router);
+    if (!router) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
     const packages = await deps.prisma.package.findMany({ where: { active: true }, orderBy: [{ priceMinor: 'asc' }, { minutes: 'asc' }] });
     const pay = deps.payments();
     const providers = pay?.providers.all() ?? [];

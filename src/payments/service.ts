@@ -10,10 +10,11 @@ import { randomBytes } from 'node:crypto';
 import type { Prisma, PrismaClient } from '../db/generated/client.js';
 import type { Logger } from '../config/logger.js';
 import { recordAudit } from '../admin/audit.js';
+import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../admin/routers.js';
 import { generateCode } from '../admin/vouchers.js';
 import { redact } from './http.js';
 import { parsePhone, PhoneError, type Country } from './phone.js';
-import type { CallbackRequest, FailureReason, Network, Outcome, PaymentProvider, ProviderId } from './provider.js';
+import type { CallbackRequest, FailureReason, Network, Outcome, PaymentProvider } from './provider.js';
 
 export interface ProviderRegistry {
   get(id: string): PaymentProvider | undefined;
@@ -135,15 +136,9 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     });
   }
 
-  async function findRouter(router: string) {
-    const byName = await prisma.router.findUnique({ where: { name: router } });
-    if (byName) return byName;
-    return prisma.router.findFirst({ where: { ip: router } });
-  }
-
   async function startPurchase(input: PurchaseInput): Promise<PurchaseView> {
-    const router = await findRouter(input.router);
-    if (!router || router.status !== 'active') throw new PaymentInputError('This Wi-Fi network is not registered with NetFlow.', 404, 'router');
+    const router = await findActiveRouter(prisma, input.router);
+    if (!router) throw new PaymentInputError(UNKNOWN_ROUTER_MESSAGE, 404, 'router');
     const pkg = await prisma.package.findUnique({ where: { id: input.packageId } });
     if (!pkg || !pkg.active) throw new PaymentInputError('That package is not on sale.', 404, 'packageId');
     let phone;
@@ -481,4 +476,3 @@ function toJson(value: unknown): Prisma.InputJsonValue {
   return JSON.parse(JSON.stringify(value ?? null, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) ?? {};
 }
 
-export type { ProviderId };

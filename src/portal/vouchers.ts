@@ -3,6 +3,7 @@
 // answer before the portal submits the code to the hotspot's login form. RADIUS still decides.
 import type { PrismaClient } from '../db/generated/client.js';
 import { GUEST_MESSAGES } from '../aaa/reply.js';
+import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../admin/routers.js';
 import type { RejectReason } from '../aaa/types.js';
 
 export type RedeemResult =
@@ -17,8 +18,8 @@ export function normaliseCode(input: string): string {
 }
 
 export async function checkVoucher(prisma: PrismaClient, input: { code: string; mac?: string; router: string }, now = new Date()): Promise<RedeemResult> {
-  const router = (await prisma.router.findUnique({ where: { name: input.router } })) ?? (await prisma.router.findFirst({ where: { ip: input.router } }));
-  if (!router || router.status !== 'active') return { ok: false, reason: 'unknown_router', message: 'This Wi-Fi network is not registered with NetFlow.' };
+  const router = await findActiveRouter(prisma, input.router);
+  if (!router) return { ok: false, reason: 'unknown_router', message: UNKNOWN_ROUTER_MESSAGE };
   const code = normaliseCode(input.code);
   if (!/^[A-Z0-9]{4,32}$/.test(code)) return NOT_FOUND;
   const ent = await prisma.entitlement.findUnique({ where: { code }, include: { package: true, devices: true } });
