@@ -1,20 +1,14 @@
 // The Airtel Money adapter against NetFlow's Airtel sandbox over real HTTP: OAuth2 tokens (cached,
 // refreshed after expiry), every test phone scenario with hashed callbacks received as raw bytes,
 // the enquiry API, forged callbacks, wrong credentials, KE and TZ.
-import { until } from './support.js';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
+import { startSandboxApp, until, type ReceivedCallback } from './support.js';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallbackRequest, InitiateRequest, ParsedCallback, PaymentProvider } from '../../src/payments/provider.js';
+import type { InitiateRequest, PaymentProvider } from '../../src/payments/provider.js';
 import { AIRTEL_PRODUCTION_URL, AIRTEL_SANDBOX_CREDENTIALS, airtelCredentialsFromEnv, createAirtelProvider, type AirtelCredentials } from '../../src/payments/providers/airtel.js';
 import { registerAirtelSandbox } from '../../src/payments/sandbox/airtel.js';
 import { SandboxContext } from '../../src/payments/sandbox/context.js';
 
-interface Received {
-  token: string;
-  request: CallbackRequest;
-  parsed: ParsedCallback;
-}
 
 const AMOUNT = 100_000n; // 1,000 shillings in minor units
 let seq = 0;
@@ -25,7 +19,7 @@ describe('Airtel Money adapter + sandbox', () => {
   let ctx: SandboxContext;
   let base: string;
   let provider: PaymentProvider;
-  const received: Received[] = [];
+  const received: ReceivedCallback[] = [];
   // Which adapter parses callbacks for a given reference (TZ and KE instances share the receiver).
   const parserFor = new Map<string, PaymentProvider>();
 
@@ -45,20 +39,7 @@ describe('Airtel Money adapter + sandbox', () => {
 
   beforeAll(async () => {
     ctx = new SandboxContext({ approveAfterMs: 20, ambiguousQueries: 2, lateAfterMs: 400 });
-    app = Fastify();
-    registerAirtelSandbox(app, ctx);
-    await app.register(async (s) => {
-      s.removeAllContentTypeParsers();
-      s.addContentTypeParser('*', { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
-      s.post<{ Params: { token: string }; Querystring: Record<string, string> }>('/cb/:token', async (req, reply) => {
-        const cb: CallbackRequest = { headers: req.headers, rawBody: req.body as Buffer, remoteIp: req.ip, query: req.query };
-        const parsed = await (parserFor.get(req.params.token) ?? provider).parseCallback(cb);
-        received.push({ token: req.params.token, request: cb, parsed });
-        return reply.code(parsed.ack.status).headers(parsed.ack.headers ?? {}).send(parsed.ack.body);
-      });
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ app, base } = await startSandboxApp((a) => registerAirtelSandbox(a, ctx), (token) => parserFor.get(token) ?? provider, received));
     provider = make();
   });
   afterAll(async () => {

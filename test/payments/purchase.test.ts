@@ -8,7 +8,7 @@ import { registryOf } from '../../src/payments/registry.js';
 import { createPaymentService } from '../../src/payments/service.js';
 import { CODE } from '../../src/radius/codes.js';
 import { integerAttr } from '../../src/radius/packet.js';
-import { addPackage, addRouter } from '../support/fixtures.js';
+import { addRouter } from '../support/fixtures.js';
 import { startTestNetflow } from '../support/netflow.js';
 import { TestRadiusClient } from '../support/radius-client.js';
 

@@ -1,19 +1,13 @@
 // The Selcom adapter against NetFlow's Selcom sandbox over real HTTP: every test phone scenario,
 // signed webhooks received as raw bytes, order-status, forged webhooks and wrong credentials.
-import { until } from './support.js';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
+import { startSandboxApp, until, type ReceivedCallback } from './support.js';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallbackRequest, InitiateRequest, ParsedCallback, PaymentProvider } from '../../src/payments/provider.js';
+import type { InitiateRequest, PaymentProvider, ParsedCallback } from '../../src/payments/provider.js';
 import { createSelcomProvider, SELCOM_PRODUCTION_URL, SELCOM_SANDBOX_CREDENTIALS, selcomCredentialsFromEnv } from '../../src/payments/providers/selcom.js';
 import { SandboxContext } from '../../src/payments/sandbox/context.js';
 import { registerSelcomSandbox } from '../../src/payments/sandbox/selcom.js';
 
-interface Received {
-  token: string;
-  request: CallbackRequest;
-  parsed: ParsedCallback;
-}
 
 const AMOUNT = 100_000n; // TZS 1,000 in minor units
 let seq = 0;
@@ -24,7 +18,7 @@ describe('Selcom adapter + sandbox', () => {
   let ctx: SandboxContext;
   let base: string;
   let provider: PaymentProvider;
-  const received: Received[] = [];
+  const received: ReceivedCallback[] = [];
 
   const request = (msisdn: string, over: Partial<InitiateRequest> = {}): InitiateRequest => {
     const reference = ref();
@@ -37,21 +31,7 @@ describe('Selcom adapter + sandbox', () => {
 
   beforeAll(async () => {
     ctx = new SandboxContext({ approveAfterMs: 20, ambiguousQueries: 2, lateAfterMs: 400 });
-    app = Fastify();
-    registerSelcomSandbox(app, ctx);
-    // NetFlow's side: raw bytes in, the adapter's ack out.
-    await app.register(async (s) => {
-      s.removeAllContentTypeParsers();
-      s.addContentTypeParser('*', { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
-      s.post<{ Params: { token: string }; Querystring: Record<string, string> }>('/cb/:token', async (req, reply) => {
-        const cb: CallbackRequest = { headers: req.headers, rawBody: req.body as Buffer, remoteIp: req.ip, query: req.query };
-        const parsed = await provider.parseCallback(cb);
-        received.push({ token: req.params.token, request: cb, parsed });
-        return reply.code(parsed.ack.status).headers(parsed.ack.headers ?? {}).send(parsed.ack.body);
-      });
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ app, base } = await startSandboxApp((a) => registerSelcomSandbox(a, ctx), () => provider, received));
     provider = createSelcomProvider({ baseUrl: `${base}/sandbox/selcom`, credentials: SELCOM_SANDBOX_CREDENTIALS, sandbox: true, timeoutMs: 3000 });
   });
   afterAll(async () => {

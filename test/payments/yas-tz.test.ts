@@ -1,20 +1,14 @@
 // The Yas (ex-Tigo Pesa) adapter against NetFlow's Yas sandbox over real HTTP: the password-grant
 // token (cached, refreshed), every test phone scenario with callbacks received as raw bytes and
 // answered with BILLER-30 JSON, unsigned-callback handling, wrong credentials.
-import { until } from './support.js';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
+import { startSandboxApp, until, type ReceivedCallback } from './support.js';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallbackRequest, InitiateRequest, ParsedCallback, PaymentProvider } from '../../src/payments/provider.js';
+import type { InitiateRequest, PaymentProvider, ParsedCallback } from '../../src/payments/provider.js';
 import { createYasTzProvider, YAS_TZ_SANDBOX_CREDENTIALS, yasTzCredentialsFromEnv, type YasTzCredentials } from '../../src/payments/providers/yas-tz.js';
 import { SandboxContext } from '../../src/payments/sandbox/context.js';
 import { registerYasTzSandbox } from '../../src/payments/sandbox/yas-tz.js';
 
-interface Received {
-  token: string;
-  request: CallbackRequest;
-  parsed: ParsedCallback;
-}
 
 const AMOUNT = 150_000n; // TZS 1,500 in minor units
 let seq = 0;
@@ -27,7 +21,7 @@ describe('Yas Tanzania adapter + sandbox', () => {
   let ctx: SandboxContext;
   let base: string;
   let provider: PaymentProvider;
-  const received: Received[] = [];
+  const received: ReceivedCallback[] = [];
 
   const make = (over: Partial<YasTzCredentials> = {}) =>
     createYasTzProvider({ baseUrl: `${base}/sandbox/yas_tz`, credentials: { ...YAS_TZ_SANDBOX_CREDENTIALS, ...over }, sandbox: true, timeoutMs: 3000 });
@@ -44,20 +38,7 @@ describe('Yas Tanzania adapter + sandbox', () => {
 
   beforeAll(async () => {
     ctx = new SandboxContext({ approveAfterMs: 20, lateAfterMs: 400 });
-    app = Fastify();
-    registerYasTzSandbox(app, ctx);
-    await app.register(async (s) => {
-      s.removeAllContentTypeParsers();
-      s.addContentTypeParser('*', { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
-      s.post<{ Params: { token: string }; Querystring: Record<string, string> }>('/cb/:token', async (req, reply) => {
-        const cb: CallbackRequest = { headers: req.headers, rawBody: req.body as Buffer, remoteIp: req.ip, query: req.query };
-        const parsed = await provider.parseCallback(cb);
-        received.push({ token: req.params.token, request: cb, parsed });
-        return reply.code(parsed.ack.status).headers(parsed.ack.headers ?? {}).send(parsed.ack.body);
-      });
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ app, base } = await startSandboxApp((a) => registerYasTzSandbox(a, ctx), () => provider, received));
     provider = make();
   });
   afterAll(async () => {

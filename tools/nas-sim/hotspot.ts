@@ -120,14 +120,8 @@ export interface SessionView {
   method: LoginMethod;
   startedAt: Date;
   uptimeSeconds: number;
-  limits: {
-    sessionTimeout: number | null;
-    idleTimeout: number | null;
-    interimInterval: number | null;
-    rateLimit: string | null;
-    totalLimit: bigint | null;
-    group: string | null;
-  };
+  /** What the Accept (or a later CoA) set; interimInterval is the one in use (--interim may override). */
+  limits: Omit<Authorization, 'classes' | 'replyMessage'>;
   /** Seconds left before Session-Timeout, null without one. */
   sessionTimeLeft: number | null;
   counters: { bytesIn: bigint; bytesOut: bigint; packetsIn: bigint; packetsOut: bigint };
