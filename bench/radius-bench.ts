@@ -5,6 +5,7 @@
 // The same server can be loaded with ../shared/bench/radload.mjs (see README, Benchmarks).
 //   options (env): BENCH_DATABASE_URL (default: an embedded PostgreSQL under .bench/),
 //   BENCH_WINDOWS=1,32,256  BENCH_MODES=pap,chap,acct  BENCH_REQUESTS=12000  BENCH_KEEP=1 (leave the server running)
+//   BENCH_PROFILE=1 (write a V8 CPU profile of the server to .bench/profiles/, for Chrome DevTools)
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     [pkg.rows[0].id, USERS],
   );
   await db.pool.query('VACUUM ANALYZE');
-  const server = await spawnNetflow(url);
+  const server = await spawnNetflow(url, {}, process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.bench/profiles'] : []);
   const serverPid = server.child.pid!;
   const tick = 100; // USER_HZ
   console.log(`NetFlow RADIUS benchmark — ${cpus().length} cores (${cpus()[0].model}), Node ${process.version}, server pid ${serverPid}`);

@@ -3,11 +3,16 @@
 // request goes alone at once, so batching adds no latency; under heavy load it removes the
 // per-transaction cost that otherwise bounds throughput.
 
-export interface BatcherOptions {
+export interface BatcherOptions<T> {
   /** Most items per database call. */
   maxBatch: number;
   /** Calls in flight at once. 1 keeps strict arrival order. */
   concurrency: number;
+  /**
+   * Items with the same key never share a batch: a later one waits for the next call, so a
+   * set-based statement sees at most one item per key (e.g. one record per session).
+   */
+  keyOf?: (item: T) => string;
 }
 
 export interface Batcher<T, R> {
@@ -27,7 +32,7 @@ interface Pending<T, R> {
  * fails, each item is retried alone, so one bad item (or a lock conflict with another
  * instance) cannot fail the others.
  */
-export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, options: BatcherOptions): Batcher<T, R> {
+export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, options: BatcherOptions<T>): Batcher<T, R> {
   let queue: Pending<T, R>[] = [];
   const inFlight = new Set<Promise<void>>();
 
@@ -41,10 +46,32 @@ export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, options: 
     }
   }
 
-  function pump(): void {
-    while (inFlight.size < options.concurrency && queue.length > 0) {
+  function take(): Pending<T, R>[] {
+    if (!options.keyOf) {
       const batch = queue.slice(0, options.maxBatch);
       queue = queue.slice(batch.length);
+      return batch;
+    }
+    const batch: Pending<T, R>[] = [];
+    const waiting: Pending<T, R>[] = [];
+    const keys = new Set<string>();
+    for (const p of queue) {
+      const key = options.keyOf(p.item);
+      if (batch.length < options.maxBatch && !keys.has(key)) {
+        keys.add(key);
+        batch.push(p);
+      } else {
+        keys.add(key); // keeps a key's items in arrival order: none overtakes one left waiting
+        waiting.push(p);
+      }
+    }
+    queue = waiting;
+    return batch;
+  }
+
+  function pump(): void {
+    while (inFlight.size < options.concurrency && queue.length > 0) {
+      const batch = take();
       const call: Promise<void> = execute(batch).finally(() => {
         inFlight.delete(call);
         pump();

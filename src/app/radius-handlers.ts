@@ -6,9 +6,8 @@ import { acceptAttributes, entitlementIdFromClass, rejectAttributes } from '../a
 import type { AccessRequest, Credential } from '../aaa/types.js';
 import type { Logger } from '../config/logger.js';
 import { ATTR, CODE } from '../radius/codes.js';
-import { attr, integerAttr, ipAttr, stringAttr, type RadiusPacket } from '../radius/packet.js';
+import { attr, attributeBytes, integerAttr, ipAttr, stringAttr } from '../radius/packet.js';
 import type { Handler, IncomingRequest } from '../radius/server.js';
-import { ensureDictionaries } from '../radius/dictionary.js';
 import { normalizeMac, octets64 } from '../radius/values.js';
 import type pg from 'pg';
 import { onlineSecondsFor, type RadiusSettings } from './settings.js';
@@ -29,15 +28,6 @@ function credentialOf(request: IncomingRequest): Credential | null {
   }
   if (request.userPassword !== null) return { kind: 'pap', password: request.userPassword };
   return null;
-}
-
-function attributesOf(packet: RadiusPacket): Record<string, unknown> {
-  // Named view for the stored record; the codec decodes every attribute it has a dictionary for.
-  try {
-    return ensureDictionaries().decode_without_secret({ packet: packet.bytes }).attributes;
-  } catch {
-    return { undecodable: packet.bytes.subarray(20).toString('hex') }; // e.g. a VSA the codec rejects
-  }
 }
 
 export interface HandlerPools {
@@ -99,7 +89,7 @@ export function createRadiusHandlers(pools: HandlerPools, settings: RadiusSettin
       eventTimestamp: eventSeconds === null ? null : new Date(eventSeconds * 1000),
       receivedAt: request.receivedAt,
       entitlementHint: entitlementIdFromClass(classValue?.toString('latin1')),
-      attributes: attributesOf(p),
+      attributesRaw: attributeBytes(p),
     };
     try {
       await accounting.record(event);

@@ -44,6 +44,11 @@ export function parsePacket(datagram: Buffer): RadiusPacket {
   return { code, identifier: bytes[1], authenticator: bytes.subarray(4, 20), bytes, attributes };
 }
 
+/** The attribute octets as received, after the 20-octet header (what the accounting log stores). */
+export function attributeBytes(p: RadiusPacket): Buffer {
+  return p.bytes.subarray(MIN_LENGTH);
+}
+
 export function attr(p: RadiusPacket, type: number): Buffer | undefined {
   for (const a of p.attributes) if (a.type === type) return a.value;
   return undefined;

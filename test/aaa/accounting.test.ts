@@ -29,7 +29,7 @@ describe('accounting', () => {
     eventTimestamp: null,
     receivedAt: new Date(),
     entitlementHint: null,
-    attributes: { 'Acct-Status-Type': over.statusType ?? 1 },
+    attributesRaw: Buffer.from([40, 6, 0, 0, 0, over.statusType ?? 1]), // Acct-Status-Type
     ...over,
   });
   const session = (sid: string) => db.prisma.accountingSession.findUniqueOrThrow({ where: { routerId_acctSessionId: { routerId, acctSessionId: sid } } });
@@ -113,6 +113,34 @@ describe('accounting', () => {
     expect(untouched.status).toBe('open');
   });
 
+  it('a retransmitted Accounting-On (same Event-Timestamp) does not close sessions started since the reboot', async () => {
+    const boot = new Date(Date.now() - 60_000);
+    const on = event({ sessionId: '0', statusType: 7, mac: null, userName: null, eventTimestamp: boot });
+    await writer.record(on);
+    await writer.record(event({ sessionId: 'after-boot', userName: 'z', statusType: 1, mac: '02:AB:00:00:07:11' }));
+    await writer.record({ ...on, delaySeconds: 10 });
+    expect((await session('after-boot')).status).toBe('open');
+    expect(await db.prisma.accountingRecord.count({ where: { statusType: 7, eventAt: boot } })).toBe(1);
+  });
+
+  it('Start, Interim and Stop of one session arriving together are applied in order, usage counted once', async () => {
+    const pkg = await addPackage(db);
+    const e = await addEntitlement(db, pkg.id, { code: 'BURST1' });
+    const base = { sessionId: 'burst', userName: 'BURST1', mac: '02:AB:00:00:08:11' };
+    await Promise.all([
+      writer.record(event({ ...base, statusType: 1 })),
+      writer.record(event({ ...base, statusType: 3, sessionTime: 60, bytesUp: 10n, bytesDown: 100n })),
+      writer.record(event({ ...base, statusType: 3, sessionTime: 120, bytesUp: 30n, bytesDown: 300n })),
+      writer.record(event({ ...base, statusType: 2, sessionTime: 150, bytesUp: 40n, bytesDown: 400n, terminateCause: 4 })),
+      writer.record(event({ sessionId: 'burst-other', userName: 'BURST1', mac: '02:AB:00:00:09:11', statusType: 1 })),
+    ]);
+    const s = await session('burst');
+    expect([s.status, s.terminateCause, s.bytesUp, s.bytesDown, s.sessionTime]).toEqual(['closed', 'Idle-Timeout', 40n, 400n, 150]);
+    const ent = await db.prisma.entitlement.findUniqueOrThrow({ where: { id: e.id } });
+    expect([ent.bytesUp, ent.bytesDown]).toEqual([40n, 400n]);
+    expect((await session('burst-other')).status).toBe('open');
+  });
+
   it('uses Event-Timestamp, else arrival minus Acct-Delay-Time, as the event time', async () => {
     const received = new Date('2026-11-25T10:00:00Z');
     await writer.record(event({ sessionId: 't1', userName: 't', statusType: 1, mac: '02:AB:00:00:05:11', receivedAt: received, delaySeconds: 30 }));
@@ -145,7 +173,7 @@ describe('accounting batches', () => {
       const base: AccountingEvent = {
         routerId, statusType: 1, sessionId: 'b0', userName: 'u', mac: '02:AB:00:00:09:11', framedIp: null, nasPortId: null,
         sessionTime: null, bytesUp: null, bytesDown: null, terminateCause: null, delaySeconds: 0, eventTimestamp: null,
-        receivedAt: new Date(), entitlementHint: null, attributes: {},
+        receivedAt: new Date(), entitlementHint: null, attributesRaw: Buffer.alloc(0),
       };
       const results = await Promise.allSettled([
         writer.record({ ...base, sessionId: 'b1' }),

@@ -41,4 +41,15 @@ describe('group-commit batcher', () => {
     expect(peak).toBe(2);
     expect(inFlight).toBe(0);
   });
+
+  it('never puts two items with the same key in one batch, and keeps each key in arrival order', async () => {
+    const calls: string[][] = [];
+    const b = createBatcher<string, string>(async (items) => {
+      calls.push(items);
+      await new Promise((r) => setTimeout(r, 5));
+      return items;
+    }, { maxBatch: 10, concurrency: 1, keyOf: (item) => item[0] });
+    await Promise.all(['x0', 'a1', 'a2', 'b1', 'a3', 'c1', 'b2'].map((x) => b.submit(x)));
+    expect(calls).toEqual([['x0'], ['a1', 'b1', 'c1'], ['a2', 'b2'], ['a3']]);
+  });
 });

@@ -6,6 +6,7 @@ import { addEntitlement, addPackage } from '../support/fixtures.js';
 import { ManualClock } from '../../tools/nas-sim/clock.js';
 import { Hotspot, type LoginRequest } from '../../tools/nas-sim/hotspot.js';
 import { SECRET, startNetflowWithRouter, type TestNetflow } from './helpers.js';
+import { decodeStoredAttributes } from '../../src/radius/stored-attributes.js';
 
 describe('nas-sim hotspot against NetFlow', () => {
   let env: TestNetflow;
@@ -115,7 +116,7 @@ describe('nas-sim hotspot against NetFlow', () => {
     usage = await env.db.prisma.entitlement.findUniqueOrThrow({ where: { id: ent.id } });
     expect([usage.bytesUp, usage.bytesDown]).toEqual([600_000n, 6_000_000_000n]);
     const interims = await env.db.prisma.accountingRecord.findMany({ where: { acctSessionId: s.acctSessionId, statusType: 3 }, orderBy: { id: 'asc' } });
-    const attrs = interims.map((r) => r.attributes as Record<string, unknown>);
+    const attrs = interims.map((r) => decodeStoredAttributes(Buffer.from(r.attributesRaw!)));
     expect(attrs.map((a) => a['Acct-Output-Gigawords'])).toEqual([0, 1]);
     expect(attrs[1]['Acct-Output-Octets']).toBe(6_000_000_000 - 2 ** 32);
     expect(attrs[1]['Class']).toBeDefined();

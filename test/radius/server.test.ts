@@ -5,6 +5,7 @@ import { ATTR, CODE, VENDOR_MIKROTIK } from '../../src/radius/codes.js';
 import { chapResponse } from '../../src/radius/crypto.js';
 import { encodeRequest, verifyResponse } from '../../src/radius/encode.js';
 import { attr, integerAttr, parsePacket, stringAttr, vendorAttr, type RadiusPacket } from '../../src/radius/packet.js';
+import { decodeStoredAttributes } from '../../src/radius/stored-attributes.js';
 import { startTestNetflow } from '../support/netflow.js';
 import { addEntitlement, addPackage, addRouter } from '../support/fixtures.js';
 import { TestRadiusClient } from '../support/radius-client.js';
@@ -193,7 +194,8 @@ describe('RADIUS server', () => {
     const closed = await env.db.prisma.accountingSession.findFirstOrThrow({ where: { acctSessionId: '80f00003' } });
     expect([closed.status, closed.terminateCause, closed.bytesUp]).toEqual(['closed', 'User-Request', 8589934601n]);
     const record = await env.db.prisma.accountingRecord.findFirstOrThrow({ where: { acctSessionId: '80f00003', statusType: 3 } });
-    expect((record.attributes as Record<string, unknown>)['Acct-Status-Type']).toBe('Interim-Update');
+    const stored = decodeStoredAttributes(Buffer.from(record.attributesRaw!));
+    expect([stored['Acct-Status-Type'], stored['Acct-Input-Gigawords'], stored['Acct-Session-Id']]).toEqual(['Interim-Update', 2, '80f00003']);
   });
 
   it('MAC authentication with the blank password RouterOS sends', async () => {

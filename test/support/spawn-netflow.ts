@@ -29,9 +29,9 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-export async function spawnNetflow(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<ServeProcess> {
+export async function spawnNetflow(databaseUrl: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServeProcess> {
   const [authPort, acctPort, httpPort] = [await freeUdpPort(), await freeUdpPort(), await freeTcpPort()];
-  const child = spawn(process.execPath, ['bin/netflow.js', 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/netflow.js', 'serve'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
