@@ -6,6 +6,7 @@
 //   options (env): BENCH_DATABASE_URL (default: an embedded PostgreSQL under .bench/),
 //   BENCH_WINDOWS=1,32,256  BENCH_MODES=pap,chap,acct  BENCH_REQUESTS=12000  BENCH_KEEP=1 (leave the server running)
 //   BENCH_PROFILE=1 (write a V8 CPU profile of the server to .bench/profiles/, for Chrome DevTools)
+//   BENCH_PERF=1 (run the server with --perf-basic-prof, so Linux perf names its JavaScript frames)
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
     [pkg.rows[0].id, USERS],
   );
   await db.pool.query('VACUUM ANALYZE');
-  const server = await spawnNetflow(url, {}, process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.bench/profiles'] : []);
+  const server = await spawnNetflow(url, {}, process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.bench/profiles'] : process.env.BENCH_PERF ? ['--perf-basic-prof'] : []);
   const serverPid = server.child.pid!;
   const tick = 100; // USER_HZ
   console.log(`NetFlow RADIUS benchmark — ${cpus().length} cores (${cpus()[0].model}), Node ${process.version}, server pid ${serverPid}`);

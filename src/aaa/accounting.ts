@@ -92,7 +92,7 @@ function batchRecord(e: AccountingEvent, i: number) {
     dl: e.delaySeconds,
     at: eventTime(e).getTime(),
     e: e.entitlementHint,
-    a: e.attributesRaw.toString('hex'),
+    a: e.attributesRaw.toString('base64'),
     k: dedupeKey(e),
   };
 }

@@ -36,13 +36,16 @@ export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, options: 
   let queue: Pending<T, R>[] = [];
   const inFlight = new Set<Promise<void>>();
 
-  async function execute(batch: Pending<T, R>[]): Promise<void> {
+  /** Runs a batch; returns how to settle its items' promises, which the caller does last. */
+  async function execute(batch: Pending<T, R>[]): Promise<() => void> {
     try {
       const results = await run(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(results[i]));
+      return () => batch.forEach((p, i) => p.resolve(results[i]));
     } catch (err) {
-      if (batch.length === 1) return batch[0].reject(err);
-      for (const p of batch) await execute([p]);
+      if (batch.length === 1) return () => batch[0].reject(err);
+      const settles: Array<() => void> = [];
+      for (const p of batch) settles.push(await execute([p]));
+      return () => settles.forEach((settle) => settle());
     }
   }
 
@@ -72,9 +75,12 @@ export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, options: 
   function pump(): void {
     while (inFlight.size < options.concurrency && queue.length > 0) {
       const batch = take();
-      const call: Promise<void> = execute(batch).finally(() => {
+      // The next batch is sent before this one's items are settled: their continuations (here,
+      // encoding and sending replies) then run while the database works on the next batch.
+      const call: Promise<void> = execute(batch).then((settle) => {
         inFlight.delete(call);
         pump();
+        settle();
       });
       inFlight.add(call);
     }

@@ -6,7 +6,22 @@ export interface RawAttribute {
   type: number;
   /** Offset of the attribute's type octet in the packet (for Message-Authenticator). */
   offset: number;
-  value: Buffer;
+  readonly value: Buffer;
+}
+
+/** Its value is cut from the packet when first read: most attributes of a packet never are. */
+class LazyAttribute implements RawAttribute {
+  private cut: Buffer | undefined;
+  constructor(
+    private readonly bytes: Buffer,
+    readonly type: number,
+    readonly offset: number,
+    private readonly end: number,
+  ) {}
+
+  get value(): Buffer {
+    return (this.cut ??= this.bytes.subarray(this.offset + 2, this.end));
+  }
 }
 
 export interface RadiusPacket {
@@ -38,7 +53,7 @@ export function parsePacket(datagram: Buffer): RadiusPacket {
     const attrLength = bytes[offset + 1];
     if (attrLength < 2) throw new MalformedPacket(`attribute length ${attrLength}`);
     if (offset + attrLength > length) throw new MalformedPacket('attribute overruns packet');
-    attributes.push({ type: bytes[offset], offset, value: bytes.subarray(offset + 2, offset + attrLength) });
+    attributes.push(new LazyAttribute(bytes, bytes[offset], offset, offset + attrLength));
     offset += attrLength;
   }
   return { code, identifier: bytes[1], authenticator: bytes.subarray(4, 20), bytes, attributes };

@@ -25,7 +25,7 @@ DROP FUNCTION netflow_record_accounting(int[], int[], text[], text[], text[], te
 --   i index in the batch, r router id, t Acct-Status-Type, s Acct-Session-Id, u User-Name, m MAC,
 --   ip Framed-IP-Address, np NAS-Port-Id, st Acct-Session-Time, bu/bd octets up/down (gigawords
 --   combined), tc Acct-Terminate-Cause, dl Acct-Delay-Time, at event time (ms since the epoch),
---   e entitlement named by our Class, a attributes (hex), k dedupe key.
+--   e entitlement named by our Class, a attributes (base64), k dedupe key.
 -- The writer (src/aaa/accounting.ts) guarantees what a single statement needs: at most one record
 -- per session in a batch, and an Accounting-On/Off alone in its batch, flagged by p_router_reset.
 -- Returns how many records were new.
@@ -40,7 +40,7 @@ DECLARE
 BEGIN
   WITH input AS MATERIALIZED (
     SELECT x.i, x.r, x.t, x.s, x.u, x.m, x.ip, x.np, x.st, x.bu, x.bd, x.tc, x.dl,
-           to_timestamp(x.at / 1000.0) AS at, x.e, decode(x.a, 'hex') AS a, x.k
+           to_timestamp(x.at / 1000.0) AS at, x.e, decode(x.a, 'base64') AS a, x.k
     FROM json_to_recordset(p_batch) AS x(i int, r int, t int, s text, u text, m text, ip text, np text, st int,
                                          bu bigint, bd bigint, tc int, dl int, at bigint, e int, a text, k text)
   ), logged AS (
