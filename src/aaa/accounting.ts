@@ -74,6 +74,18 @@ export function dedupeKey(e: AccountingEvent): string {
   ].join('|');
 }
 
+/** RFC 2866 §5.10 Acct-Terminate-Cause names, as accounting_sessions.terminate_cause stores them. */
+const TERMINATE_CAUSES = [
+  'User-Request', 'Lost-Carrier', 'Lost-Service', 'Idle-Timeout', 'Session-Timeout', 'Admin-Reset',
+  'Admin-Reboot', 'Port-Error', 'NAS-Error', 'NAS-Request', 'NAS-Reboot', 'Port-Unneeded',
+  'Port-Preempted', 'Port-Suspended', 'Service-Unavailable', 'Callback', 'User-Error', 'Host-Request',
+];
+
+export function terminateCauseName(code: number | null): string {
+  if (code === null) return 'Unknown';
+  return TERMINATE_CAUSES[code - 1] ?? `Cause-${code}`;
+}
+
 /** One record of the batch document netflow_record_accounting reads (keys explained there). */
 function batchRecord(e: AccountingEvent, i: number) {
   return {
@@ -89,6 +101,7 @@ function batchRecord(e: AccountingEvent, i: number) {
     bu: e.bytesUp?.toString() ?? null, // as text: JSON numbers lose precision past 2^53
     bd: e.bytesDown?.toString() ?? null,
     tc: e.terminateCause,
+    tn: e.statusType === ACCT_STATUS.stop ? terminateCauseName(e.terminateCause) : null,
     dl: e.delaySeconds,
     at: eventTime(e).getTime(),
     e: e.entitlementHint,

@@ -1,6 +1,6 @@
 // Accounting against a real PostgreSQL: durable records, session lifecycle, usage without double counting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountingWriter, type AccountingEvent, type AccountingWriter } from '../../src/aaa/accounting.js';
+import { createAccountingWriter, terminateCauseName, type AccountingEvent, type AccountingWriter } from '../../src/aaa/accounting.js';
 import { createAuthorizer } from '../../src/aaa/authorize.js';
 import type { Database } from '../../src/db/database.js';
 import { openTestDatabase } from '../support/db.js';
@@ -139,6 +139,16 @@ describe('accounting', () => {
     const ent = await db.prisma.entitlement.findUniqueOrThrow({ where: { id: e.id } });
     expect([ent.bytesUp, ent.bytesDown]).toEqual([40n, 400n]);
     expect((await session('burst-other')).status).toBe('open');
+  });
+
+  it('names the Acct-Terminate-Cause of a Stop as RFC 2866 does, and says so when it is missing or unknown', async () => {
+    expect([terminateCauseName(1), terminateCauseName(11), terminateCauseName(18), terminateCauseName(40), terminateCauseName(null)])
+      .toEqual(['User-Request', 'NAS-Reboot', 'Host-Request', 'Cause-40', 'Unknown']);
+    await writer.record(event({ sessionId: 'tc1', userName: 'tc', statusType: 1, mac: '02:AB:00:00:0B:11' }));
+    await writer.record(event({ sessionId: 'tc1', userName: 'tc', statusType: 2, mac: '02:AB:00:00:0B:11', sessionTime: 5, terminateCause: 15 }));
+    expect((await session('tc1')).terminateCause).toBe('Service-Unavailable');
+    await writer.record(event({ sessionId: 'tc2', userName: 'tc', statusType: 2, mac: '02:AB:00:00:0C:11', sessionTime: 5 }));
+    expect((await session('tc2')).terminateCause).toBe('Unknown');
   });
 
   it('uses Event-Timestamp, else arrival minus Acct-Delay-Time, as the event time', async () => {
