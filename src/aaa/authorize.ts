@@ -1,6 +1,7 @@
 // authorize + authenticate: decides an Access-Request from the guest's paid entitlement.
-// The decision and the device claim happen in one database call (netflow_authorize*, see the
-// aaa_functions migration) so concurrent logins with one code cannot both take its last place.
+// The decision and the device claim happen in one database call (netflow_authorize_requests, see
+// the set_based_authorization migration) so concurrent logins with one code cannot both take its
+// last place.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { createBatcher } from './batcher.js';
@@ -23,9 +24,8 @@ interface DecisionRow {
 }
 
 const DECIDE_BATCH: Pick<pg.QueryConfig, 'name' | 'text'> = {
-  name: 'netflow_authorize_batch',
-  text: `SELECT * FROM netflow_authorize_batch($1::int[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[],
-           $7::text[], $8::boolean[], $9::timestamptz[], $10)`,
+  name: 'netflow_authorize_requests',
+  text: 'SELECT * FROM netflow_authorize_requests($1::json, $2::json, $3)',
 };
 
 /** One decision the database makes: a code login, or a MAC login (code = the MAC). */
@@ -54,6 +54,7 @@ export function createAuthorizer(pool: pg.Pool, options: AuthorizeOptions): Auth
   const batcher = createBatcher<Question, DecisionRow>((questions) => decide(pool, questions, options), {
     maxBatch: options.maxBatch ?? 64,
     concurrency: 1,
+    keyOf: (q) => q.code, // the statement decides a code once per batch; a second login waits its turn
   });
   return {
     authorize: async (request) => {
@@ -77,22 +78,31 @@ export function createAuthorizer(pool: pg.Pool, options: AuthorizeOptions): Auth
   };
 }
 
+/** One batch, one call: the code logins and the MAC logins as two JSON documents (keys explained in
+ * netflow_decide_logins and netflow_authorize_requests). */
 async function decide(pool: pg.Pool, questions: Question[], options: AuthorizeOptions): Promise<DecisionRow[]> {
-  const col = <T>(f: (q: Question) => T) => questions.map(f);
+  const codes: object[] = [];
+  const macs: object[] = [];
+  questions.forEach((q, index) => {
+    const i = index + 1;
+    if (q.byMac) macs.push({ i, r: q.routerId, m: q.mac, n: q.now.getTime() });
+    else {
+      codes.push({
+        i,
+        r: q.routerId,
+        c: q.code,
+        pw: q.password,
+        ci: q.chap?.ident.toString('base64') ?? null,
+        ch: q.chap?.hash.toString('base64') ?? null,
+        cc: q.chap?.challenge.toString('base64') ?? null,
+        m: q.mac,
+        n: q.now.getTime(),
+      });
+    }
+  });
   const { rows } = await pool.query<DecisionRow & { idx: number }>({
     ...DECIDE_BATCH,
-    values: [
-      col((q) => q.routerId),
-      col((q) => q.code),
-      col((q) => q.password),
-      col((q) => q.chap?.ident ?? null),
-      col((q) => q.chap?.hash ?? null),
-      col((q) => q.chap?.challenge ?? null),
-      col((q) => q.mac),
-      col((q) => q.byMac),
-      col((q) => q.now),
-      options.holdSeconds,
-    ],
+    values: [JSON.stringify(codes), JSON.stringify(macs), options.holdSeconds],
   });
   const byIndex: DecisionRow[] = [];
   for (const row of rows) byIndex[row.idx - 1] = row;

@@ -1,5 +1,6 @@
 // The authorization policy against a real PostgreSQL: every accept and reject rule.
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthorizer, type Authorizer } from '../../src/aaa/authorize.js';
 import type { AccessRequest } from '../../src/aaa/types.js';
@@ -136,6 +137,22 @@ describe('authorize', () => {
     await addEntitlement(db, pkg.id, { code: 'RACE1' });
     const results = await Promise.all([authorize(pap('RACE1', 'RACE1', MAC_A)), authorize(pap('RACE1', 'RACE1', MAC_B))]);
     expect(results.filter((r) => r.accept).length).toBe(1);
+  });
+
+  it('two NetFlow instances (separate connections) racing for a code\'s last place: exactly one gets it', async () => {
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    try {
+      const other = createAuthorizer(pool, { holdSeconds: 120 }).authorize;
+      const pkg = await addPackage(db);
+      for (let round = 0; round < 8; round++) {
+        await addEntitlement(db, pkg.id, { code: `RACE2-${round}` });
+        const code = `RACE2-${round}`;
+        const results = await Promise.all([authorize(pap(code, code, MAC_A)), other(pap(code, code, MAC_B))]);
+        expect(results.filter((r) => r.accept).length).toBe(1);
+      }
+    } finally {
+      await pool.end();
+    }
   });
 
   it('refuses a used-up data allowance', async () => {

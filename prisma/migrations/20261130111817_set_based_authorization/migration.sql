@@ -1,0 +1,143 @@
+-- Set-based authorization: a batch of logins is decided in one statement instead of a PL/pgSQL
+-- call chain per request (netflow_authorize → netflow_claim, five statements each). Measured on
+-- the 2-core VM: ~95 µs of database CPU per decision, down from ~140. The rules and their order are
+-- those of the functions it replaces (dropped at the end), which the tests pin down.
+
+-- Decides logins with codes. p_logins is a JSON array: i index, r router id, c code, pw PAP
+-- password, ci/ch/cc CHAP ident, response and challenge (base64), m the device's MAC, n the
+-- request's time (ms since the epoch), bm true when the router vouched for the device (MAC login:
+-- no password to check). A code appears at most once in p_logins (src/aaa/authorize.ts).
+-- Outcomes: accept | unknown_code | bad_password | revoked | other_router | not_redeemed_in_time
+--           | expired | data_exhausted | device_limit | no_device
+CREATE FUNCTION netflow_decide_logins(p_logins json, p_hold_seconds int)
+RETURNS TABLE (idx int, outcome text, entitlement_id int, seconds_left int, bytes_left bigint,
+               rate_up text, rate_down text, idle_timeout int)
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  -- 1. The codes' rows, locked in code order: logins racing for a code's last device place (from
+  -- another NetFlow instance too) are serialised here. The decision below is a new statement, so
+  -- its snapshot sees whatever the holder of a lock we waited for had committed.
+  PERFORM 1
+    FROM (SELECT x.c FROM json_to_recordset(p_logins) AS x(c text) ORDER BY x.c) k
+    CROSS JOIN LATERAL (SELECT en.id FROM entitlements en WHERE en.code = k.c FOR UPDATE) l;
+
+  -- 2. Decide every code login, claim the accepted devices' places, start clocks, count takeovers.
+  RETURN QUERY
+  WITH input AS MATERIALIZED (
+    SELECT x.i, x.r, x.c, x.pw, decode(x.ci, 'base64') AS ci, decode(x.ch, 'base64') AS ch,
+           decode(x.cc, 'base64') AS cc, x.m, to_timestamp(x.n / 1000.0) AS now, coalesce(x.bm, false) AS bm
+    FROM json_to_recordset(p_logins) AS x(i int, r int, c text, pw text, ci text, ch text, cc text, m text, n bigint, bm boolean)
+  ), judged AS MATERIALIZED (
+    SELECT input.*, e.id AS eid, e.expires_at, e.bytes_up, e.bytes_down, e.router_id AS bound_router,
+           p.data_cap_bytes, p.devices_allowed, p.rate_limit_up, p.rate_limit_down, p.idle_timeout_seconds,
+           coalesce(e.expires_at, input.now + make_interval(mins => p.minutes)) AS until,
+           dv.known_devices,
+           CASE
+             WHEN e.id IS NULL THEN 'unknown_code'
+             WHEN NOT input.bm AND CASE WHEN input.ch IS NOT NULL
+                       THEN md5(input.ci || convert_to(e.password, 'UTF8') || input.cc) <> encode(input.ch, 'hex')
+                       ELSE input.pw IS DISTINCT FROM e.password END THEN 'bad_password'
+             WHEN e.status = 'revoked' THEN 'revoked'
+             WHEN e.router_id IS NOT NULL AND e.router_id <> input.r THEN 'other_router'
+             WHEN input.m IS NULL THEN 'no_device'
+             WHEN e.expires_at IS NULL AND e.redeem_by IS NOT NULL AND e.redeem_by < input.now THEN 'not_redeemed_in_time'
+             WHEN coalesce(e.expires_at, input.now + make_interval(mins => p.minutes)) <= input.now THEN 'expired'
+             WHEN p.data_cap_bytes IS NOT NULL AND e.bytes_up + e.bytes_down >= p.data_cap_bytes THEN 'data_exhausted'
+             WHEN dv.online_others >= p.devices_allowed THEN 'device_limit'
+             ELSE 'accept'
+           END AS outcome
+    FROM input
+    LEFT JOIN LATERAL (SELECT * FROM entitlements en WHERE en.code = input.c OFFSET 0) e ON true
+    LEFT JOIN LATERAL (SELECT * FROM packages pk WHERE pk.id = e.package_id OFFSET 0) p ON true
+    LEFT JOIN LATERAL (
+      SELECT count(*) FILTER (WHERE d.online_until > input.now) AS online_others, count(*) AS known_devices
+      FROM entitlement_devices d WHERE d.entitlement_id = e.id AND d.mac <> input.m) dv ON true
+  ), claimed AS (
+    -- The device holds its place from now until its Accounting-Start (then accounting keeps it).
+    INSERT INTO entitlement_devices AS d (entitlement_id, mac, router_id, random_mac, first_seen_at, last_seen_at,
+                                          online_until, took_over)
+    SELECT j.eid, j.m, j.r, substr(j.m, 2, 1) IN ('2', '6', 'A', 'E'), j.now, j.now,
+           j.now + make_interval(secs => p_hold_seconds), j.known_devices >= j.devices_allowed
+    FROM judged j WHERE j.outcome = 'accept'
+    ON CONFLICT (entitlement_id, mac) DO UPDATE
+      SET last_seen_at = excluded.last_seen_at, router_id = excluded.router_id,
+          online_until = greatest(d.online_until, excluded.online_until)
+    RETURNING d.entitlement_id AS eid, (xmax = 0) AS is_new
+  ), takeovers AS (
+    -- A new MAC taking the code over from devices that are no longer online (MAC randomisation).
+    SELECT j.* FROM judged j JOIN claimed c ON c.eid = j.eid
+    WHERE c.is_new AND j.known_devices >= j.devices_allowed
+  ), updated AS (
+    -- The clock starts at the first login that passes the redeem-by check (as netflow_claim did,
+    -- before its later checks); the code is bound to its first router; takeovers are counted.
+    UPDATE entitlements en SET
+      starts_at = CASE WHEN j.expires_at IS NULL THEN j.now ELSE en.starts_at END,
+      expires_at = j.until,
+      updated_at = CASE WHEN j.expires_at IS NULL THEN j.now ELSE en.updated_at END,
+      router_id = CASE WHEN j.outcome = 'accept' THEN coalesce(en.router_id, j.r) ELSE en.router_id END,
+      takeovers = en.takeovers + CASE WHEN EXISTS (SELECT 1 FROM takeovers t WHERE t.eid = j.eid) THEN 1 ELSE 0 END
+    FROM judged j
+    WHERE en.id = j.eid
+      AND ((j.expires_at IS NULL AND j.outcome IN ('accept', 'expired', 'data_exhausted', 'device_limit'))
+           OR (j.outcome = 'accept' AND j.bound_router IS NULL)
+           OR EXISTS (SELECT 1 FROM takeovers t WHERE t.eid = j.eid))
+  ), alerts AS (
+    -- The new device's own row (took_over, first seen now) is not visible here: hence the + 1.
+    INSERT INTO audit_log (at, actor, action, subject, details)
+    SELECT t.now, 'radius', 'security.frequent_mac_takeover', t.c,
+           jsonb_build_object('entitlementId', t.eid, 'mac', t.m, 'routerId', t.r, 'takeovers24h', recent.n + 1)
+    FROM takeovers t
+    CROSS JOIN LATERAL (SELECT count(*) AS n FROM entitlement_devices d
+                        WHERE d.entitlement_id = t.eid AND d.took_over AND d.first_seen_at > t.now - interval '24 hours') recent
+    WHERE recent.n + 1 >= netflow_takeover_alert_threshold()
+  )
+  SELECT j.i, j.outcome, CASE WHEN j.outcome IN ('unknown_code', 'bad_password') THEN NULL ELSE j.eid END,
+         CASE WHEN j.outcome = 'accept' THEN greatest(1, floor(extract(epoch FROM j.until - j.now)))::int END,
+         CASE WHEN j.outcome = 'accept' AND j.data_cap_bytes IS NOT NULL THEN j.data_cap_bytes - j.bytes_up - j.bytes_down END,
+         CASE WHEN j.outcome = 'accept' THEN j.rate_limit_up END,
+         CASE WHEN j.outcome = 'accept' THEN j.rate_limit_down END,
+         CASE WHEN j.outcome = 'accept' THEN j.idle_timeout_seconds END
+  FROM judged j;
+
+END $$;
+
+-- Decides a batch of Access-Requests: p_codes as netflow_decide_logins reads them, p_macs the MAC
+-- logins (hotspot login-by=mac: i, r, m, n). MAC logins come after the code logins, one at a time,
+-- each a new statement: a device's entitlement may be the one a code login just claimed a place of,
+-- and two devices of one code must never be judged on the same snapshot.
+CREATE FUNCTION netflow_authorize_requests(p_codes json, p_macs json, p_hold_seconds int)
+RETURNS TABLE (idx int, outcome text, entitlement_id int, seconds_left int, bytes_left bigint,
+               rate_up text, rate_down text, idle_timeout int)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  mac_login record;
+  code text;
+BEGIN
+  IF json_array_length(p_codes) > 0 THEN
+    RETURN QUERY SELECT * FROM netflow_decide_logins(p_codes, p_hold_seconds);
+  END IF;
+  FOR mac_login IN SELECT x.i, x.r, x.m, x.n FROM json_to_recordset(p_macs) AS x(i int, r int, m text, n bigint) ORDER BY x.i LOOP
+    -- The device is known to an entitlement (it logged in before, or paid on the portal with this
+    -- MAC) usable on this router: the most recently seen one.
+    SELECT en.code INTO code FROM entitlement_devices d JOIN entitlements en ON en.id = d.entitlement_id
+      WHERE d.mac = mac_login.m AND en.status = 'active'
+        AND (en.router_id IS NULL OR en.router_id = mac_login.r)
+        AND (en.expires_at IS NULL OR en.expires_at > to_timestamp(mac_login.n / 1000.0))
+      ORDER BY d.last_seen_at DESC LIMIT 1;
+    IF NOT FOUND THEN
+      RETURN QUERY SELECT mac_login.i, 'unknown_device'::text, NULL::int, NULL::int, NULL::bigint, NULL::text, NULL::text, NULL::int;
+    ELSE
+      RETURN QUERY SELECT * FROM netflow_decide_logins(
+        json_build_array(json_build_object('i', mac_login.i, 'r', mac_login.r, 'c', code, 'm', mac_login.m, 'n', mac_login.n, 'bm', true)),
+        p_hold_seconds);
+    END IF;
+  END LOOP;
+END $$;
+
+-- Replaced by the two functions above.
+DROP FUNCTION netflow_authorize_batch(int[], text[], text[], bytea[], bytea[], bytea[], text[], boolean[], timestamptz[], int);
+DROP FUNCTION netflow_authorize_mac(int, text, timestamptz, int);
+DROP FUNCTION netflow_authorize(int, text, text, bytea, bytea, bytea, text, timestamptz, int);
+DROP FUNCTION netflow_claim(entitlements, packages, int, text, timestamptz, int);
