@@ -31,16 +31,21 @@ function vendorFor(name: string): number | null {
   return v;
 }
 
+// The codec writes into this and the octets are copied out at once, instead of a fresh 4 KB
+// buffer (too big for Node's small-buffer pool) per reply.
+const scratch = Buffer.alloc(MAX_LENGTH);
+const NO_ATTRIBUTES = Buffer.alloc(0);
+
 /** TLV bytes for the attributes, in order; one Vendor-Specific per vendor attribute (RFC 2865 §5.26). */
 export function encodeAttributes(attributes: Attribute[]): Buffer {
+  if (attributes.length === 0) return NO_ATTRIBUTES; // e.g. every Accounting-Response
   const codec = ensureDictionaries();
   const list: Parameters<typeof codec.encode_attributes>[1] = attributes.map(([name, value]) => {
     const vendor = vendorFor(name);
     return vendor === null ? [name, value] : ['Vendor-Specific', vendor, [[name, value]]];
   });
-  const target = Buffer.allocUnsafe(MAX_LENGTH);
-  const length = codec.encode_attributes(target, list, NO_VENDOR);
-  return Buffer.from(target.subarray(0, length));
+  const length = codec.encode_attributes(scratch, list, NO_VENDOR);
+  return Buffer.from(scratch.subarray(0, length));
 }
 
 function frame(code: number, identifier: number, authenticator: Buffer, parts: Buffer[]): Buffer {
