@@ -124,7 +124,7 @@ export function createAccountingWriter(pool: pg.Pool, options: AccountingWriterO
   // the RADIUS side) and would let two batches update one code's usage in either order.
   // Accounting-On/Off touches all of a router's sessions, so it waits until everything before it
   // is written and goes alone; what arrives after it waits for it.
-  const batcher = createBatcher(write, { maxBatch: options.maxBatch ?? 500, concurrency: 1, keyOf: sessionKey });
+  const batcher = createBatcher(write, { maxBatch: options.maxBatch ?? 500, concurrency: 1, keysOf: batchKeys });
   let barrier: Promise<void> = Promise.resolve();
   return {
     record(event) {
@@ -147,7 +147,12 @@ function isRouterReset(e: AccountingEvent): boolean {
   return e.statusType === ACCT_STATUS.accountingOn || e.statusType === ACCT_STATUS.accountingOff;
 }
 
-/** The statement applies at most one record per session: a session's next record waits its turn. */
-function sessionKey(e: AccountingEvent): string {
-  return `${e.routerId}|${e.sessionId ?? ''}`;
+/**
+ * The statement applies at most one record per session and per device in a batch: a Stop and the
+ * next Start of one device, or a new Start and its lost predecessor's Interim, go in arrival order
+ * in consecutive batches (the device's place and the Lost-Stop rule depend on that order).
+ */
+function batchKeys(e: AccountingEvent): string[] {
+  const session = `s|${e.routerId}|${e.sessionId ?? ''}`;
+  return e.mac ? [session, `d|${e.routerId}|${e.mac}`] : [session];
 }

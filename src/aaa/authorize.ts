@@ -54,7 +54,7 @@ export function createAuthorizer(pool: pg.Pool, options: AuthorizeOptions): Auth
   const batcher = createBatcher<Question, DecisionRow>((questions) => decide(pool, questions, options), {
     maxBatch: options.maxBatch ?? 64,
     concurrency: 1,
-    keyOf: (q) => q.code, // the statement decides a code once per batch; a second login waits its turn
+    keysOf: (q) => [q.code], // the statement decides a code once per batch; a second login waits its turn
   });
   return {
     authorize: async (request) => {

@@ -9,10 +9,12 @@ export interface BatcherOptions<T> {
   /** Calls in flight at once. 1 keeps strict arrival order. */
   concurrency: number;
   /**
-   * Items with the same key never share a batch: a later one waits for the next call, so a
-   * set-based statement sees at most one item per key (e.g. one record per session).
+   * Items sharing a key never share a batch: a later one waits for the next call, so a set-based
+   * statement sees at most one item per key (e.g. one accounting record per session and per
+   * device), and a key's items are applied in arrival order. Only with concurrency 1: nothing
+   * keeps a key out of two calls in flight at once.
    */
-  keyOf?: (item: T) => string;
+  keysOf?: (item: T) => string[];
 }
 
 export interface Batcher<T, R> {
@@ -33,6 +35,7 @@ interface Pending<T, R> {
  * instance) cannot fail the others.
  */
 export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, options: BatcherOptions<T>): Batcher<T, R> {
+  if (options.keysOf && options.concurrency !== 1) throw new Error('keysOf needs concurrency 1');
   let queue: Pending<T, R>[] = [];
   const inFlight = new Set<Promise<void>>();
 
@@ -43,14 +46,13 @@ export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, options: 
       return () => batch.forEach((p, i) => p.resolve(results[i]));
     } catch (err) {
       if (batch.length === 1) return () => batch[0].reject(err);
-      const settles: Array<() => void> = [];
-      for (const p of batch) settles.push(await execute([p]));
-      return () => settles.forEach((settle) => settle());
+      for (const p of batch) (await execute([p]))(); // each settles as soon as its own retry is done
+      return () => {};
     }
   }
 
   function take(): Pending<T, R>[] {
-    if (!options.keyOf) {
+    if (!options.keysOf) {
       const batch = queue.slice(0, options.maxBatch);
       queue = queue.slice(batch.length);
       return batch;
@@ -59,14 +61,10 @@ export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, options: 
     const waiting: Pending<T, R>[] = [];
     const keys = new Set<string>();
     for (const p of queue) {
-      const key = options.keyOf(p.item);
-      if (batch.length < options.maxBatch && !keys.has(key)) {
-        keys.add(key);
-        batch.push(p);
-      } else {
-        keys.add(key); // keeps a key's items in arrival order: none overtakes one left waiting
-        waiting.push(p);
-      }
+      const itemKeys = options.keysOf(p.item);
+      if (batch.length < options.maxBatch && !itemKeys.some((k) => keys.has(k))) batch.push(p);
+      else waiting.push(p);
+      for (const k of itemKeys) keys.add(k); // a key's later items wait too: none overtakes one left waiting
     }
     queue = waiting;
     return batch;

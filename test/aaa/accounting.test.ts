@@ -151,6 +151,59 @@ describe('accounting', () => {
     expect((await session('tc2')).terminateCause).toBe('Unknown');
   });
 
+  it('a Stop and the next Start of one device arriving together leave the device online, holding its place', async () => {
+    const pkg = await addPackage(db); // one device
+    await addEntitlement(db, pkg.id, { code: 'RELOG1' });
+    const mac = '02:AB:00:00:0D:11';
+    const auth = createAuthorizer(db.pool, { holdSeconds: 120 });
+    const login = (m: string) => auth.authorize({ routerId, userName: 'RELOG1', credential: { kind: 'pap', password: 'RELOG1' }, mac: m, userNameAsMac: null, now: new Date() });
+    expect((await login(mac)).accept).toBe(true);
+    await writer.record(event({ sessionId: 'relog-a', userName: 'RELOG1', mac, statusType: 1 }));
+    await Promise.all([
+      writer.record(event({ sessionId: 'relog-other', userName: 'other', mac: '02:AB:00:00:11:11', statusType: 1 })), // keeps the writer busy: the next two queue together
+      writer.record(event({ sessionId: 'relog-a', userName: 'RELOG1', mac, statusType: 2, sessionTime: 60, terminateCause: 1 })),
+      writer.record(event({ sessionId: 'relog-b', userName: 'RELOG1', mac, statusType: 1 })),
+    ]);
+    const device = await db.prisma.entitlementDevice.findFirstOrThrow({ where: { mac, entitlement: { code: 'RELOG1' } } });
+    expect(device.onlineUntil).not.toBeNull();
+    expect(await login('02:AB:00:00:0E:11')).toEqual({ accept: false, reason: 'device_limit' });
+  });
+
+  it('an Interim of a session and a new Start from its device arriving together: the old session is closed as Lost-Stop', async () => {
+    const mac = '02:AB:00:00:0F:11';
+    await writer.record(event({ sessionId: 'ls-a', userName: 'ls', mac, statusType: 1 }));
+    await Promise.all([
+      writer.record(event({ sessionId: 'ls-a', userName: 'ls', mac, statusType: 3, sessionTime: 60, bytesUp: 1n, bytesDown: 1n })),
+      writer.record(event({ sessionId: 'ls-b', userName: 'ls', mac, statusType: 1 })),
+      writer.record(event({ sessionId: 'ls-c', userName: 'ls', mac, statusType: 1 })),
+    ]);
+    expect([(await session('ls-a')).terminateCause, (await session('ls-b')).terminateCause, (await session('ls-c')).status]).toEqual(['Lost-Stop', 'Lost-Stop', 'open']);
+  });
+
+  it('takes locks in the order authorization does (codes, then devices): a login and an Interim of one device do not deadlock', async () => {
+    const pkg = await addPackage(db);
+    const e = await addEntitlement(db, pkg.id, { code: 'LOCK1' });
+    const mac = '02:AB:00:00:10:11';
+    const auth = createAuthorizer(db.pool, { holdSeconds: 120 });
+    expect((await auth.authorize({ routerId, userName: 'LOCK1', credential: { kind: 'pap', password: 'LOCK1' }, mac, userNameAsMac: null, now: new Date() })).accept).toBe(true);
+    await writer.record(event({ sessionId: 'lock-a', userName: 'LOCK1', mac, statusType: 1, entitlementHint: e.id }));
+    const login = JSON.stringify([{ i: 1, r: routerId, c: 'LOCK1', pw: 'LOCK1', m: mac, n: Date.now() }]);
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT id FROM entitlements WHERE id = $1 FOR UPDATE', [e.id]); // a login holding the code
+      const interim = writer.record(event({ sessionId: 'lock-a', userName: 'LOCK1', mac, statusType: 3, sessionTime: 60, bytesUp: 5n, bytesDown: 5n, entitlementHint: e.id }));
+      await new Promise((r) => setTimeout(r, 300)); // the Interim now waits for the code
+      const decided = await client.query('SELECT outcome FROM netflow_decide_logins($1::json, 120)', [login]); // wants the device
+      await client.query('COMMIT');
+      expect(decided.rows[0].outcome).toBe('accept');
+      await interim;
+    } finally {
+      client.release();
+    }
+    expect((await session('lock-a')).bytesUp).toBe(5n);
+  });
+
   it('uses Event-Timestamp, else arrival minus Acct-Delay-Time, as the event time', async () => {
     const received = new Date('2026-11-25T10:00:00Z');
     await writer.record(event({ sessionId: 't1', userName: 't', statusType: 1, mac: '02:AB:00:00:05:11', receivedAt: received, delaySeconds: 30 }));

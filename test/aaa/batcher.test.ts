@@ -48,8 +48,9 @@ describe('group-commit batcher', () => {
       calls.push(items);
       await new Promise((r) => setTimeout(r, 5));
       return items;
-    }, { maxBatch: 10, concurrency: 1, keyOf: (item) => item[0] });
-    await Promise.all(['x0', 'a1', 'a2', 'b1', 'a3', 'c1', 'b2'].map((x) => b.submit(x)));
-    expect(calls).toEqual([['x0'], ['a1', 'b1', 'c1'], ['a2', 'b2'], ['a3']]);
+    }, { maxBatch: 10, concurrency: 1, keysOf: (item) => [item[0], ...(item.length > 2 ? [item[2]] : [])] });
+    await Promise.all(['x0', 'a1', 'a2', 'b1', 'a3', 'c1', 'b2', 'd1z', 'e1z'].map((x) => b.submit(x)));
+    // d1z and e1z share their second key (z): e1z waits for the next batch.
+    expect(calls).toEqual([['x0'], ['a1', 'b1', 'c1', 'd1z'], ['a2', 'b2', 'e1z'], ['a3']]);
   });
 });

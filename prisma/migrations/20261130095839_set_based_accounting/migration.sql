@@ -104,6 +104,7 @@ BEGIN
     FROM fresh
     WHERE fresh.t = 1 AND fresh.m IS NOT NULL AND x.router_id = fresh.r AND x.mac = fresh.m AND x.status = 'open'
       AND NOT EXISTS (SELECT 1 FROM old WHERE old.id = x.id)
+    RETURNING 1
   ), created AS (
     -- A new session (or an Interim/Stop whose Start was lost): one insert with everything known.
     -- A concurrent insert of the same session raises a unique violation, and the batch is retried.
@@ -119,11 +120,16 @@ BEGIN
               bytes_up AS add_up, bytes_down AS add_down
   ), touched AS (
     SELECT * FROM updated UNION ALL SELECT * FROM created
+  ), codes_locked AS (
+    -- The codes whose usage grows, locked in id order before any of them is written.
+    SELECT e.id FROM entitlements e WHERE e.id IN (SELECT ent FROM touched) ORDER BY e.id FOR NO KEY UPDATE
   ), usage AS (
     UPDATE entitlements e SET bytes_up = e.bytes_up + u.add_up, bytes_down = e.bytes_down + u.add_down
     FROM (SELECT ent, sum(add_up) AS add_up, sum(add_down) AS add_down FROM touched
           WHERE ent IS NOT NULL GROUP BY ent HAVING sum(add_up) > 0 OR sum(add_down) > 0) u
     WHERE e.id = u.ent
+      AND (SELECT count(*) FROM lost_stop) >= 0 AND (SELECT count(*) FROM codes_locked) >= 0
+    RETURNING e.id
   ), devices AS (
     -- Online while the router keeps reporting; a Stop frees the device's place.
     UPDATE entitlement_devices d SET
@@ -131,8 +137,15 @@ BEGIN
       online_until = CASE WHEN t.t = 2 THEN NULL ELSE p_now + make_interval(secs => p_online_seconds) END
     FROM touched t
     WHERE t.ent IS NOT NULL AND t.m IS NOT NULL AND d.entitlement_id = t.ent AND d.mac = t.m
+      AND (SELECT count(*) FROM usage) >= 0
+    RETURNING 1
   )
-  SELECT count(*) INTO stored FROM logged;
+  -- Lock order: sessions, then codes, then devices — as authorization (codes, then devices) and the
+  -- enforcer (session, then device) take them, so none of them can deadlock with this statement.
+  -- PostgreSQL runs a data-modifying CTE when it is first read, else at the end in an order of its
+  -- own; the one-time conditions above (count(*) >= 0, always true) read each step's predecessor
+  -- first: devices → usage → codes_locked, lost_stop → touched → updated, created → old, logged.
+  SELECT count(*) INTO stored FROM logged WHERE (SELECT count(*) FROM devices) >= 0;
 
   IF p_router_reset AND stored > 0 THEN
     -- Accounting-On/Off: the router (re)booted or stopped accounting; none of its sessions survive.

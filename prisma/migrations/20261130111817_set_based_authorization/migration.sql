@@ -14,13 +14,17 @@ RETURNS TABLE (idx int, outcome text, entitlement_id int, seconds_left int, byte
                rate_up text, rate_down text, idle_timeout int)
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
+DECLARE
+  ids int[];
 BEGIN
-  -- 1. The codes' rows, locked in code order: logins racing for a code's last device place (from
-  -- another NetFlow instance too) are serialised here. The decision below is a new statement, so
-  -- its snapshot sees whatever the holder of a lock we waited for had committed.
-  PERFORM 1
-    FROM (SELECT x.c FROM json_to_recordset(p_logins) AS x(c text) ORDER BY x.c) k
-    CROSS JOIN LATERAL (SELECT en.id FROM entitlements en WHERE en.code = k.c FOR UPDATE) l;
+  -- 1. The codes' rows, locked in id order (as accounting locks the codes whose usage grows):
+  -- logins racing for a code's last device place (from another NetFlow instance too) are
+  -- serialised here. The decision below is a new statement, so its snapshot sees whatever the
+  -- holder of a lock we waited for had committed.
+  SELECT array_agg(en.id) INTO ids
+    FROM json_to_recordset(p_logins) AS x(c text)
+    CROSS JOIN LATERAL (SELECT e.id FROM entitlements e WHERE e.code = x.c OFFSET 0) en;
+  PERFORM 1 FROM entitlements e WHERE e.id = ANY (ids) ORDER BY e.id FOR UPDATE;
 
   -- 2. Decide every code login, claim the accepted devices' places, start clocks, count takeovers.
   RETURN QUERY
