@@ -70,9 +70,9 @@ BEGIN
       ORDER BY d.last_seen_at DESC LIMIT 1) by_mac ON true
     WHERE input.t IN (1, 2, 3) AND input.s IS NOT NULL
   ), old AS (
-    -- The batch's existing sessions, each reached through its unique key (a lateral lookup, so a
-    -- plan cached while the table was small cannot turn it into a scan) and locked in session-key
-    -- order, so concurrent batches cannot deadlock on them.
+    -- The batch's existing sessions, each reached through its unique key (a lateral lookup: a
+    -- nested loop whatever the batch's row estimate) and locked in session-key order, so
+    -- concurrent batches cannot deadlock on them.
     SELECT x.id, x.router_id, x.acct_session_id, x.entitlement_id, x.bytes_up, x.bytes_down, x.status
     FROM (SELECT r, s FROM rec ORDER BY r, s) k CROSS JOIN LATERAL (
       SELECT a.id, a.router_id, a.acct_session_id, a.entitlement_id, a.bytes_up, a.bytes_down, a.status

@@ -83,6 +83,9 @@ BEGIN
       takeovers = en.takeovers + CASE WHEN EXISTS (SELECT 1 FROM takeovers t WHERE t.eid = j.eid) THEN 1 ELSE 0 END
     FROM judged j
     WHERE en.id = j.eid
+      -- The rows by primary key (an array of ids), not a hash join over the whole table, which the
+      -- planner would choose from the batch's default estimate of 100 rows.
+      AND en.id = ANY (ARRAY(SELECT eid FROM judged WHERE eid IS NOT NULL))
       AND ((j.expires_at IS NULL AND j.outcome IN ('accept', 'expired', 'data_exhausted', 'device_limit'))
            OR (j.outcome = 'accept' AND j.bound_router IS NULL)
            OR EXISTS (SELECT 1 FROM takeovers t WHERE t.eid = j.eid))
