@@ -4,10 +4,17 @@ import { CODE } from './codes.js';
 import { ensureDictionaries } from './dictionary.js';
 import { MIN_LENGTH } from './packet.js';
 
-/** Attribute name → value (arrays for repeated attributes), as the dictionaries decode them. */
+/**
+ * Attribute name → value (arrays for repeated attributes), as the dictionaries decode them; the
+ * octets in hex when the codec refuses them (e.g. a vendor attribute it cannot parse).
+ */
 export function decodeStoredAttributes(raw: Buffer): Record<string, unknown> {
   const header = Buffer.alloc(MIN_LENGTH);
   header[0] = CODE.accountingRequest;
   header.writeUInt16BE(MIN_LENGTH + raw.length, 2);
-  return ensureDictionaries().decode_without_secret({ packet: Buffer.concat([header, raw]) }).attributes;
+  try {
+    return ensureDictionaries().decode_without_secret({ packet: Buffer.concat([header, raw]) }).attributes;
+  } catch {
+    return { undecodable: raw.toString('hex') };
+  }
 }

@@ -80,15 +80,15 @@ BEGIN
       expires_at = j.until,
       updated_at = CASE WHEN j.expires_at IS NULL THEN j.now ELSE en.updated_at END,
       router_id = CASE WHEN j.outcome = 'accept' THEN coalesce(en.router_id, j.r) ELSE en.router_id END,
-      takeovers = en.takeovers + CASE WHEN EXISTS (SELECT 1 FROM takeovers t WHERE t.eid = j.eid) THEN 1 ELSE 0 END
-    FROM judged j
+      takeovers = en.takeovers + CASE WHEN t.eid IS NOT NULL THEN 1 ELSE 0 END
+    FROM judged j LEFT JOIN takeovers t ON t.eid = j.eid
     WHERE en.id = j.eid
       -- The rows by primary key (an array of ids), not a hash join over the whole table, which the
       -- planner would choose from the batch's default estimate of 100 rows.
       AND en.id = ANY (ARRAY(SELECT eid FROM judged WHERE eid IS NOT NULL))
       AND ((j.expires_at IS NULL AND j.outcome IN ('accept', 'expired', 'data_exhausted', 'device_limit'))
            OR (j.outcome = 'accept' AND j.bound_router IS NULL)
-           OR EXISTS (SELECT 1 FROM takeovers t WHERE t.eid = j.eid))
+           OR t.eid IS NOT NULL)
   ), alerts AS (
     -- The new device's own row (took_over, first seen now) is not visible here: hence the + 1.
     INSERT INTO audit_log (at, actor, action, subject, details)
