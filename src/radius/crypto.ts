@@ -1,17 +1,12 @@
 // The RADIUS cryptography we own rather than trust to the codec: authenticators (RFC 2865 §3,
 // RFC 2866 §3, RFC 5176 §3.4), Message-Authenticator (RFC 3579 §3.2), PAP hiding (RFC 2865 §5.2)
 // and CHAP (RFC 2865 §5.3). All on raw bytes.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { ATTR, hasSignedRequestAuthenticator } from './codes.js';
+import { hmacMd5, md5 } from './md5.js';
 import type { RadiusPacket } from './packet.js';
 
 const ZERO16 = Buffer.alloc(16);
-
-function md5(...parts: (Buffer | string)[]): Buffer {
-  const h = createHash('md5');
-  for (const p of parts) h.update(p);
-  return h.digest();
-}
 
 function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
@@ -33,10 +28,11 @@ export function responseAuthenticator(bytes: Buffer, requestAuthenticator: Buffe
  * Accounting/CoA/Disconnect requests (RFC 5176 §3.4; the `radius` package gets that one wrong).
  */
 export function messageAuthenticator(bytes: Buffer, maOffset: number, secret: string, authenticator: Buffer): Buffer {
-  const copy = Buffer.from(bytes);
-  authenticator.copy(copy, 4);
-  copy.fill(0, maOffset + 2, maOffset + 18);
-  return createHmac('md5', secret).update(copy).digest();
+  return hmacMd5(secret, bytes.length, (copy) => {
+    bytes.copy(copy, 0);
+    authenticator.copy(copy, 4);
+    copy.fill(0, maOffset + 2, maOffset + 18);
+  });
 }
 
 export type MessageAuthenticatorCheck = 'absent' | 'valid' | 'invalid';
