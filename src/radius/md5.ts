@@ -9,7 +9,7 @@ const SHIFT = new Uint8Array([7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10,
 const X = new Int32Array(16);
 
 /** Room md5Of needs after the input for its padding. */
-export const MD5_PADDING = 72;
+const MD5_PADDING = 72;
 
 /**
  * The digest of buf[0, length). Pads in place: buf must hold length + MD5_PADDING octets, and the
@@ -76,7 +76,7 @@ export function md5Of(buf: Buffer, length: number): Buffer {
 const shared = Buffer.alloc(4096 + 64 + 256 + MD5_PADDING);
 
 /** A buffer with room for `length` octets of input and the padding: the shared one when it fits. */
-export function md5Workspace(length: number): Buffer {
+function md5Workspace(length: number): Buffer {
   return length + MD5_PADDING <= shared.length ? shared : Buffer.alloc(length + MD5_PADDING);
 }
 
@@ -114,7 +114,7 @@ function hmacPads(secret: string): { inner: Buffer; outer: Buffer } {
 
 /**
  * HMAC-MD5 (RFC 2104) of a message the caller writes into the workspace it is given, at offset 0,
- * `length` octets long.
+ * `length` octets long. The workspace is the shared one: `write` must only copy, never hash.
  */
 export function hmacMd5(secret: string, length: number, write: (into: Buffer) => void): Buffer {
   const { inner, outer } = hmacPads(secret);

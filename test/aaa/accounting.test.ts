@@ -204,6 +204,31 @@ describe('accounting', () => {
     expect((await session('lock-a')).bytesUp).toBe(5n);
   });
 
+  it('Accounting-On closes sessions before freeing their devices, as the enforcer does: the two do not deadlock', async () => {
+    const router = await addRouter(db, { ip: '10.9.9.10' });
+    const pkg = await addPackage(db);
+    const e = await addEntitlement(db, pkg.id, { code: 'LOCK2' });
+    const mac = '02:AB:00:00:11:11';
+    const auth = createAuthorizer(db.pool, { holdSeconds: 120 });
+    expect((await auth.authorize({ routerId: router.id, userName: 'LOCK2', credential: { kind: 'pap', password: 'LOCK2' }, mac, userNameAsMac: null, now: new Date() })).accept).toBe(true);
+    await writer.record(event({ routerId: router.id, sessionId: 'lock-b', userName: 'LOCK2', mac, statusType: 1, entitlementHint: e.id }));
+    const open = await db.prisma.accountingSession.findUniqueOrThrow({ where: { routerId_acctSessionId: { routerId: router.id, acctSessionId: 'lock-b' } } });
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`UPDATE accounting_sessions SET status = 'closed' WHERE id = $1`, [open.id]); // the enforcer closes the session …
+      const reboot = writer.record(event({ routerId: router.id, sessionId: '0', statusType: 7, mac: null, userName: null }));
+      await new Promise((r) => setTimeout(r, 300)); // the Accounting-On now waits for that session
+      await client.query('UPDATE entitlement_devices SET online_until = NULL WHERE entitlement_id = $1 AND mac = $2', [e.id, mac]); // … then frees its device
+      await client.query('COMMIT');
+      await reboot;
+    } finally {
+      client.release();
+    }
+    const device = await db.prisma.entitlementDevice.findFirstOrThrow({ where: { entitlementId: e.id, mac } });
+    expect(device.onlineUntil).toBeNull();
+  });
+
   it('uses Event-Timestamp, else arrival minus Acct-Delay-Time, as the event time', async () => {
     const received = new Date('2026-11-25T10:00:00Z');
     await writer.record(event({ sessionId: 't1', userName: 't', statusType: 1, mac: '02:AB:00:00:05:11', receivedAt: received, delaySeconds: 30 }));
