@@ -8,7 +8,8 @@ import type { RadiusPacket } from './packet.js';
 
 const ZERO16 = Buffer.alloc(16);
 
-function sameBytes(a: Buffer, b: Buffer): boolean {
+/** Equal in constant time (for authenticators). */
+export function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 

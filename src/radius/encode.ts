@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { ensureDictionaries } from './dictionary.js';
 import { ATTR, CODE, hasSignedRequestAuthenticator } from './codes.js';
-import { hideUserPassword, messageAuthenticator, responseAuthenticator, signedRequestAuthenticator } from './crypto.js';
+import { hideUserPassword, messageAuthenticator, responseAuthenticator, sameBytes, signedRequestAuthenticator } from './crypto.js';
 import { allAttrs, MAX_LENGTH, parsePacket, type RadiusPacket } from './packet.js';
 
 export type AttributeValue = string | number | Buffer | Date;
@@ -123,10 +123,10 @@ export function verifyResponse(bytes: Buffer, requestAuthenticator: Buffer, secr
   } catch {
     return 'malformed';
   }
-  if (!responseAuthenticator(packet.bytes, requestAuthenticator, secret).equals(packet.authenticator)) return 'bad_authenticator';
+  if (!sameBytes(responseAuthenticator(packet.bytes, requestAuthenticator, secret), packet.authenticator)) return 'bad_authenticator';
   const ma = packet.attributes.find((a) => a.type === ATTR.messageAuthenticator);
   const maAuthenticator = maAuthenticatorForResponse(packet.code, requestAuthenticator);
-  if (ma && (ma.value.length !== 16 || !messageAuthenticator(packet.bytes, ma.offset, secret, maAuthenticator).equals(ma.value))) {
+  if (ma && (ma.value.length !== 16 || !sameBytes(messageAuthenticator(packet.bytes, ma.offset, secret, maAuthenticator), ma.value))) {
     return 'bad_message_authenticator';
   }
   return 'valid';
