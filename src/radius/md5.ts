@@ -15,7 +15,7 @@ const MD5_PADDING = 72;
  * The digest of buf[0, length). Pads in place: buf must hold length + MD5_PADDING octets, and the
  * octets after the input are overwritten.
  */
-export function md5Of(buf: Buffer, length: number): Buffer {
+function md5Of(buf: Buffer, length: number): Buffer {
   const total = (((length + 8) >>> 6) + 1) << 6;
   if (buf.length < total) throw new RangeError('md5Of: no room for the padding');
   buf[length] = 0x80;
