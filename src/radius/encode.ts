@@ -1,62 +1,150 @@
 // Building packets: responses with Message-Authenticator first (BlastRADIUS, CVE-2024-3596) and
 // Proxy-State echoed, and requests (Access, Accounting, CoA, Disconnect) signed correctly.
-// Attribute values are encoded by the `radius` codec from our dictionaries; we own the framing.
+// Attribute names and types come from our dictionaries as the `radius` codec loaded them; values
+// and framing are written here, straight into one buffer.
 import { randomBytes } from 'node:crypto';
 import { ensureDictionaries } from './dictionary.js';
 import { ATTR, CODE, hasSignedRequestAuthenticator } from './codes.js';
 import { hideUserPassword, messageAuthenticator, responseAuthenticator, sameBytes, signedRequestAuthenticator } from './crypto.js';
-import { allAttrs, MAX_LENGTH, parsePacket, type RadiusPacket } from './packet.js';
+import { MAX_LENGTH, parsePacket, type RadiusPacket } from './packet.js';
 
 export type AttributeValue = string | number | Buffer | Date;
 export type Attribute = [name: string, value: AttributeValue];
 
-const NO_VENDOR = -1;
 const VENDORS = [14988, 14122];
-const vendorOf = new Map<string, number | null>();
 const ZERO16 = Buffer.alloc(16);
-const MA_PLACEHOLDER = Buffer.from([ATTR.messageAuthenticator, 18, ...ZERO16]);
+const MAX_VALUE = 253;
 
-function vendorFor(name: string): number | null {
-  let v = vendorOf.get(name);
-  if (v === undefined) {
-    const codec = ensureDictionaries();
-    if (codec.attr_name_to_id(name) !== undefined) v = null;
-    else {
-      const found = VENDORS.find((id) => codec.attr_name_to_id(name, id) !== undefined);
-      if (found === undefined) throw new Error(`unknown RADIUS attribute ${name}`);
-      v = found;
-    }
-    vendorOf.set(name, v);
-  }
-  return v;
+/** What the dictionaries say about an attribute name: where it lives and how its value is written. */
+interface AttributeDefinition {
+  name: string;
+  vendor: number | null;
+  id: number;
+  type: string;
+  /** Enumerated value names (e.g. Acct-Status-Type "Start") to numbers. */
+  values: Record<string, string>;
+  encrypted: boolean;
 }
 
-// The codec writes into this and the octets are copied out at once, instead of a fresh 4 KB
-// buffer (too big for Node's small-buffer pool) per reply.
-const scratch = Buffer.alloc(MAX_LENGTH);
-const NO_ATTRIBUTES = Buffer.alloc(0);
+const definitions = new Map<string, AttributeDefinition>();
 
-/** TLV bytes for the attributes, in order; one Vendor-Specific per vendor attribute (RFC 2865 §5.26). */
-export function encodeAttributes(attributes: Attribute[]): Buffer {
-  if (attributes.length === 0) return NO_ATTRIBUTES; // e.g. every Accounting-Response
+function definitionOf(name: string): AttributeDefinition {
+  let def = definitions.get(name);
+  if (def) return def;
   const codec = ensureDictionaries();
-  const list: Parameters<typeof codec.encode_attributes>[1] = attributes.map(([name, value]) => {
-    const vendor = vendorFor(name);
-    return vendor === null ? [name, value] : ['Vendor-Specific', vendor, [[name, value]]];
-  });
-  const length = codec.encode_attributes(scratch, list, NO_VENDOR);
-  return Buffer.from(scratch.subarray(0, length));
+  const vendor = codec.attr_name_to_id(name) !== undefined ? null : VENDORS.find((v) => codec.attr_name_to_id(name, v) !== undefined);
+  if (vendor === undefined) throw new Error(`unknown RADIUS attribute ${name}`);
+  const at = vendor ?? undefined;
+  const modifiers = (codec._attr_to(name, at, DICT.modifiers) ?? {}) as Record<string, boolean>;
+  if (modifiers.has_tag) throw new Error(`tagged attribute ${name} is not supported`);
+  def = {
+    name,
+    vendor,
+    id: Number(codec.attr_name_to_id(name, at)),
+    type: String(codec._attr_to(name, at, DICT.type)),
+    values: (codec._attr_to(name, at, DICT.valuesByName) ?? {}) as Record<string, string>,
+    encrypted: modifiers['encrypt=1'] === true,
+  };
+  definitions.set(name, def);
+  return def;
 }
 
-function frame(code: number, identifier: number, authenticator: Buffer, parts: Buffer[]): Buffer {
-  const packet = Buffer.concat([Buffer.alloc(20), ...parts]);
-  if (packet.length > MAX_LENGTH) throw new RangeError(`RADIUS packet of ${packet.length} octets exceeds 4096`);
-  packet[0] = code;
-  packet[1] = identifier;
-  packet.writeUInt16BE(packet.length, 2);
-  authenticator.copy(packet, 4);
-  return packet;
+/** Indexes into the codec's per-attribute dictionary entry (radius 1.1.4, lib/radius.js ATTR_*). */
+const DICT = { type: 2, valuesByName: 4, modifiers: 5 } as const;
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** Writes one value at `at` as its dictionary type says (RFC 2865 §5); returns its length. */
+function writeValue(def: AttributeDefinition, value: AttributeValue, target: Buffer, at: number): number {
+  if (Buffer.isBuffer(value)) {
+    if (value.length > MAX_VALUE) throw new RangeError(`${def.name}: ${value.length} octets exceed 253`);
+    return value.copy(target, at);
+  }
+  if (def.encrypted) throw new Error(`${def.name} must be hidden before encoding`);
+  switch (def.type) {
+    case 'string':
+    case 'text': {
+      const text = String(value);
+      const length = Buffer.byteLength(text, 'utf8');
+      if (length > MAX_VALUE) throw new RangeError(`${def.name}: ${length} octets exceed 253`);
+      return target.write(text, at, length, 'utf8');
+    }
+    case 'integer':
+    case 'time':
+    case 'date': {
+      const n = value instanceof Date ? Math.floor(value.getTime() / 1000) : typeof value === 'string' && def.values[value] !== undefined ? Number(def.values[value]) : Number(value);
+      if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`${def.name}: invalid value ${String(value)}`);
+      target.writeUInt32BE(n, at);
+      return 4;
+    }
+    case 'ipaddr': {
+      const m = IPV4.exec(String(value));
+      const octets = m ? m.slice(1).map(Number) : [];
+      if (octets.length !== 4 || octets.some((o) => o > 255)) throw new Error(`${def.name}: invalid IPv4 address ${String(value)}`);
+      for (let i = 0; i < 4; i++) target[at + i] = octets[i];
+      return 4;
+    }
+    default:
+      throw new Error(`${def.name}: a ${def.type} value must be given as a Buffer`);
+  }
 }
+
+/**
+ * Writes the attributes' TLVs at `at`, in order, one Vendor-Specific per vendor attribute
+ * (RFC 2865 §5.26); returns the offset after them. An empty string is left out (a string
+ * attribute has at least one octet). Throws if the packet would exceed 4096 octets.
+ */
+function writeAttributes(attributes: Attribute[], target: Buffer, at: number): number {
+  let offset = at;
+  for (const [name, value] of attributes) {
+    const def = definitionOf(name);
+    if (value === '' && (def.type === 'string' || def.type === 'text')) continue;
+    const header = def.vendor === null ? 2 : 8;
+    if (offset + header + MAX_VALUE > target.length) throw new RangeError('RADIUS packet exceeds 4096 octets');
+    const length = writeValue(def, value, target, offset + header);
+    if (def.vendor === null) {
+      target[offset] = def.id;
+      target[offset + 1] = 2 + length;
+    } else {
+      target[offset] = ATTR.vendorSpecific;
+      target[offset + 1] = 8 + length;
+      target.writeUInt32BE(def.vendor, offset + 2);
+      target[offset + 6] = def.id;
+      target[offset + 7] = 2 + length;
+    }
+    offset += header + length;
+  }
+  return offset;
+}
+
+// Packets are assembled here and copied out once (small copies come from Node's buffer pool),
+// instead of a fresh 4 KB buffer per packet. The margin lets writeAttributes check bounds once
+// per attribute.
+const scratch = Buffer.alloc(MAX_LENGTH + 2 * MAX_VALUE);
+
+/** TLV bytes for the attributes, in order. */
+export function encodeAttributes(attributes: Attribute[]): Buffer {
+  return Buffer.from(scratch.subarray(0, writeAttributes(attributes, scratch, 0)));
+}
+
+/** Header, optional Message-Authenticator placeholder (first), attributes, then `tail` (Proxy-States). */
+function frame(code: number, identifier: number, authenticator: Buffer, withMa: boolean, attributes: Attribute[], tail: Buffer[] = []): Buffer {
+  scratch[0] = code;
+  scratch[1] = identifier;
+  authenticator.copy(scratch, 4);
+  let offset = 20;
+  if (withMa) offset += MA_PLACEHOLDER.copy(scratch, offset);
+  offset = writeAttributes(attributes, scratch, offset);
+  for (const t of tail) {
+    if (offset + t.length > MAX_LENGTH) throw new RangeError('RADIUS packet exceeds 4096 octets');
+    offset += t.copy(scratch, offset);
+  }
+  if (offset > MAX_LENGTH) throw new RangeError(`RADIUS packet of ${offset} octets exceeds 4096`);
+  scratch.writeUInt16BE(offset, 2);
+  return Buffer.from(scratch.subarray(0, offset));
+}
+
+const MA_PLACEHOLDER = Buffer.from([ATTR.messageAuthenticator, 18, ...ZERO16]);
 
 const ALWAYS_SIGNED = new Set<number>([CODE.accessAccept, CODE.accessReject, CODE.accessChallenge]);
 
@@ -78,9 +166,8 @@ export interface ResponseSpec {
 
 export function encodeResponse({ request, code, attributes, secret }: ResponseSpec): Buffer {
   const withMa = ALWAYS_SIGNED.has(code) || request.attributes.some((a) => a.type === ATTR.messageAuthenticator);
-  const proxyStates = allAttrs(request, ATTR.proxyState).map((v) => Buffer.concat([Buffer.from([ATTR.proxyState, v.length + 2]), v]));
-  const parts = [...(withMa ? [MA_PLACEHOLDER] : []), encodeAttributes(attributes), ...proxyStates];
-  const packet = frame(code, request.identifier, request.authenticator, parts);
+  const proxyStates = request.attributes.filter((a) => a.type === ATTR.proxyState).map((a) => request.bytes.subarray(a.offset, a.offset + 2 + a.value.length));
+  const packet = frame(code, request.identifier, request.authenticator, withMa, attributes, proxyStates);
   if (withMa) messageAuthenticator(packet, 20, secret, maAuthenticatorForResponse(code, request.authenticator)).copy(packet, 22);
   responseAuthenticator(packet, request.authenticator, secret).copy(packet, 4);
   return packet;
@@ -104,8 +191,7 @@ export function encodeRequest(spec: RequestSpec): Buffer {
   const attributes: Attribute[] = spec.attributes.map(([name, value]) =>
     name === 'User-Password' && typeof value === 'string' ? [name, hideUserPassword(value, spec.secret, authenticator)] : [name, value],
   );
-  const parts = [...(spec.messageAuthenticator ? [MA_PLACEHOLDER] : []), encodeAttributes(attributes)];
-  const packet = frame(spec.code, spec.identifier, authenticator, parts);
+  const packet = frame(spec.code, spec.identifier, authenticator, spec.messageAuthenticator === true, attributes);
   // Message-Authenticator first (over the zeroed authenticator when signed), then the MD5
   // Request Authenticator over the packet that includes it (RFC 5176 §3.4).
   if (spec.messageAuthenticator) messageAuthenticator(packet, 20, spec.secret, authenticator).copy(packet, 22);

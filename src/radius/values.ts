@@ -19,8 +19,11 @@ export function splitOctets64(total: bigint): { low: number; gigawords: number }
  * XX-XX-XX-XX-XX-XX, XXXXXX-XXXXXX, XXXXXXXXXXXX, "XX XX XX XX XX XX"), any case,
  * to AA:BB:CC:DD:EE:FF; null when it is not a MAC.
  */
+const CANONICAL_MAC = /^[0-9A-F]{2}(?::[0-9A-F]{2}){5}$/;
+
 export function normalizeMac(value: string | null | undefined): string | null {
   if (!value) return null;
+  if (value.length === 17 && CANONICAL_MAC.test(value)) return value; // RouterOS's default format, on every packet
   const v = value.trim();
   if (!/^[0-9A-Fa-f]{2}([:\- ]?[0-9A-Fa-f]{2}){5}$/.test(v) && !/^([0-9A-Fa-f]{4}:){2}[0-9A-Fa-f]{4}$/.test(v) && !/^[0-9A-Fa-f]{6}[:\-][0-9A-Fa-f]{6}$/.test(v)) {
     return null;

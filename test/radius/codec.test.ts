@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { ATTR, CODE } from '../../src/radius/codes.js';
 import { checkMessageAuthenticator, decryptUserPassword, hideUserPassword, verifyChap } from '../../src/radius/crypto.js';
-import { encodeRequest, encodeResponse, verifyResponse } from '../../src/radius/encode.js';
+import { ensureDictionaries } from '../../src/radius/dictionary.js';
+import { encodeAttributes, encodeRequest, encodeResponse, type Attribute, verifyResponse } from '../../src/radius/encode.js';
 import { attr, integerAttr, MalformedPacket, parsePacket, stringAttr } from '../../src/radius/packet.js';
 import { isRandomMac, isValidRateLimit, normalizeMac, octets64, splitOctets64 } from '../../src/radius/values.js';
 import { verifyRequest } from '../../src/radius/verify.js';
@@ -83,6 +84,37 @@ describe('crypto and framing', () => {
     expect(reply.attributes.map((a) => a.type)).toEqual([ATTR.messageAuthenticator, 27, ATTR.vendorSpecific, ATTR.proxyState, ATTR.proxyState]);
     expect(verifyResponse(bytes, req.authenticator, SECRET)).toBe('valid');
     expect(verifyResponse(bytes, req.authenticator, 'wrong')).toBe('bad_authenticator');
+  });
+
+  it('attribute values are encoded as the radius codec encodes them, for every type our replies and requests use', () => {
+    const attributes: Attribute[] = [
+      ['User-Name', 'alice ü'], ['Session-Timeout', 3600], ['Idle-Timeout', 0], ['Acct-Interim-Interval', 4294967295],
+      ['Framed-IP-Address', '10.5.50.253'], ['NAS-IP-Address', '0.0.0.0'], ['Class', Buffer.from('nf:42')],
+      ['Acct-Status-Type', 'Interim-Update'], ['Service-Type', 'Login-User'], ['Event-Timestamp', new Date(1_790_000_300_500)],
+      ['Reply-Message', 'x'.repeat(253)], ['Mikrotik-Rate-Limit', '2M/5M'], ['Mikrotik-Total-Limit', 123456789],
+      ['Mikrotik-Total-Limit-Gigawords', 2], ['WISPr-Bandwidth-Max-Down', 5_000_000], ['Proxy-State', Buffer.from([0, 1, 2])],
+      ['Reply-Message', ''], // empty strings are left out by both
+    ];
+    const reference = Buffer.alloc(4096);
+    const codec = ensureDictionaries();
+    const list = attributes.map(([name, value]) => {
+      const vendor = [14988, 14122].find((v) => codec.attr_name_to_id(name) === undefined && codec.attr_name_to_id(name, v) !== undefined);
+      return vendor === undefined ? [name, value] : ['Vendor-Specific', vendor, [[name, value]]];
+    }) as Parameters<typeof codec.encode_attributes>[1];
+    const length = codec.encode_attributes(reference, list, -1);
+    expect(encodeAttributes(attributes).toString('hex')).toBe(reference.subarray(0, length).toString('hex'));
+  });
+
+  it('refuses values that cannot be encoded instead of writing a wrong length', () => {
+    expect(() => encodeAttributes([['Reply-Message', 'x'.repeat(254)]])).toThrow(RangeError);
+    expect(() => encodeAttributes([['Class', Buffer.alloc(254)]])).toThrow(RangeError);
+    expect(() => encodeAttributes([['Session-Timeout', -1]])).toThrow(RangeError);
+    expect(() => encodeAttributes([['Session-Timeout', 'soon']])).toThrow(RangeError);
+    expect(() => encodeAttributes([['Framed-IP-Address', '10.0.0.256']])).toThrow(/IPv4/);
+    expect(() => encodeAttributes([['User-Password', 'plain']])).toThrow(/hidden/);
+    expect(() => encodeAttributes([['No-Such-Attribute', 1]])).toThrow(/unknown RADIUS attribute/);
+    const many: Attribute[] = Array.from({ length: 20 }, () => ['Reply-Message', 'y'.repeat(253)]);
+    expect(() => encodeResponse({ request: parsePacket(encodeRequest({ code: CODE.accessRequest, identifier: 1, secret: SECRET, attributes: [] })), code: CODE.accessReject, secret: SECRET, attributes: many })).toThrow(/4096/);
   });
 
   it('rejects malformed framing', () => {
