@@ -13,7 +13,9 @@ export type Attribute = [name: string, value: AttributeValue];
 
 const VENDORS = [14988, 14122];
 const ZERO16 = Buffer.alloc(16);
+/** Longest value of an attribute (255 less type and length), and of a vendor one (less 6 more). */
 const MAX_VALUE = 253;
+const MAX_VENDOR_VALUE = 247;
 
 /** What the dictionaries say about an attribute name: where it lives and how its value is written. */
 interface AttributeDefinition {
@@ -56,8 +58,9 @@ const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /** Writes one value at `at` as its dictionary type says (RFC 2865 §5); returns its length. */
 function writeValue(def: AttributeDefinition, value: AttributeValue, target: Buffer, at: number): number {
+  const max = def.vendor === null ? MAX_VALUE : MAX_VENDOR_VALUE;
   if (Buffer.isBuffer(value)) {
-    if (value.length > MAX_VALUE) throw new RangeError(`${def.name}: ${value.length} octets exceed 253`);
+    if (value.length > max) throw new RangeError(`${def.name}: ${value.length} octets exceed ${max}`);
     return value.copy(target, at);
   }
   if (def.encrypted) throw new Error(`${def.name} must be hidden before encoding`);
@@ -66,13 +69,16 @@ function writeValue(def: AttributeDefinition, value: AttributeValue, target: Buf
     case 'text': {
       const text = String(value);
       const length = Buffer.byteLength(text, 'utf8');
-      if (length > MAX_VALUE) throw new RangeError(`${def.name}: ${length} octets exceed 253`);
+      if (length > max) throw new RangeError(`${def.name}: ${length} octets exceed ${max}`);
       return target.write(text, at, length, 'utf8');
     }
     case 'integer':
     case 'time':
     case 'date': {
-      const n = value instanceof Date ? Math.floor(value.getTime() / 1000) : typeof value === 'string' && def.values[value] !== undefined ? Number(def.values[value]) : Number(value);
+      const n =
+        value instanceof Date ? Math.floor(value.getTime() / 1000)
+        : typeof value === 'string' ? Number(Object.hasOwn(def.values, value) ? def.values[value] : value.trim() === '' ? NaN : value)
+        : value;
       if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`${def.name}: invalid value ${String(value)}`);
       target.writeUInt32BE(n, at);
       return 4;

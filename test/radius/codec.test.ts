@@ -110,6 +110,11 @@ describe('crypto and framing', () => {
     expect(() => encodeAttributes([['Class', Buffer.alloc(254)]])).toThrow(RangeError);
     expect(() => encodeAttributes([['Session-Timeout', -1]])).toThrow(RangeError);
     expect(() => encodeAttributes([['Session-Timeout', 'soon']])).toThrow(RangeError);
+    expect(() => encodeAttributes([['Session-Timeout', '']])).toThrow(RangeError);
+    expect(() => encodeAttributes([['Acct-Status-Type', 'toString']])).toThrow(RangeError);
+    // A vendor attribute's value has 247 octets at most: 255 less the Vendor-Specific header.
+    expect(encodeAttributes([['Mikrotik-Rate-Limit', 'r'.repeat(247)]]).length).toBe(255);
+    expect(() => encodeAttributes([['Mikrotik-Rate-Limit', 'r'.repeat(248)]])).toThrow(RangeError);
     expect(() => encodeAttributes([['Framed-IP-Address', '10.0.0.256']])).toThrow(/IPv4/);
     expect(() => encodeAttributes([['User-Password', 'plain']])).toThrow(/hidden/);
     expect(() => encodeAttributes([['No-Such-Attribute', 1]])).toThrow(/unknown RADIUS attribute/);
