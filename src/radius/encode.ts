@@ -77,7 +77,7 @@ function writeValue(def: AttributeDefinition, value: AttributeValue, target: Buf
     case 'date': {
       const n =
         value instanceof Date ? Math.floor(value.getTime() / 1000)
-        : typeof value === 'string' ? Number(Object.hasOwn(def.values, value) ? def.values[value] : value.trim() === '' ? NaN : value)
+        : typeof value === 'string' ? Number(Object.hasOwn(def.values, value) ? def.values[value] : /^\d{1,10}$/.test(value) ? value : NaN)
         : value;
       if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`${def.name}: invalid value ${String(value)}`);
       target.writeUInt32BE(n, at);
@@ -97,14 +97,14 @@ function writeValue(def: AttributeDefinition, value: AttributeValue, target: Buf
 
 /**
  * Writes the attributes' TLVs at `at`, in order, one Vendor-Specific per vendor attribute
- * (RFC 2865 §5.26); returns the offset after them. An empty string is left out (a string
- * attribute has at least one octet). Throws if the packet would exceed 4096 octets.
+ * (RFC 2865 §5.26); returns the offset after them. An empty string or Buffer is left out (an
+ * attribute's value has at least one octet). Throws if the packet would exceed 4096 octets.
  */
 function writeAttributes(attributes: Attribute[], target: Buffer, at: number): number {
   let offset = at;
   for (const [name, value] of attributes) {
     const def = definitionOf(name);
-    if (value === '' && (def.type === 'string' || def.type === 'text')) continue;
+    if ((value === '' && (def.type === 'string' || def.type === 'text')) || (Buffer.isBuffer(value) && value.length === 0)) continue;
     const header = def.vendor === null ? 2 : 8;
     if (offset + header + MAX_VALUE > target.length) throw new RangeError('RADIUS packet exceeds 4096 octets');
     const length = writeValue(def, value, target, offset + header);

@@ -118,6 +118,12 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     if (packet.code !== expectedCode) return void stats.dropped.unexpected_code++;
     const verdict = verifyRequest(packet, client.secret, client.requireMessageAuthenticator);
     if (verdict !== 'ok') return void stats.dropped[verdict]++;
+    // A User-Password that is not 16–128 octets in steps of 16 (RFC 2865 §5.2), or an
+    // Accounting-Request without a 4-octet Acct-Status-Type (RFC 2866 §5.1), is malformed.
+    const hidden = packet.code === CODE.accessRequest ? attr(packet, ATTR.userPassword) : undefined;
+    const userPassword = hidden ? decryptUserPassword(hidden, client.secret, packet.authenticator) : null;
+    if (hidden && userPassword === null) return void stats.dropped.malformed++;
+    if (packet.code === CODE.accountingRequest && attr(packet, ATTR.acctStatusType)?.length !== 4) return void stats.dropped.malformed++;
 
     const key = DuplicateCache.keyOf(rinfo.address, rinfo.port, packet.code, packet.identifier, packet.authenticator);
     const seen = duplicates.check(key);
@@ -127,12 +133,11 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       return void socket.send(seen.reply, rinfo.port, rinfo.address);
     }
 
-    const hidden = packet.code === CODE.accessRequest ? attr(packet, ATTR.userPassword) : undefined;
     const request: IncomingRequest = {
       packet,
       client,
       source: { address: rinfo.address, port: rinfo.port },
-      userPassword: hidden ? decryptUserPassword(hidden, client.secret, packet.authenticator) : null,
+      userPassword,
       receivedAt: new Date(),
     };
     let reply: Reply;
@@ -148,7 +153,16 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       duplicates.forget(key);
       return void stats.dropped.not_stored++;
     }
-    const bytes = encodeResponse({ request: packet, code: reply.code, attributes: reply.attributes, secret: client.secret });
+    let bytes: Buffer;
+    try {
+      bytes = encodeResponse({ request: packet, code: reply.code, attributes: reply.attributes, secret: client.secret });
+    } catch (err) {
+      // A reply that cannot be encoded (e.g. a value over 253 octets) loses this answer, not the server.
+      duplicates.forget(key);
+      stats.dropped.handler_error++;
+      options.onError?.('radius reply not encodable', { router: client.name, error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
     duplicates.answered(key, bytes);
     stats.replied++;
     socket.send(bytes, rinfo.port, rinfo.address);

@@ -39,9 +39,9 @@ export function isRandomMac(mac: string): boolean {
   return n !== null && '26AE'.includes(n[1]);
 }
 
-const RATE = '\\d+(?:\\.\\d+)?[kKM]?';
+const RATE = '\\d{1,10}(?:\\.\\d{1,3})?[kKM]?'; // bounded: the whole Mikrotik-Rate-Limit must fit its 247 octets
 const PAIR = `${RATE}(?:/${RATE})?`;
-const TIME_PAIR = '\\d+(?:/\\d+)?';
+const TIME_PAIR = '\\d{1,10}(?:/\\d{1,10})?';
 const RATE_LIMIT = new RegExp(`^${PAIR}(?: ${PAIR}(?: ${PAIR}(?: ${TIME_PAIR}(?: [1-8](?: ${PAIR})?)?)?)?)?$`);
 
 /** Mikrotik-Rate-Limit: rx[/tx] [burst-rx[/tx] [threshold-rx[/tx] [burst-time[/tx] [priority] [min-rx[/tx]]]]]. */

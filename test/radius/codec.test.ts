@@ -111,6 +111,8 @@ describe('crypto and framing', () => {
     expect(() => encodeAttributes([['Session-Timeout', -1]])).toThrow(RangeError);
     expect(() => encodeAttributes([['Session-Timeout', 'soon']])).toThrow(RangeError);
     expect(() => encodeAttributes([['Session-Timeout', '']])).toThrow(RangeError);
+    expect(() => encodeAttributes([['Session-Timeout', '0x10']])).toThrow(RangeError);
+    expect(encodeAttributes([['Session-Timeout', '16'], ['Class', Buffer.alloc(0)]]).toString('hex')).toBe('1b0600000010');
     expect(() => encodeAttributes([['Acct-Status-Type', 'toString']])).toThrow(RangeError);
     // A vendor attribute's value has 247 octets at most: 255 less the Vendor-Specific header.
     expect(encodeAttributes([['Mikrotik-Rate-Limit', 'r'.repeat(247)]]).length).toBe(255);
@@ -152,6 +154,6 @@ describe('values', () => {
 
   it('validates Mikrotik-Rate-Limit with the documented examples', () => {
     for (const ok of ['128k', '64k/128M', '64k 256k', '64k/64k 256k/256k 128k/128k 10/10', '2M/5M', '1M/2M 2M/4M 1M/2M 8/8 5 512k/1M']) expect(isValidRateLimit(ok)).toBe(true);
-    for (const bad of ['', 'fast', '2M/', '1M/2M 2M/4M 1M/2M 8/8 9', '2G', '1M 1M 1M 1M/x']) expect(isValidRateLimit(bad)).toBe(false);
+    for (const bad of ['', 'fast', '2M/', '1M/2M 2M/4M 1M/2M 8/8 9', '2G', '1M 1M 1M 1M/x', '1'.repeat(200) + 'M']) expect(isValidRateLimit(bad)).toBe(false);
   });
 });

@@ -38,6 +38,11 @@ describe('RADIUS server', () => {
     await addEntitlement(env.db, pkg.id, { code: 'CHAPGUEST', password: 'chap-secret' });
     await addEntitlement(env.db, pkg.id, { code: 'LONGPW', password: 'abcdefghijklmnopqrstuvwxyz0123456' });
     await addEntitlement(env.db, pkg.id, { code: 'ACCT1' });
+    await addEntitlement(env.db, pkg.id, { code: 'DUPAUTH' });
+    // A rate too long for its attribute (247 octets at most in a Vendor-Specific): put there by
+    // hand, past the CLI's checks, to see the server survive a reply it cannot encode.
+    const absurd = await addPackage(env.db, { rateLimitUp: '1'.repeat(200) + 'M', rateLimitDown: '1'.repeat(200) + 'M' });
+    await addEntitlement(env.db, absurd.id, { code: 'ABSURD' });
     client = await TestRadiusClient.open();
     // The router table reloads on NOTIFY; wait until it knows 127.0.0.1.
     for (let i = 0; i < 50; i++) {
@@ -121,6 +126,43 @@ describe('RADIUS server', () => {
     expect(after.bad_authenticator - before.bad_authenticator).toBe(1);
     expect(after.missing_message_authenticator - before.missing_message_authenticator).toBe(1);
     expect(after.proxy_state_without_message_authenticator - before.proxy_state_without_message_authenticator).toBe(1);
+  });
+
+  it('drops as malformed a User-Password of a bad length and an Accounting-Request without Acct-Status-Type; counts wrong-port codes and copies in flight', async () => {
+    const before = env.netflow.radiusStats().dropped;
+    // RFC 2865 §5.2: 16 to 128 octets in steps of 16. (A Buffer is sent as is, not hidden.)
+    expect((await client.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', Buffer.alloc(17, 1)]], SECRET, auth)).reply).toBeNull();
+    // RFC 2866 §5.1: Acct-Status-Type is required.
+    expect((await client.send(CODE.accountingRequest, [...hotspot('ACCT1', 'AA:BB:CC:00:00:01'), ['Acct-Session-Id', 'no-status']], SECRET, acct)).reply).toBeNull();
+    // An Accounting-Request sent to the authentication port.
+    expect((await client.send(CODE.accountingRequest, [...hotspot('ACCT1', 'AA:BB:CC:00:00:01'), ['Acct-Status-Type', 1], ['Acct-Session-Id', 'wrong-port']], SECRET, auth)).reply).toBeNull();
+    // A copy that arrives while the original is still being decided is dropped; the original is answered once.
+    const { bytes } = client.request(CODE.accountingRequest, [...hotspot('ACCT1', 'AA:BB:CC:00:00:02'), ['Acct-Status-Type', 1], ['Acct-Session-Id', 'in-flight-1']], SECRET);
+    const [first, second] = await Promise.all([client.sendRaw(bytes, acct), client.sendRaw(bytes, acct, 400)]);
+    expect([first, second].filter((r) => r !== null)).toHaveLength(1);
+    const after = env.netflow.radiusStats().dropped;
+    expect(after.malformed - before.malformed).toBe(2);
+    expect(after.unexpected_code - before.unexpected_code).toBe(1);
+    expect(after.duplicate_in_flight - before.duplicate_in_flight).toBe(1);
+    expect(await env.db.prisma.accountingRecord.count({ where: { acctSessionId: { in: ['no-status', 'wrong-port'] } } })).toBe(0);
+  });
+
+  it('a retransmitted Access-Request gets the byte-identical cached reply, not a second decision', async () => {
+    const { bytes } = client.request(CODE.accessRequest, [...hotspot('DUPAUTH', 'AA:BB:CC:00:00:44'), ['User-Password', 'DUPAUTH']], SECRET);
+    const first = await client.sendRaw(bytes, auth);
+    const resentBefore = env.netflow.radiusStats().duplicatesResent;
+    const second = await client.sendRaw(bytes, auth);
+    expect(parsePacket(first!).code).toBe(CODE.accessAccept);
+    expect(second!.equals(first!)).toBe(true);
+    expect(env.netflow.radiusStats().duplicatesResent - resentBefore).toBe(1); // served from the cache
+  });
+
+  it('a reply that cannot be encoded is dropped and counted; the server keeps answering', async () => {
+    const before = env.netflow.radiusStats().dropped.handler_error;
+    expect((await client.send(CODE.accessRequest, [...hotspot('ABSURD', 'AA:BB:CC:00:00:45'), ['User-Password', 'ABSURD']], SECRET, auth)).reply).toBeNull();
+    expect(env.netflow.radiusStats().dropped.handler_error - before).toBe(1);
+    const { reply } = await client.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']], SECRET, auth);
+    expect(reply!.code).toBe(CODE.accessReject);
   });
 
   it('echoes Proxy-State in order', async () => {
