@@ -55,9 +55,15 @@ export function eventTime(e: AccountingEvent): Date {
   return new Date(e.receivedAt.getTime() - (e.delaySeconds ?? 0) * 1000);
 }
 
+/** Without Event-Timestamp, the event time (arrival − Acct-Delay-Time) in steps of this long. */
+const EVENT_TIME_STEP_MS = 600_000;
+
 /**
  * Identifies the logical event, so that a retransmission with a new Identifier or a changed
- * Acct-Delay-Time (RFC 2866 §5.2) is stored and counted once.
+ * Acct-Delay-Time (RFC 2866 §5.2) is stored and counted once. Without Event-Timestamp, the event
+ * time to ten minutes tells a retransmission from the same Start of a reused Acct-Session-Id days
+ * later (a retransmission straddling a step is stored twice, which counts nothing twice: counters
+ * are cumulative).
  */
 export function dedupeKey(e: AccountingEvent): string {
   if (isRouterReset(e) && !e.eventTimestamp) {
@@ -70,7 +76,7 @@ export function dedupeKey(e: AccountingEvent): string {
     e.sessionTime ?? '',
     e.bytesUp ?? '',
     e.bytesDown ?? '',
-    e.eventTimestamp ? e.eventTimestamp.getTime() / 1000 : '',
+    e.eventTimestamp ? e.eventTimestamp.getTime() / 1000 : `~${Math.floor(eventTime(e).getTime() / EVENT_TIME_STEP_MS)}`,
   ].join('|');
 }
 

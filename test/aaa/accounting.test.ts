@@ -229,6 +229,67 @@ describe('accounting', () => {
     expect(device.onlineUntil).toBeNull();
   });
 
+  it('an Acct-Session-Id the router reuses days later (its per-boot digit wrapped) starts a new session, counted from zero', async () => {
+    const pkg = await addPackage(db, { devicesAllowed: 3 });
+    const e = await addEntitlement(db, pkg.id, { code: 'REUSE1' });
+    const mac = '02:AB:00:00:07:11';
+    const day = 86_400_000;
+    const t0 = new Date(Date.now() - 20 * day);
+    const base = { sessionId: '80300007', userName: 'REUSE1', entitlementHint: e.id, mac };
+    await writer.record(event({ ...base, statusType: 1, eventTimestamp: t0 }));
+    await writer.record(event({ ...base, statusType: 2, sessionTime: 600, bytesUp: 5000n, bytesDown: 9000n, terminateCause: 1, eventTimestamp: new Date(t0.getTime() + 600_000) }));
+    // A late copy of the old Stop, and of the old Start (new Identifier, new delay): the old session still.
+    await writer.record(event({ ...base, statusType: 2, sessionTime: 600, bytesUp: 5000n, bytesDown: 9000n, terminateCause: 1, eventTimestamp: new Date(t0.getTime() + 600_000), delaySeconds: 40 }));
+    await writer.record(event({ ...base, statusType: 1, eventTimestamp: t0, delaySeconds: 9 }));
+    expect(await db.prisma.accountingSession.count({ where: { acctSessionId: { startsWith: '80300007' } } })).toBe(1);
+
+    // Sixteen reboots later the same id names a new session: Start, Interim with counters below the old ones.
+    const t1 = new Date(t0.getTime() + 16 * day);
+    await writer.record(event({ ...base, statusType: 1, eventTimestamp: t1 }));
+    let now = await session('80300007');
+    expect([now.status, now.startedAt.getTime(), now.bytesUp]).toEqual(['open', t1.getTime(), 0n]);
+    const old = await db.prisma.accountingSession.findFirstOrThrow({ where: { acctSessionId: `80300007#${(await db.prisma.accountingSession.findFirstOrThrow({ where: { acctSessionId: { startsWith: '80300007#' } } })).id}` } });
+    expect([old.status, old.terminateCause, old.bytesUp, old.bytesDown]).toEqual(['closed', 'User-Request', 5000n, 9000n]);
+    await writer.record(event({ ...base, statusType: 3, sessionTime: 300, bytesUp: 100n, bytesDown: 200n, eventTimestamp: new Date(t1.getTime() + 300_000) }));
+    now = await session('80300007');
+    expect([now.status, now.bytesUp, now.bytesDown]).toEqual(['open', 100n, 200n]);
+    let ent = await db.prisma.entitlement.findUniqueOrThrow({ where: { id: e.id } });
+    expect([ent.bytesUp, ent.bytesDown]).toEqual([5100n, 9200n]);
+
+    // The next reuse arrives without its Start (lost), and the router sends no Event-Timestamp:
+    // the Interim alone opens it; the session before it had no Stop and is closed as Lost-Stop.
+    const t2 = new Date(t1.getTime() + 16 * day);
+    await writer.record(event({ ...base, statusType: 3, sessionTime: 120, bytesUp: 10n, bytesDown: 20n, receivedAt: t2 }));
+    now = await session('80300007');
+    expect([now.status, now.startedAt.getTime(), now.bytesUp]).toEqual(['open', t2.getTime() - 120_000, 10n]);
+    const previous = await db.prisma.accountingSession.findMany({ where: { acctSessionId: { startsWith: '80300007#' } }, orderBy: { id: 'asc' } });
+    expect(previous.map((p) => [p.status, p.terminateCause, p.bytesUp])).toEqual([['closed', 'User-Request', 5000n], ['closed', 'Lost-Stop', 100n]]);
+    ent = await db.prisma.entitlement.findUniqueOrThrow({ where: { id: e.id } });
+    expect([ent.bytesUp, ent.bytesDown]).toEqual([5110n, 9220n]);
+    expect(await db.prisma.accountingRecord.count({ where: { acctSessionId: '80300007' } })).toBe(5);
+  });
+
+  it('a Start without Event-Timestamp is one event for retransmissions minutes apart, another for a reuse days later', async () => {
+    const received = new Date(Date.now() - 40 * 86_400_000);
+    const base = { sessionId: '80500002', userName: 'nobody', mac: '02:AB:00:00:08:11', statusType: 1 };
+    await writer.record(event({ ...base, receivedAt: received }));
+    await writer.record(event({ ...base, receivedAt: new Date(received.getTime() + 3_000), delaySeconds: 3 }));
+    expect(await db.prisma.accountingRecord.count({ where: { acctSessionId: '80500002' } })).toBe(1);
+    await writer.record(event({ ...base, receivedAt: new Date(received.getTime() + 16 * 86_400_000) }));
+    expect(await db.prisma.accountingRecord.count({ where: { acctSessionId: '80500002' } })).toBe(2);
+    expect(await db.prisma.accountingSession.count({ where: { acctSessionId: { startsWith: '80500002' } } })).toBe(2);
+  });
+
+  it('a router clock set forward mid-session does not split the session (counters keep growing)', async () => {
+    const base = { sessionId: '80600003', userName: 'nobody', mac: '02:AB:00:00:09:11' };
+    const boot = new Date('1970-01-02T00:00:00Z'); // RouterOS without a clock battery, before NTP
+    await writer.record(event({ ...base, statusType: 1, eventTimestamp: boot }));
+    await writer.record(event({ ...base, statusType: 3, sessionTime: 60, bytesUp: 50n, bytesDown: 60n, eventTimestamp: new Date(boot.getTime() + 60_000) }));
+    await writer.record(event({ ...base, statusType: 3, sessionTime: 120, bytesUp: 80n, bytesDown: 90n, eventTimestamp: new Date() }));
+    const rows = await db.prisma.accountingSession.findMany({ where: { acctSessionId: { startsWith: '80600003' } } });
+    expect(rows.map((r) => [r.acctSessionId, r.status, r.bytesUp])).toEqual([['80600003', 'open', 80n]]);
+  });
+
   it('uses Event-Timestamp, else arrival minus Acct-Delay-Time, as the event time', async () => {
     const received = new Date('2026-11-25T10:00:00Z');
     await writer.record(event({ sessionId: 't1', userName: 't', statusType: 1, mac: '02:AB:00:00:05:11', receivedAt: received, delaySeconds: 30 }));
