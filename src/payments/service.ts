@@ -272,7 +272,8 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       const startsNow = p.package.clockStartsAt === 'purchase';
       const entitlement = await tx.entitlement.create({
         data: {
-          code, password: code, packageId: p.packageId, source: 'purchase', status: 'active',
+          // Bound to the router it was bought at: a code paid at one site is not good at another.
+          code, password: code, packageId: p.packageId, routerId: p.routerId, source: 'purchase', status: 'active',
           startsAt: startsNow ? paidAt : null,
           expiresAt: startsNow ? new Date(paidAt.getTime() + p.package.minutes * 60_000) : null,
         },

@@ -117,6 +117,27 @@ describe('buying access with mobile money (sandbox providers)', () => {
     expect(integerAttr(reply!, ATTR_SESSION_TIMEOUT)).toBeLessThanOrEqual(3600);
   });
 
+  it('a code bought at one router is refused at another, from the first login on', async () => {
+    await addRouter(env.db, { name: 'hotel', ip: '127.0.0.4', secret: SECRET });
+    const paid = await settled((await buy('0754 100 011')).id);
+    expect(paid.status, paid.message).toBe('paid');
+    const cafe = await env.db.prisma.router.findFirstOrThrow({ where: { name: 'cafe' } });
+    expect((await env.db.prisma.entitlement.findUniqueOrThrow({ where: { code: paid.access!.code } })).routerId).toBe(cafe.id);
+    const login = (client: TestRadiusClient) => client.send(CODE.accessRequest, [
+      ['User-Name', paid.access!.code], ['User-Password', paid.access!.password], ['Calling-Station-Id', nextMac()], ['NAS-IP-Address', '127.0.0.1'],
+    ], SECRET, env.netflow.authPort);
+    const elsewhere = await TestRadiusClient.open('127.0.0.4');
+    try {
+      let reply = (await login(elsewhere)).reply;
+      for (let i = 0; i < 50 && !reply; i++) reply = (await login(elsewhere)).reply; // until the router table knows the hotel
+      expect(reply!.code).toBe(CODE.accessReject);
+      expect(reply!.attributes.find((a) => a.type === 18)!.value.toString()).toMatch(/another Wi-Fi network/);
+    } finally {
+      elsewhere.close();
+    }
+    expect((await login(radius)).reply!.code).toBe(CODE.accessAccept);
+  });
+
   it('a full purchase through Daraja (Kenya, KES)', async () => {
     const started = await buy('+254 712 100 000', { packageId: kePackage.id });
     expect([started.provider, started.network]).toEqual(['daraja', 'safaricom']);
