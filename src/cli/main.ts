@@ -29,8 +29,8 @@ function usage(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '  help'.padEnd(width + 4) + 'show this help (or: netflow <command> --help)',
     '',
-    'Every command except serve takes --json for one JSON document on stdout',
-    '(dates in ISO 8601, byte counts and minor-unit amounts as strings).',
+    'Every command takes --json for one JSON document on stdout (dates in ISO 8601, byte counts',
+    'and minor-unit amounts as strings); serve logs one JSON line per event on stderr either way.',
     'The database is DATABASE_URL, or the embedded PostgreSQL under DATA_DIR (default ./data),',
     'shared with a running `netflow serve`.',
     'Exit codes: 0 ok, 1 configuration or database error, 2 bad command, option or value.',
@@ -64,8 +64,9 @@ async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): 
     return 0;
   }
   if (first === 'serve') {
-    if (parseOptions(argv.slice(1), { help: 'boolean' }, 'serve').has('help')) {
-      io.stdout('usage: netflow serve\n\nrun the RADIUS server and HTTP app (configured by environment variables)\n');
+    // --json is accepted for uniformity: serve's output is its log, one JSON line per event on stderr.
+    if (parseOptions(argv.slice(1), { help: 'boolean', json: 'boolean' }, 'serve').has('help')) {
+      io.stdout('usage: netflow serve [--json]\n\nrun the RADIUS server and HTTP app (configured by environment variables);\nits log is one JSON line per event on stderr\n');
       return 0;
     }
     const { serve } = await import('../app/serve.js');

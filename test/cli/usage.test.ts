@@ -36,7 +36,7 @@ describe('netflow usage', () => {
     expect(expectOneLineError(await cli('router', 'add', '--name'))).toBe('netflow: --name needs a value');
     expect(expectOneLineError(await cli('router', 'add', '--name', '--ip', '10.0.0.1'))).toBe('netflow: --name needs a value');
     expect(expectOneLineError(await cli('router', 'add', '--name', 'a', '--name', 'b'))).toBe('netflow: --name is given twice');
-    expect(expectOneLineError(await cli('serve', '--json'))).toBe('netflow: unknown option --json for "netflow serve" (see: netflow serve --help)');
+    expect(expectOneLineError(await cli('serve', '--verbose'))).toBe('netflow: unknown option --verbose for "netflow serve" (see: netflow serve --help)');
   });
 
   it('accepts --flag=value, including values that start with a dash', async () => {
@@ -50,5 +50,17 @@ describe('netflow usage', () => {
       'netflow: DATABASE_URL must start with postgresql:// (leave it unset to use the embedded database)',
     );
     expect(expectOneLineError(await cli('router', 'list'), 1)).toMatch(/^netflow: cannot open the database: Can't reach database server at `127\.0\.0\.1:1`/);
+    // Every setting serve reads is checked before anything starts (serve --json: the flag is taken).
+    const bad: Array<[Record<string, string>, string]> = [
+      [{ PORT: 'http' }, 'PORT must be a port number between 0 and 65535, got "http"'],
+      [{ RADIUS_AUTH_PORT: '70000' }, 'RADIUS_AUTH_PORT must be a port number between 0 and 65535, got "70000"'],
+      [{ RADIUS_ACCT_PORT: '-1' }, 'RADIUS_ACCT_PORT must be a port number between 0 and 65535, got "-1"'],
+      [{ COA_PORT: '3799.5' }, 'COA_PORT must be a port number between 0 and 65535, got "3799.5"'],
+      [{ RADIUS_BIND: 'all' }, 'RADIUS_BIND must be an IP address, got "all"'],
+      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"'],
+    ];
+    for (const [env, message] of bad) {
+      expect(expectOneLineError(await cliFor({ DATABASE_URL: 'postgresql://nobody:x@127.0.0.1:1/none', ...env })('serve', '--json'), 1)).toBe(`netflow: ${message}`);
+    }
   });
 });
