@@ -113,6 +113,20 @@ describe('accounting', () => {
     expect(untouched.status).toBe('open');
   });
 
+  it('Accounting-Off closes every open session of that router and frees their devices', async () => {
+    const router = await addRouter(db, { ip: '10.9.9.8' });
+    const pkg = await addPackage(db);
+    const e = await addEntitlement(db, pkg.id, { code: 'OFF1' });
+    const mac = '02:AB:00:00:0A:11';
+    const login = await createAuthorizer(db.pool, { holdSeconds: 120 }).authorize({ routerId: router.id, userName: 'OFF1', credential: { kind: 'pap', password: 'OFF1' }, mac, userNameAsMac: null, now: new Date() });
+    expect(login.accept).toBe(true);
+    await writer.record(event({ routerId: router.id, sessionId: 'off1', userName: 'OFF1', statusType: 1, mac, entitlementHint: e.id }));
+    await writer.record(event({ routerId: router.id, sessionId: '0', statusType: 8, mac: null, userName: null, eventTimestamp: new Date() }));
+    const s = await db.prisma.accountingSession.findUniqueOrThrow({ where: { routerId_acctSessionId: { routerId: router.id, acctSessionId: 'off1' } } });
+    expect([s.status, s.terminateCause]).toEqual(['closed', 'Accounting-Off']);
+    expect((await db.prisma.entitlementDevice.findFirstOrThrow({ where: { entitlementId: e.id, mac } })).onlineUntil).toBeNull();
+  });
+
   it('a retransmitted Accounting-On (same Event-Timestamp) does not close sessions started since the reboot', async () => {
     const boot = new Date(Date.now() - 60_000);
     const on = event({ sessionId: '0', statusType: 7, mac: null, userName: null, eventTimestamp: boot });

@@ -6,6 +6,8 @@ import { chapResponse } from '../../src/radius/crypto.js';
 import { encodeRequest, verifyResponse } from '../../src/radius/encode.js';
 import { attr, integerAttr, parsePacket, stringAttr, vendorAttr, type RadiusPacket } from '../../src/radius/packet.js';
 import { decodeStoredAttributes } from '../../src/radius/stored-attributes.js';
+import { GUEST_MESSAGES } from '../../src/aaa/reply.js';
+import type { RejectReason } from '../../src/aaa/types.js';
 import { startTestNetflow } from '../support/netflow.js';
 import { addEntitlement, addPackage, addRouter } from '../support/fixtures.js';
 import { TestRadiusClient } from '../support/radius-client.js';
@@ -39,6 +41,15 @@ describe('RADIUS server', () => {
     await addEntitlement(env.db, pkg.id, { code: 'LONGPW', password: 'abcdefghijklmnopqrstuvwxyz0123456' });
     await addEntitlement(env.db, pkg.id, { code: 'ACCT1' });
     await addEntitlement(env.db, pkg.id, { code: 'DUPAUTH' });
+    // One code for each way a login is refused (the rules themselves: test/aaa/authorize.test.ts).
+    const elsewhere = await addRouter(env.db, { ip: '10.9.9.7', secret: SECRET });
+    const day = 86_400_000;
+    await addEntitlement(env.db, pkg.id, { code: 'R-REVOKED', status: 'revoked' });
+    await addEntitlement(env.db, pkg.id, { code: 'R-ELSEWHERE', routerId: elsewhere.id });
+    await addEntitlement(env.db, pkg.id, { code: 'R-EXPIRED', expiresAt: new Date(Date.now() - day) });
+    await addEntitlement(env.db, pkg.id, { code: 'R-UNREDEEMED', redeemBy: new Date(Date.now() - day), expiresAt: null });
+    const used = await addEntitlement(env.db, pkg.id, { code: 'R-USEDUP' });
+    await env.db.prisma.entitlement.update({ where: { id: used.id }, data: { bytesUp: 3n * 1024n ** 3n, bytesDown: 2n * 1024n ** 3n } });
     // A rate too long for its attribute (247 octets at most in a Vendor-Specific): put there by
     // hand, past the CLI's checks, to see the server survive a reply it cannot encode.
     const absurd = await addPackage(env.db, { rateLimitUp: '1'.repeat(200) + 'M', rateLimitDown: '1'.repeat(200) + 'M' });
@@ -105,6 +116,27 @@ describe('RADIUS server', () => {
     expect(reply!.code).toBe(CODE.accessReject);
     expect(reply!.attributes.map((a) => a.type)).toEqual([ATTR.messageAuthenticator, ATTR.replyMessage]);
     expect(stringAttr(reply!, ATTR.replyMessage)).toMatch(/already in use on another device/);
+  });
+
+  it('each refusal reaches the guest over RADIUS as its own Reply-Message', async () => {
+    const mac = 'AA:BB:CC:00:00:50';
+    const cases: Array<[RejectReason, [string, string | number | Buffer][]]> = [
+      ['unknown_code', [...hotspot('NO-SUCH-CODE', mac), ['User-Password', 'NO-SUCH-CODE']]],
+      ['bad_password', [...hotspot('CHAPGUEST', mac), ['User-Password', 'not-it']]],
+      ['revoked', [...hotspot('R-REVOKED', mac), ['User-Password', 'R-REVOKED']]],
+      ['other_router', [...hotspot('R-ELSEWHERE', mac), ['User-Password', 'R-ELSEWHERE']]],
+      ['expired', [...hotspot('R-EXPIRED', mac), ['User-Password', 'R-EXPIRED']]],
+      ['not_redeemed_in_time', [...hotspot('R-UNREDEEMED', mac), ['User-Password', 'R-UNREDEEMED']]],
+      ['data_exhausted', [...hotspot('R-USEDUP', mac), ['User-Password', 'R-USEDUP']]],
+      ['no_device', [['User-Name', 'GUEST1'], ['User-Password', 'GUEST1']]],
+      ['unknown_device', [...hotspot('AA:BB:CC:00:00:51', 'AA:BB:CC:00:00:51'), ['User-Password', '']]],
+      ['mac_mismatch', [...hotspot('AA:BB:CC:00:00:52', mac), ['User-Password', '']]],
+    ];
+    for (const [reason, attributes] of cases) {
+      const { reply } = await client.send(CODE.accessRequest, attributes, SECRET, auth);
+      expect([reason, reply!.code]).toEqual([reason, CODE.accessReject]);
+      expect([reason, stringAttr(reply!, ATTR.replyMessage)]).toEqual([reason, GUEST_MESSAGES[reason]]);
+    }
   });
 
   it('drops packets from unknown addresses, with a wrong secret, or without a required Message-Authenticator — and counts them', async () => {
