@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, chmod, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 
@@ -75,11 +75,32 @@ async function runningServerPort(pgDir: string): Promise<number | null> {
   return Number(lines[3]) || null;
 }
 
+/**
+ * As root, PostgreSQL runs as the 'postgres' user, which must be able to pass through every
+ * directory above DATA_DIR; a parent such as /root (mode 700) stops it. Says which, and what to do,
+ * instead of initdb's "Permission denied".
+ */
+export async function checkReachableByPostgres(absDataDir: string): Promise<void> {
+  for (let dir = path.dirname(absDataDir); ; dir = path.dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL cannot use DATA_DIR ${absDataDir}: running as root, PostgreSQL runs as the ` +
+          `"postgres" user, which cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}). ` +
+          `Set DATA_DIR to a directory it can reach (e.g. /var/lib/netflow), or run NetFlow as a non-root user`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void): Promise<EmbeddedDatabase> {
   const absDataDir = path.resolve(dataDir);
   await mkdir(absDataDir, { recursive: true });
-  // As root, PostgreSQL runs as the 'postgres' user, which must be able to reach its directory.
-  if (userInfo().uid === 0) await chmod(absDataDir, 0o755);
+  if (userInfo().uid === 0) {
+    await checkReachableByPostgres(absDataDir);
+    await chmod(absDataDir, 0o755);
+  }
   const configFile = path.join(absDataDir, 'embedded-postgres.json');
   const config = await loadOrCreateConfig(configFile);
   const pgDir = path.join(absDataDir, 'postgres');

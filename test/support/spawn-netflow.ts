@@ -29,12 +29,14 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-export async function spawnNetflow(databaseUrl: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServeProcess> {
+/** `databaseUrl` null: no DATABASE_URL, so serve runs the embedded PostgreSQL under DATA_DIR. */
+export async function spawnNetflow(databaseUrl: string | null, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServeProcess> {
   const [authPort, acctPort, httpPort] = [await freeUdpPort(), await freeUdpPort(), await freeTcpPort()];
+  const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const child = spawn(process.execPath, [...nodeArgs, 'bin/netflow.js', 'serve'], {
     env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
+      ...inherited,
+      ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }),
       RADIUS_BIND: '127.0.0.1',
       HTTP_BIND: '127.0.0.1',
       RADIUS_AUTH_PORT: String(authPort),
