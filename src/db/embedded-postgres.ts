@@ -81,9 +81,11 @@ async function runningServerPort(pgDir: string): Promise<number | null> {
  * instead of initdb's "Permission denied".
  */
 export async function checkReachableByPostgres(absDataDir: string): Promise<void> {
+  const postgres = await postgresUser();
   for (let dir = path.dirname(absDataDir); ; dir = path.dirname(dir)) {
-    const { mode } = await stat(dir);
-    if ((mode & 0o001) === 0) {
+    const { mode, uid, gid } = await stat(dir);
+    const searchBit = postgres?.uid === uid ? 0o100 : postgres?.gid === gid ? 0o010 : 0o001;
+    if ((mode & searchBit) === 0) {
       throw new Error(
         `embedded PostgreSQL cannot use DATA_DIR ${absDataDir}: running as root, PostgreSQL runs as the ` +
           `"postgres" user, which cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}). ` +
@@ -92,6 +94,13 @@ export async function checkReachableByPostgres(absDataDir: string): Promise<void
     }
     if (dir === path.dirname(dir)) return;
   }
+}
+
+/** The 'postgres' account's ids from /etc/passwd, if it exists yet. */
+async function postgresUser(): Promise<{ uid: number; gid: number } | null> {
+  const line = (await readFile('/etc/passwd', 'utf8').catch(() => '')).split('\n').find((l) => l.startsWith('postgres:'));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  return line ? { uid: Number(uid), gid: Number(gid) } : null;
 }
 
 export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void): Promise<EmbeddedDatabase> {
