@@ -294,6 +294,32 @@ describe('accounting', () => {
     expect(await db.prisma.accountingSession.count({ where: { acctSessionId: { startsWith: '80500002' } } })).toBe(2);
   });
 
+  it('a session the enforcer closed (our clock) and a router clock hours ahead: the router\'s Stop still lands on it, its usage counted once', async () => {
+    const pkg = await addPackage(db);
+    const e = await addEntitlement(db, pkg.id, { code: 'AHEAD1' });
+    const base = { sessionId: '80700004', userName: 'AHEAD1', entitlementHint: e.id, mac: '02:AB:00:00:0B:11' };
+    const routerNow = Date.now() + 2 * 3_600_000; // the router's clock two hours ahead of ours
+    await writer.record(event({ ...base, statusType: 1, eventTimestamp: new Date(routerNow) }));
+    await writer.record(event({ ...base, statusType: 3, sessionTime: 60, bytesUp: 100n, bytesDown: 200n, eventTimestamp: new Date(routerNow + 60_000) }));
+    // The enforcer's Disconnect was acknowledged: it closes the session at our time (src/enforce/queue.ts).
+    await db.pool.query(`UPDATE accounting_sessions SET status = 'closed', stopped_at = now(), terminate_cause = 'Admin-Reset' WHERE acct_session_id = '80700004'`);
+    await writer.record(event({ ...base, statusType: 2, sessionTime: 120, bytesUp: 150n, bytesDown: 250n, terminateCause: 6, eventTimestamp: new Date(routerNow + 120_000) }));
+    const rows = await db.prisma.accountingSession.findMany({ where: { acctSessionId: { startsWith: '80700004' } } });
+    expect(rows.map((r) => [r.acctSessionId, r.status, r.bytesUp, r.bytesDown])).toEqual([['80700004', 'closed', 150n, 250n]]);
+    const ent = await db.prisma.entitlement.findUniqueOrThrow({ where: { id: e.id } });
+    expect([ent.bytesUp, ent.bytesDown]).toEqual([150n, 250n]);
+  });
+
+  it('an Interim without Acct-Session-Time long after the last one stays in its session', async () => {
+    const base = { sessionId: '80800005', userName: 'nobody', mac: '02:AB:00:00:0C:11' };
+    const t = Date.now() - 3_600_000;
+    await writer.record(event({ ...base, statusType: 1, eventTimestamp: new Date(t) }));
+    await writer.record(event({ ...base, statusType: 3, sessionTime: 60, bytesUp: 5n, bytesDown: 6n, eventTimestamp: new Date(t + 60_000) }));
+    await writer.record(event({ ...base, statusType: 3, sessionTime: null, bytesUp: 10n, bytesDown: 20n, eventTimestamp: new Date(t + 12 * 60_000) }));
+    const rows = await db.prisma.accountingSession.findMany({ where: { acctSessionId: { startsWith: '80800005' } } });
+    expect(rows.map((r) => [r.acctSessionId, r.status, r.bytesUp])).toEqual([['80800005', 'open', 10n]]);
+  });
+
   it('a router clock set forward mid-session does not split the session (counters keep growing)', async () => {
     const base = { sessionId: '80600003', userName: 'nobody', mac: '02:AB:00:00:09:11' };
     const boot = new Date('1970-01-02T00:00:00Z'); // RouterOS without a clock battery, before NTP

@@ -64,13 +64,15 @@ BEGIN
       -- sessions otherwise walked the whole unique index and merge-joined it with the batch.
       AND x.router_id = ANY (ARRAY(SELECT r FROM rec)) AND x.acct_session_id = ANY (ARRAY(SELECT s FROM rec))
       -- Not another session reusing the Acct-Session-Id (see retired): one that began over ten
-      -- minutes after this row's session was last heard of (a retransmission's event time, from
-      -- arrival − Acct-Delay-Time, may be off by seconds), when this one has ended, or the record is
-      -- a Start, or its counters are below this row's (a router clock set forward mid-session
-      -- changes neither).
-      AND NOT (rec.at - make_interval(secs => coalesce(rec.st, 0)) > coalesce(x.stopped_at, x.updated_at) + interval '10 minutes'
-               AND (x.status = 'closed' OR rec.t = 1 OR coalesce(rec.st, 0) < x.session_time
-                    OR coalesce(rec.bu, 0) < x.bytes_up OR coalesce(rec.bd, 0) < x.bytes_down))
+      -- minutes after this row was last heard of — by the router's own clock (updated_at; the
+      -- enforcer's stopped_at is ours), and a retransmission's event time from arrival − delay may
+      -- be off by seconds — when this one has ended, or the record is a Start, or its counters are
+      -- below this row's (a router clock set forward mid-session changes neither). Without
+      -- Acct-Session-Time an Interim/Stop's start is unknown: the same session.
+      AND NOT coalesce((rec.t = 1 OR rec.st IS NOT NULL)
+                       AND rec.at - make_interval(secs => coalesce(rec.st, 0)) > x.updated_at + interval '10 minutes'
+                       AND (x.status = 'closed' OR rec.t = 1 OR rec.st < x.session_time
+                            OR rec.bu < x.bytes_up OR rec.bd < x.bytes_down), false)
     RETURNING x.id, x.router_id AS r, x.acct_session_id AS s, x.entitlement_id AS ent, rec.m, rec.t, rec.at,
               x.usage_added_up AS add_up, x.usage_added_down AS add_down
   ), retired AS (
