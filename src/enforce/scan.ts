@@ -68,10 +68,11 @@ const QUEUE_DUPLICATES = `
       FROM extra x JOIN queued q ON q.session_id = x.id)
   SELECT session_id, reason FROM queued`;
 
-/** No Interim-Update for three intervals: the router lost the session (or us). */
+/** No Interim-Update for three intervals, by our clock (heard_at): the router lost the session (or us). */
 const MARK_STALE = `
   UPDATE accounting_sessions s SET status = 'stale'
-   WHERE s.status = 'open' AND s.updated_at < $1::timestamptz - make_interval(secs => 3 * coalesce(s.interim_seconds, $2))
+   WHERE s.status = 'open'
+     AND coalesce(s.heard_at, s.updated_at) < $1::timestamptz - make_interval(secs => 3 * coalesce(s.interim_seconds, $2))
   RETURNING s.id`;
 
 export async function scanSessions(pool: pg.Pool, now: Date, interimSeconds: number): Promise<ScanResult> {

@@ -338,6 +338,10 @@ describe('accounting', () => {
     const stamp = new Date('2026-11-25T08:00:00Z');
     await writer.record(event({ sessionId: 't2', userName: 't', statusType: 1, mac: '02:AB:00:00:06:11', eventTimestamp: stamp }));
     expect((await db.prisma.accountingRecord.findFirstOrThrow({ where: { acctSessionId: 't2' } })).eventAt.toISOString()).toBe(stamp.toISOString());
+    // The session's times are the router's; when we heard of it is ours.
+    const t2 = await session('t2');
+    expect(t2.updatedAt.toISOString()).toBe(stamp.toISOString());
+    expect(Math.abs(t2.heardAt!.getTime() - Date.now())).toBeLessThan(60_000);
   });
 
   it('group commit: many concurrent packets are all stored before their promises resolve', async () => {

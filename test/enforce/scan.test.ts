@@ -14,13 +14,13 @@ describe('enforcement scan', () => {
   let db: Database;
   let routerId: number;
 
-  async function session(entitlementId: number, over: Partial<{ mac: string; routerId: number; startedAt: Date; updatedAt: Date; status: 'open' | 'stale' | 'closed' }> = {}) {
+  async function session(entitlementId: number, over: Partial<{ mac: string; routerId: number; startedAt: Date; updatedAt: Date; heardAt: Date; status: 'open' | 'stale' | 'closed' }> = {}) {
     seq++;
     const startedAt = over.startedAt ?? new Date();
     return db.prisma.accountingSession.create({
       data: {
         routerId: over.routerId ?? routerId, acctSessionId: `scan${seq}`, entitlementId, userName: `u${seq}`, mac: over.mac ?? `02:00:00:00:00:${String(seq % 100).padStart(2, '0')}`,
-        status: over.status ?? 'open', startedAt, updatedAt: over.updatedAt ?? startedAt,
+        status: over.status ?? 'open', startedAt, updatedAt: over.updatedAt ?? startedAt, heardAt: over.heardAt ?? null,
       },
     });
   }
@@ -81,6 +81,18 @@ describe('enforcement scan', () => {
     const b = await session(ent.id, { mac: '02:BB:00:00:00:02' });
     await scanSessions(db.pool, new Date(), 300);
     expect([...(await queuedFor(a.id)), ...(await queuedFor(b.id))]).toHaveLength(0);
+  });
+
+  it('judges staleness by when we last heard of a session, not by the router\'s clock', async () => {
+    const pkg = await addPackage(db);
+    const ent = await addEntitlement(db, pkg.id, { expiresAt: new Date(Date.now() + 600 * MIN) });
+    const now = new Date();
+    const routerBehind = new Date(now.getTime() - 120 * MIN); // no battery, no NTP yet: two hours behind
+    const current = await session(ent.id, { startedAt: routerBehind, updatedAt: routerBehind, heardAt: now });
+    const silent = await session(ent.id, { startedAt: routerBehind, updatedAt: routerBehind, heardAt: new Date(now.getTime() - 16 * MIN) });
+    const stale = (await scanSessions(db.pool, new Date(now.getTime() + MIN), 300)).stale;
+    expect(stale).toContain(silent.id);
+    expect(stale).not.toContain(current.id);
   });
 
   it('marks sessions stale after three interim intervals without news', async () => {

@@ -4,7 +4,12 @@
 -- old, closed session: it stayed closed, and its counters, smaller than the old ones, added no usage
 -- until they passed them. A record whose session began after the stored session with its key was
 -- last heard of now starts a new session; the old one keeps its history under the key
--- "<id>#<row id>". Same function otherwise (20261130121757_fewer_writes_keyed_lookups).
+-- "<id>#<row id>". Same function otherwise (20261130121757_fewer_writes_keyed_lookups), but for
+-- heard_at: when we last received a record of the session, by our clock, which the stale scan
+-- reads instead of updated_at (the router's clock, hours off on a router without a battery or NTP).
+
+-- AlterTable
+ALTER TABLE "accounting_sessions" ADD COLUMN     "heard_at" TIMESTAMPTZ(3);
 
 CREATE OR REPLACE FUNCTION netflow_record_accounting(p_batch json, p_now timestamptz, p_online_seconds int, p_router_reset boolean)
 RETURNS int LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
@@ -54,6 +59,7 @@ BEGIN
       bytes_down = greatest(x.bytes_down, coalesce(rec.bd, 0)),
       session_time = greatest(x.session_time, coalesce(rec.st, 0)),
       updated_at = greatest(x.updated_at, rec.at),
+      heard_at = p_now,
       status = CASE WHEN rec.t = 2 THEN 'closed'::"AccountingSessionStatus"
                     WHEN x.status = 'stale' THEN 'open'::"AccountingSessionStatus" ELSE x.status END,
       stopped_at = CASE WHEN rec.t = 2 THEN rec.at ELSE x.stopped_at END,
@@ -109,11 +115,11 @@ BEGIN
     -- A new session (or an Interim/Stop whose Start was lost): one insert with everything known.
     -- A concurrent insert of the same session raises a unique violation, and the batch is retried.
     INSERT INTO accounting_sessions (router_id, acct_session_id, entitlement_id, user_name, mac, framed_ip, nas_port_id,
-                                     status, started_at, updated_at, stopped_at, session_time, bytes_up, bytes_down,
+                                     status, started_at, updated_at, heard_at, stopped_at, session_time, bytes_up, bytes_down,
                                      terminate_cause)
     SELECT r, s, ent, coalesce(u, ''), m, ip, np,
            CASE WHEN t = 2 THEN 'closed' ELSE 'open' END::"AccountingSessionStatus",
-           at - make_interval(secs => coalesce(st, 0)), at, CASE WHEN t = 2 THEN at END, coalesce(st, 0),
+           at - make_interval(secs => coalesce(st, 0)), at, p_now, CASE WHEN t = 2 THEN at END, coalesce(st, 0),
            coalesce(bu, 0), coalesce(bd, 0), CASE WHEN t = 2 THEN tn END
     FROM fresh
     WHERE (SELECT count(*) FROM retired) >= 0 -- after the reused key is renamed
