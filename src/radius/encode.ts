@@ -172,7 +172,8 @@ export interface ResponseSpec {
 
 export function encodeResponse({ request, code, attributes, secret }: ResponseSpec): Buffer {
   const withMa = ALWAYS_SIGNED.has(code) || request.attributes.some((a) => a.type === ATTR.messageAuthenticator);
-  const proxyStates = request.attributes.filter((a) => a.type === ATTR.proxyState).map((a) => request.bytes.subarray(a.offset, a.offset + 2 + a.value.length));
+  // Each Proxy-State as received, its type and length octets included (RFC 2865 §5.33).
+  const proxyStates = request.attributes.filter((a) => a.type === ATTR.proxyState).map((a) => request.bytes.subarray(a.offset, a.offset + request.bytes[a.offset + 1]));
   const packet = frame(code, request.identifier, request.authenticator, withMa, attributes, proxyStates);
   if (withMa) messageAuthenticator(packet, 20, secret, maAuthenticatorForResponse(code, request.authenticator)).copy(packet, 22);
   responseAuthenticator(packet, request.authenticator, secret).copy(packet, 4);

@@ -14,13 +14,13 @@ export function splitOctets64(total: bigint): { low: number; gigawords: number }
   return { low: Number(t % TWO_POW_32), gigawords: Number(t / TWO_POW_32) };
 }
 
+const CANONICAL_MAC = /^[0-9A-F]{2}(?::[0-9A-F]{2}){5}$/;
+
 /**
  * Any RouterOS radius-mac-format (XX:XX:XX:XX:XX:XX, XXXX:XXXX:XXXX, XXXXXX:XXXXXX,
  * XX-XX-XX-XX-XX-XX, XXXXXX-XXXXXX, XXXXXXXXXXXX, "XX XX XX XX XX XX"), any case,
  * to AA:BB:CC:DD:EE:FF; null when it is not a MAC.
  */
-const CANONICAL_MAC = /^[0-9A-F]{2}(?::[0-9A-F]{2}){5}$/;
-
 export function normalizeMac(value: string | null | undefined): string | null {
   if (!value) return null;
   if (value.length === 17 && CANONICAL_MAC.test(value)) return value; // RouterOS's default format, on every packet
