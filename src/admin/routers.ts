@@ -1,7 +1,7 @@
 // Registering MikroTik routers as RADIUS clients. The RADIUS server picks new rows up at once
 // (a trigger NOTIFYs it), so a router added here works without restarting `netflow serve`.
 import { isIP } from 'node:net';
-import type { PrismaClient, RouterStatus } from '../db/generated/client.js';
+import type { MessageAuthenticatorPolicy, PrismaClient, RouterStatus } from '../db/generated/client.js';
 import { recordAudit } from './audit.js';
 import { InputError, invalid, uniqueViolation } from './errors.js';
 import { text, wholeNumber } from './validate.js';
@@ -14,9 +14,14 @@ export interface RouterInput {
   ip: string;
   secret: string;
   location?: string;
-  requireMessageAuthenticator?: boolean;
+  /** yes | no | auto (default: required once the router has sent a valid one). */
+  requireMessageAuthenticator?: string;
+  /** Test money (the payment sandbox) is sold and accepted on this router. */
+  acceptsTestMoney?: boolean;
   coaPort?: number;
 }
+
+export const MESSAGE_AUTHENTICATOR_POLICIES: readonly MessageAuthenticatorPolicy[] = ['yes', 'no', 'auto'];
 
 /** A router as operators see it: the secret is masked, always. */
 export interface RouterView {
@@ -26,7 +31,12 @@ export interface RouterView {
   secretMasked: string;
   location: string | null;
   status: RouterStatus;
-  requireMessageAuthenticator: boolean;
+  /** The policy as set: yes, no or auto. */
+  requireMessageAuthenticator: MessageAuthenticatorPolicy;
+  /** Whether Access-Requests without Message-Authenticator are dropped now (auto: after the first valid one). */
+  messageAuthenticatorRequired: boolean;
+  messageAuthenticatorSeenAt: Date | null;
+  acceptsTestMoney: boolean;
   coaPort: number;
   lastSeenAt: Date | null;
   createdAt: Date;
@@ -65,14 +75,31 @@ function checkSecret(secret: string): string {
   return secret;
 }
 
+/** Whether a router's Access-Requests must carry Message-Authenticator now. */
+export function messageAuthenticatorRequired(policy: MessageAuthenticatorPolicy, seenAt: Date | null): boolean {
+  return policy === 'yes' || (policy === 'auto' && seenAt !== null);
+}
+
 function view(r: {
   id: number; name: string; ip: string; secret: string; location: string | null; status: RouterStatus;
-  requireMessageAuthenticator: boolean; coaPort: number; lastSeenAt: Date | null; createdAt: Date;
+  messageAuthenticator: MessageAuthenticatorPolicy; messageAuthenticatorSeenAt: Date | null; acceptsTestMoney: boolean;
+  coaPort: number; lastSeenAt: Date | null; createdAt: Date;
 }): RouterView {
   return {
     id: r.id, name: r.name, ip: r.ip, secretMasked: maskSecret(r.secret), location: r.location, status: r.status,
-    requireMessageAuthenticator: r.requireMessageAuthenticator, coaPort: r.coaPort, lastSeenAt: r.lastSeenAt, createdAt: r.createdAt,
+    requireMessageAuthenticator: r.messageAuthenticator,
+    messageAuthenticatorRequired: messageAuthenticatorRequired(r.messageAuthenticator, r.messageAuthenticatorSeenAt),
+    messageAuthenticatorSeenAt: r.messageAuthenticatorSeenAt, acceptsTestMoney: r.acceptsTestMoney,
+    coaPort: r.coaPort, lastSeenAt: r.lastSeenAt, createdAt: r.createdAt,
   };
+}
+
+function checkPolicy(value: string | undefined): MessageAuthenticatorPolicy {
+  const v = (value ?? 'auto').trim().toLowerCase();
+  if (!(MESSAGE_AUTHENTICATOR_POLICIES as readonly string[]).includes(v)) {
+    throw invalid('requireMessageAuthenticator', 'must be yes, no or auto');
+  }
+  return v as MessageAuthenticatorPolicy;
 }
 
 /** Validates and normalizes the input without touching the database. */
@@ -82,7 +109,8 @@ export function checkRouterInput(input: RouterInput) {
     ip: normalizeIp(input.ip),
     secret: checkSecret(input.secret),
     location: input.location === undefined ? null : text('location', input.location, 200),
-    requireMessageAuthenticator: input.requireMessageAuthenticator ?? false,
+    messageAuthenticator: checkPolicy(input.requireMessageAuthenticator),
+    acceptsTestMoney: input.acceptsTestMoney ?? false,
     coaPort: wholeNumber('coaPort', input.coaPort ?? 3799, 1, 65535),
   };
 }
@@ -96,7 +124,10 @@ export async function addRouter(prisma: PrismaClient, input: RouterInput, actor:
         actor,
         action: 'router.add',
         subject: created.name,
-        details: { id: created.id, ip: created.ip, requireMessageAuthenticator: created.requireMessageAuthenticator, coaPort: created.coaPort },
+        details: {
+          id: created.id, ip: created.ip, requireMessageAuthenticator: created.messageAuthenticator,
+          acceptsTestMoney: created.acceptsTestMoney, coaPort: created.coaPort,
+        },
       });
       return created;
     });
@@ -124,4 +155,44 @@ export async function findActiveRouter(prisma: PrismaClient, nameOrIp: string) {
 
 export async function listRouters(prisma: PrismaClient): Promise<RouterView[]> {
   return (await prisma.router.findMany({ orderBy: { name: 'asc' } })).map(view);
+}
+
+/** Validates the changes without touching the database; the policy, if one is given. */
+export function checkRouterChanges(changes: RouterChanges): MessageAuthenticatorPolicy | undefined {
+  return changes.requireMessageAuthenticator === undefined ? undefined : checkPolicy(changes.requireMessageAuthenticator);
+}
+
+export interface RouterChanges {
+  requireMessageAuthenticator?: string;
+  acceptsTestMoney?: boolean;
+}
+
+/**
+ * Changes a router's Message-Authenticator policy or test-money mark. Setting auto again starts
+ * over: the requirement comes back with the next valid Message-Authenticator (e.g. after the
+ * router was replaced by an older one that cannot send it).
+ */
+export async function changeRouter(prisma: PrismaClient, name: string, changes: RouterChanges, actor: string): Promise<RouterView> {
+  const policy = checkRouterChanges(changes);
+  return prisma.$transaction(async (tx) => {
+    const before = await tx.router.findUnique({ where: { name } });
+    if (!before) throw new InputError(`no router named "${name}" (see: netflow router list)`, 'name');
+    const after = await tx.router.update({
+      where: { id: before.id },
+      data: {
+        ...(policy === undefined ? {} : { messageAuthenticator: policy, messageAuthenticatorSeenAt: policy === 'auto' ? null : before.messageAuthenticatorSeenAt }),
+        ...(changes.acceptsTestMoney === undefined ? {} : { acceptsTestMoney: changes.acceptsTestMoney }),
+      },
+    });
+    await recordAudit(tx, {
+      actor,
+      action: 'router.change',
+      subject: after.name,
+      details: {
+        before: { requireMessageAuthenticator: before.messageAuthenticator, acceptsTestMoney: before.acceptsTestMoney },
+        after: { requireMessageAuthenticator: after.messageAuthenticator, acceptsTestMoney: after.acceptsTestMoney },
+      },
+    });
+    return view(after);
+  });
 }

@@ -53,6 +53,10 @@ export async function startNetflow(config: Config, db: Database, log: Logger, op
     handleAccess: handlers.handleAccess,
     handleAccounting: handlers.handleAccounting,
     onError: (message, fields) => log.error(message, fields),
+    onMessageAuthenticatorSeen: (client) => {
+      routers.messageAuthenticatorSeen(client.id);
+      log.info('router now requires Message-Authenticator (policy auto: it sent a valid one)', { router: client.name });
+    },
   });
   const ports = await radius.start();
   const dynamicClient = await createDynamicClient({

@@ -5,7 +5,7 @@ import { checkAdminInput, createAdmin } from '../admin/admins.js';
 import { addPackage, checkPackageInput, formatMegabytes, listPackages, type PackageView } from '../admin/packages.js';
 import { checkPaymentListInput, checkRevenueInput, checkTimeZone, listPayments, REVENUE_GROUPS, revenue, type PaymentView, type RevenueReport } from '../admin/payments.js';
 import { formatAmount } from '../admin/money.js';
-import { addRouter, checkRouterInput, listRouters, type RouterView } from '../admin/routers.js';
+import { addRouter, changeRouter, checkRouterChanges, checkRouterInput, listRouters, type RouterView } from '../admin/routers.js';
 import { changeSessionPackage, endSession, listSessions, waitForActions, type ActionOutcome } from '../admin/sessions.js';
 import { ERROR_CAUSES } from '../radius/dynamic-client.js';
 import { checkBatchId, checkVoucherInput, createVouchers, exportVoucherBatch, listVoucherBatches, listVouchers } from '../admin/vouchers.js';
@@ -67,9 +67,25 @@ export interface CommandDefaults {
 }
 
 const routerRow = (r: RouterView) => [
-  String(r.id), r.name, r.ip, r.secretMasked, r.status, when(r.lastSeenAt), r.requireMessageAuthenticator ? 'yes' : 'no', String(r.coaPort), r.location ?? '',
+  String(r.id), r.name, r.ip, r.secretMasked, r.status, when(r.lastSeenAt), messageAuthenticatorState(r), r.acceptsTestMoney ? 'yes' : 'no',
+  String(r.coaPort), r.location ?? '',
 ];
-const ROUTER_HEADERS = ['ID', 'NAME', 'IP', 'SECRET', 'STATUS', 'LAST SEEN', 'REQUIRE-MA', 'COA PORT', 'LOCATION'];
+const ROUTER_HEADERS = ['ID', 'NAME', 'IP', 'SECRET', 'STATUS', 'LAST SEEN', 'REQUIRE-MA', 'TEST MONEY', 'COA PORT', 'LOCATION'];
+
+/** "yes", "no", "auto (required)" once the router has sent one, "auto (not yet)" before. */
+function messageAuthenticatorState(r: RouterView): string {
+  if (r.requireMessageAuthenticator !== 'auto') return r.requireMessageAuthenticator;
+  return r.messageAuthenticatorRequired ? 'auto (required)' : 'auto (not yet)';
+}
+
+/** --test / --test yes|no as a boolean; undefined when not given. */
+function yesNo(o: Options, flag: string): boolean | undefined {
+  const v = o.string(flag);
+  if (v === undefined) return undefined;
+  if (v === 'yes') return true;
+  if (v === 'no') return false;
+  throw new UsageError(`--${flag} must be yes or no`);
+}
 
 const packageRow = (p: PackageView) => [
   String(p.id), p.name, String(p.minutes), p.price, `${p.rateLimitUp}/${p.rateLimitDown}`,
@@ -111,18 +127,41 @@ function revenueText(r: RevenueReport): string {
 export const COMMANDS: readonly Command[] = [
   {
     name: 'router add',
-    usage: '--name NAME --ip IP --secret SECRET [--require-message-authenticator] [--location TEXT] [--coa-port N (default COA_PORT, 3799)]',
-    summary: 'register a MikroTik router as a RADIUS client (secret: 16+ printable characters)',
-    options: { name: 'string', ip: 'string', secret: 'string', 'require-message-authenticator': 'boolean', location: 'string', 'coa-port': 'string' },
+    usage:
+      '--name NAME --ip IP --secret SECRET [--require-message-authenticator yes|no|auto (default auto)] [--test] [--location TEXT] [--coa-port N (default COA_PORT, 3799)]',
+    summary: 'register a MikroTik router as a RADIUS client (secret: 16+ printable characters; --test: test money works on it)',
+    options: {
+      name: 'string', ip: 'string', secret: 'string', 'require-message-authenticator': 'string', test: 'boolean', location: 'string', 'coa-port': 'string',
+    },
     prepare(o, defaults) {
       const input = {
         name: o.required('name'), ip: o.required('ip'), secret: o.required('secret'), location: o.string('location'),
-        requireMessageAuthenticator: o.has('require-message-authenticator'), coaPort: o.integer('coa-port') ?? defaults.coaPort,
+        requireMessageAuthenticator: o.string('require-message-authenticator'), acceptsTestMoney: o.has('test'),
+        coaPort: o.integer('coa-port') ?? defaults.coaPort,
       };
       checkRouterInput(input);
       return async (prisma) => {
         const r = await addRouter(prisma, input, ACTOR);
         return { data: r, text: `router "${r.name}" added (id ${r.id}, ip ${r.ip}, secret ${r.secretMasked})\n` };
+      };
+    },
+  },
+  {
+    name: 'router change',
+    usage: 'NAME [--require-message-authenticator yes|no|auto] [--test yes|no]',
+    summary: "change a router's Message-Authenticator requirement (auto starts over) or whether test money works on it",
+    options: { 'require-message-authenticator': 'string', test: 'string' },
+    positionals: 1,
+    prepare(o) {
+      const name = o.positional(0, 'NAME');
+      const changes = { requireMessageAuthenticator: o.string('require-message-authenticator'), acceptsTestMoney: yesNo(o, 'test') };
+      if (changes.requireMessageAuthenticator === undefined && changes.acceptsTestMoney === undefined) {
+        throw new UsageError('nothing to change: give --require-message-authenticator or --test (see: netflow router change --help)');
+      }
+      checkRouterChanges(changes);
+      return async (prisma) => {
+        const r = await changeRouter(prisma, name, changes, ACTOR);
+        return { data: r, text: `router "${r.name}": Message-Authenticator ${messageAuthenticatorState(r)}, test money ${r.acceptsTestMoney ? 'yes' : 'no'}\n` };
       };
     },
   },

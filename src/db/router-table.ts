@@ -7,7 +7,10 @@ export interface RouterEntry {
   name: string;
   ip: string;
   secret: string;
+  /** Access-Requests without Message-Authenticator are dropped (policy yes, or auto once seen). */
   requireMessageAuthenticator: boolean;
+  /** Policy auto, none seen yet: the first valid one makes it required (messageAuthenticatorSeen). */
+  learnsMessageAuthenticator: boolean;
   coaPort: number;
 }
 
@@ -17,6 +20,11 @@ export interface RouterTable {
   reload(): Promise<void>;
   /** Marks a router as heard from; written to last_seen_at in the background. */
   seen(id: number): void;
+  /**
+   * A router on auto sent a valid Message-Authenticator: from now on it is required, here at once
+   * and, through the database (and its NOTIFY), on every NetFlow instance and after restarts.
+   */
+  messageAuthenticatorSeen(id: number): void;
   close(): Promise<void>;
 }
 
@@ -25,11 +33,19 @@ export async function openRouterTable(pool: pg.Pool, url: string, onError: (err:
   const seenIds = new Set<number>();
 
   async function reload(): Promise<void> {
-    const { rows } = await pool.query<{ id: number; name: string; ip: string; secret: string; rma: boolean; coa_port: number }>(
-      "SELECT id, name, ip, secret, require_message_authenticator AS rma, coa_port FROM routers WHERE status = 'active'",
+    const { rows } = await pool.query<{ id: number; name: string; ip: string; secret: string; policy: string; seen: boolean; coa_port: number }>(
+      `SELECT id, name, ip, secret, message_authenticator AS policy, message_authenticator_seen_at IS NOT NULL AS seen, coa_port
+         FROM routers WHERE status = 'active'`,
     );
     byIp = new Map(
-      rows.map((r) => [r.ip, { id: r.id, name: r.name, ip: r.ip, secret: r.secret, requireMessageAuthenticator: r.rma, coaPort: r.coa_port }]),
+      rows.map((r) => [
+        r.ip,
+        {
+          id: r.id, name: r.name, ip: r.ip, secret: r.secret, coaPort: r.coa_port,
+          requireMessageAuthenticator: r.policy === 'yes' || (r.policy === 'auto' && r.seen),
+          learnsMessageAuthenticator: r.policy === 'auto' && !r.seen,
+        },
+      ]),
     );
   }
   const reloadQuietly = () => reload().catch(onError);
@@ -60,6 +76,25 @@ export async function openRouterTable(pool: pg.Pool, url: string, onError: (err:
     all: () => [...byIp.values()],
     reload,
     seen: (id) => seenIds.add(id),
+    messageAuthenticatorSeen(id) {
+      const entry = [...byIp.values()].find((r) => r.id === id);
+      if (!entry || !entry.learnsMessageAuthenticator) return;
+      entry.learnsMessageAuthenticator = false;
+      entry.requireMessageAuthenticator = true;
+      void pool
+        .query(
+          `WITH locked AS (
+             UPDATE routers SET message_authenticator_seen_at = now()
+              WHERE id = $1 AND message_authenticator = 'auto' AND message_authenticator_seen_at IS NULL
+             RETURNING name)
+           INSERT INTO audit_log (actor, action, subject, details)
+           SELECT 'radius', 'router.message_authenticator_required', name,
+                  jsonb_build_object('routerId', $1::int, 'why', 'first valid Message-Authenticator (policy auto)')
+             FROM locked`,
+          [id],
+        )
+        .catch(onError);
+    },
     async close() {
       clearInterval(timer);
       clearInterval(seenTimer);

@@ -15,7 +15,14 @@ export interface RadiusClient {
   id: number;
   name: string;
   secret: string;
+  /** Access-Requests without Message-Authenticator are dropped. */
   requireMessageAuthenticator: boolean;
+  /**
+   * BlastRADIUS "auto": not required yet, but from this client's first Access-Request with a valid
+   * Message-Authenticator on (the server calls onMessageAuthenticatorSeen, which should set
+   * requireMessageAuthenticator): a router that can sign never needs to be trusted unsigned again.
+   */
+  learnsMessageAuthenticator?: boolean;
 }
 
 export interface IncomingRequest {
@@ -38,6 +45,8 @@ export interface RadiusServerOptions {
   handleAccess: Handler;
   handleAccounting: Handler;
   onError?(message: string, fields: Record<string, unknown>): void;
+  /** A learning client (see RadiusClient) sent its first valid Message-Authenticator. */
+  onMessageAuthenticatorSeen?(client: RadiusClient): void;
   duplicateWindowMs?: number;
   /** Socket receive buffer; the kernel default drops bursts at hundreds of requests in flight. */
   recvBufferSize?: number;
@@ -118,6 +127,9 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     if (packet.code !== expectedCode) return void stats.dropped.unexpected_code++;
     const verdict = verifyRequest(packet, client.secret, client.requireMessageAuthenticator);
     if (verdict !== 'ok') return void stats.dropped[verdict]++;
+    if (client.learnsMessageAuthenticator && packet.code === CODE.accessRequest && attr(packet, ATTR.messageAuthenticator)) {
+      options.onMessageAuthenticatorSeen?.(client); // verified above: present means valid
+    }
     // A User-Password that is not 16–128 octets in steps of 16 (RFC 2865 §5.2), or an
     // Accounting-Request without a 4-octet Acct-Status-Type (RFC 2866 §5.1), is malformed.
     const hidden = packet.code === CODE.accessRequest ? attr(packet, ATTR.userPassword) : undefined;

@@ -15,18 +15,18 @@ describe('netflow router', () => {
   afterAll(() => db.close());
 
   it('adds a router and lists it with the secret masked', async () => {
-    const add = await cli('router', 'add', '--name', 'hq', '--ip', '10.1.0.1', '--secret', SECRET, '--require-message-authenticator', '--location', 'Main office', '--coa-port', '3800');
+    const add = await cli('router', 'add', '--name', 'hq', '--ip', '10.1.0.1', '--secret', SECRET, '--require-message-authenticator', 'yes', '--location', 'Main office', '--coa-port', '3800');
     expect(add).toMatchObject({ code: 0, stderr: '' });
     expect(add.stdout).toMatch(/router "hq" added/);
     const row = await db.prisma.router.findUniqueOrThrow({ where: { name: 'hq' } });
-    expect(row).toMatchObject({ ip: '10.1.0.1', secret: SECRET, location: 'Main office', requireMessageAuthenticator: true, coaPort: 3800, status: 'active' });
+    expect(row).toMatchObject({ ip: '10.1.0.1', secret: SECRET, location: 'Main office', messageAuthenticator: 'yes', acceptsTestMoney: false, coaPort: 3800, status: 'active' });
 
     await db.prisma.router.update({ where: { id: row.id }, data: { lastSeenAt: new Date(2026, 0, 31, 14, 5, 9) } });
     const list = await cli('router', 'list');
     expect(list.code).toBe(0);
     const [header, line] = list.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^ID\s+NAME\s+IP\s+SECRET\s+STATUS\s+LAST SEEN\s+REQUIRE-MA\s+COA PORT\s+LOCATION$/);
-    expect(line).toMatch(/hq\s+10\.1\.0\.1\s+Xq…9z\s+active\s+2026-01-31 14:05:09\s+yes\s+3800\s+Main office/);
+    expect(header).toMatch(/^ID\s+NAME\s+IP\s+SECRET\s+STATUS\s+LAST SEEN\s+REQUIRE-MA\s+TEST MONEY\s+COA PORT\s+LOCATION$/);
+    expect(line).toMatch(/hq\s+10\.1\.0\.1\s+Xq…9z\s+active\s+2026-01-31 14:05:09\s+yes\s+no\s+3800\s+Main office/);
     // Columns line up: each value starts where its header does.
     expect(line.indexOf('10.1.0.1')).toBe(header.indexOf('IP'));
 
@@ -38,11 +38,11 @@ describe('netflow router', () => {
     expect(r.code).toBe(0);
     const routers = JSON.parse(r.stdout);
     expect(routers).toEqual([
-      expect.objectContaining({ name: 'hq', ip: '10.1.0.1', secretMasked: 'Xq…9z', status: 'active', requireMessageAuthenticator: true, coaPort: 3800, lastSeenAt: expect.any(String) }),
+      expect.objectContaining({ name: 'hq', ip: '10.1.0.1', secretMasked: 'Xq…9z', status: 'active', requireMessageAuthenticator: 'yes', messageAuthenticatorRequired: true, acceptsTestMoney: false, coaPort: 3800, lastSeenAt: expect.any(String) }),
     ]);
     expect(routers[0]).not.toHaveProperty('secret');
     const added = JSON.parse((await cli('router', 'add', '--name', 'j', '--ip', '10.1.0.9', '--secret', SECRET, '--json')).stdout);
-    expect(added).toMatchObject({ name: 'j', coaPort: 3799, requireMessageAuthenticator: false, lastSeenAt: null });
+    expect(added).toMatchObject({ name: 'j', coaPort: 3799, requireMessageAuthenticator: 'auto', messageAuthenticatorRequired: false, acceptsTestMoney: false, lastSeenAt: null });
   });
 
   it('stores IPv6 addresses in the canonical form packets arrive from', async () => {
@@ -76,10 +76,35 @@ describe('netflow router', () => {
     expect(await db.prisma.router.count({ where: { name: 'bad' } })).toBe(0);
   });
 
+  it('takes yes|no|auto for --require-message-authenticator (auto by default) and --test; router change alters both, audited', async () => {
+    expect(expectOneLineError(await cli('router', 'add', '--name', 'm', '--ip', '10.1.0.20', '--secret', SECRET, '--require-message-authenticator', 'maybe'))).toBe(
+      'netflow: --require-message-authenticator must be yes, no or auto',
+    );
+    const t = JSON.parse((await cli('router', 'add', '--name', 'lab', '--ip', '10.1.0.21', '--secret', SECRET, '--test', '--require-message-authenticator', 'no', '--json')).stdout);
+    expect(t).toMatchObject({ requireMessageAuthenticator: 'no', messageAuthenticatorRequired: false, acceptsTestMoney: true });
+
+    // auto, once the router has signed: shown as required; setting auto again starts over.
+    await db.prisma.router.update({ where: { name: 'j' }, data: { messageAuthenticatorSeenAt: new Date() } });
+    expect((await cli('router', 'list')).stdout).toMatch(/\bj\s+10\.1\.0\.9\s+\S+\s+active\s+-\s+auto \(required\)\s+no\s+3799/);
+    const reset = await cli('router', 'change', 'j', '--require-message-authenticator', 'auto', '--test', 'yes');
+    expect(reset).toMatchObject({ code: 0, stdout: 'router "j": Message-Authenticator auto (not yet), test money yes\n' });
+    expect(await db.prisma.router.findUniqueOrThrow({ where: { name: 'j' } })).toMatchObject({ messageAuthenticatorSeenAt: null, acceptsTestMoney: true });
+    const audit = await db.prisma.auditLog.findFirstOrThrow({ where: { action: 'router.change', subject: 'j' } });
+    expect(audit.details).toEqual({
+      before: { requireMessageAuthenticator: 'auto', acceptsTestMoney: false },
+      after: { requireMessageAuthenticator: 'auto', acceptsTestMoney: true },
+    });
+
+    expect(expectOneLineError(await cli('router', 'change', 'j'))).toMatch(/^netflow: nothing to change/);
+    expect(expectOneLineError(await cli('router', 'change', 'j', '--test', 'maybe'))).toBe('netflow: --test must be yes or no');
+    expect(expectOneLineError(await cli('router', 'change', 'nope', '--test', 'no'))).toBe('netflow: no router named "nope" (see: netflow router list)');
+    await cli('router', 'change', 'j', '--test', 'no');
+  });
+
   it('records each added router in the audit log, without the secret', async () => {
     const rows = await db.prisma.auditLog.findMany({ where: { action: 'router.add' }, orderBy: { id: 'asc' } });
-    expect(rows.map((r) => [r.actor, r.subject])).toEqual([['cli', 'hq'], ['cli', 'j'], ['cli', 'v6'], ['cli', 'mapped']]);
-    expect(rows[0].details).toMatchObject({ ip: '10.1.0.1', requireMessageAuthenticator: true, coaPort: 3800 });
+    expect(rows.map((r) => [r.actor, r.subject])).toEqual([['cli', 'hq'], ['cli', 'j'], ['cli', 'v6'], ['cli', 'mapped'], ['cli', 'lab']]);
+    expect(rows[0].details).toMatchObject({ ip: '10.1.0.1', requireMessageAuthenticator: 'yes', acceptsTestMoney: false, coaPort: 3800 });
     expect(JSON.stringify(rows.map((r) => r.details))).not.toContain(SECRET);
   });
 });

@@ -34,7 +34,9 @@ describe('RADIUS server', () => {
     auth = env.netflow.authPort;
     acct = env.netflow.acctPort;
     await addRouter(env.db, { ip: '127.0.0.1', secret: SECRET });
-    await addRouter(env.db, { ip: '127.0.0.3', secret: SECRET, requireMessageAuthenticator: true });
+    await addRouter(env.db, { ip: '127.0.0.3', secret: SECRET, messageAuthenticator: 'yes' });
+    await addRouter(env.db, { ip: '127.0.0.4', secret: SECRET, messageAuthenticator: 'no' });
+    await addRouter(env.db, { name: 'learner', ip: '127.0.0.5', secret: SECRET }); // auto, the default
     const pkg = await addPackage(env.db, { minutes: 60, rateLimitUp: '2M', rateLimitDown: '5M', dataCapBytes: 5n * 1024n ** 3n });
     await addEntitlement(env.db, pkg.id, { code: 'GUEST1' });
     await addEntitlement(env.db, pkg.id, { code: 'CHAPGUEST', password: 'chap-secret' });
@@ -150,14 +152,45 @@ describe('RADIUS server', () => {
     expect((await strict.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], SECRET, auth, false)).reply).toBeNull();
     expect((await strict.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']], SECRET, auth, true)).reply!.code).toBe(CODE.accessReject);
     strict.close();
-    // Proxy-State without Message-Authenticator is a forgery pattern (BlastRADIUS).
-    expect((await client.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1'], ['Proxy-State', Buffer.from([1])]], SECRET, auth, false)).reply).toBeNull();
+    // Proxy-State without Message-Authenticator is a forgery pattern (BlastRADIUS), even from a
+    // router that is not required to sign.
+    const lax = await TestRadiusClient.open('127.0.0.4');
+    expect((await lax.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']], SECRET, auth, false)).reply!.code).toBe(CODE.accessReject);
+    expect((await lax.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1'], ['Proxy-State', Buffer.from([1])]], SECRET, auth, false)).reply).toBeNull();
+    lax.close();
     const after = env.netflow.radiusStats().dropped;
     expect(after.unknown_client - before.unknown_client).toBe(1);
     expect(after.bad_message_authenticator - before.bad_message_authenticator).toBe(1);
     expect(after.bad_authenticator - before.bad_authenticator).toBe(1);
     expect(after.missing_message_authenticator - before.missing_message_authenticator).toBe(1);
     expect(after.proxy_state_without_message_authenticator - before.proxy_state_without_message_authenticator).toBe(1);
+  });
+
+  it('BlastRADIUS auto (the default): unsigned Access-Requests are answered until the router first signs one, then dropped; stored, so a reload (another instance, a restart) keeps it', async () => {
+    const learner = await TestRadiusClient.open('127.0.0.5');
+    const login = (signed: boolean) => learner.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:05'), ['User-Password', 'x']], SECRET, auth, signed);
+    try {
+      expect((await login(false)).reply!.code).toBe(CODE.accessReject);
+      expect((await login(false)).reply!.code).toBe(CODE.accessReject);
+      const before = env.netflow.radiusStats().dropped.missing_message_authenticator;
+      expect((await login(true)).reply!.code).toBe(CODE.accessReject);
+      expect((await login(false)).reply).toBeNull(); // from now on, required
+      expect(env.netflow.radiusStats().dropped.missing_message_authenticator - before).toBe(1);
+      // Unsigned accounting stays fine (RFC 2866 has no Message-Authenticator requirement).
+      expect((await learner.send(CODE.accountingRequest, [...hotspot('ACCT1', 'AA:BB:CC:00:00:05'), ['Acct-Status-Type', 3], ['Acct-Session-Id', 'learner-1']], SECRET, acct, false)).reply!.code).toBe(CODE.accountingResponse);
+      // Stored, so it holds on every instance and after a restart; audited.
+      let row = await env.db.prisma.router.findUniqueOrThrow({ where: { name: 'learner' } });
+      for (let i = 0; i < 50 && row.messageAuthenticatorSeenAt === null; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        row = await env.db.prisma.router.findUniqueOrThrow({ where: { name: 'learner' } });
+      }
+      expect(row).toMatchObject({ messageAuthenticator: 'auto', messageAuthenticatorSeenAt: expect.any(Date) });
+      expect(await env.db.prisma.auditLog.count({ where: { action: 'router.message_authenticator_required', subject: 'learner' } })).toBe(1);
+      await new Promise((r) => setTimeout(r, 100)); // the NOTIFY-driven reload reads the stored state
+      expect((await login(false)).reply).toBeNull();
+    } finally {
+      learner.close();
+    }
   });
 
   it('drops as malformed a User-Password of a bad length and an Accounting-Request without Acct-Status-Type; counts wrong-port codes and copies in flight', async () => {

@@ -3,10 +3,16 @@ import type { Database } from '../../src/db/database.js';
 
 let seq = 0;
 
-export async function addRouter(db: Database, over: Partial<{ name: string; ip: string; secret: string; requireMessageAuthenticator: boolean }> = {}) {
+export async function addRouter(
+  db: Database,
+  over: Partial<{ name: string; ip: string; secret: string; messageAuthenticator: 'yes' | 'no' | 'auto'; acceptsTestMoney: boolean }> = {},
+) {
   seq++;
   return db.prisma.router.create({
-    data: { name: over.name ?? `router-${seq}`, ip: over.ip ?? '127.0.0.1', secret: over.secret ?? 'testing123testing123', requireMessageAuthenticator: over.requireMessageAuthenticator ?? false },
+    data: {
+      name: over.name ?? `router-${seq}`, ip: over.ip ?? '127.0.0.1', secret: over.secret ?? 'testing123testing123',
+      messageAuthenticator: over.messageAuthenticator ?? 'auto', acceptsTestMoney: over.acceptsTestMoney ?? false,
+    },
   });
 }
 
