@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { createBatcher } from './batcher.js';
+import { isConnectionFailure, storableInt4, storableInt8, storableText } from './storable.js';
 
 export const ACCT_STATUS = { start: 1, stop: 2, interim: 3, accountingOn: 7, accountingOff: 8 } as const;
 
@@ -130,10 +131,15 @@ export function createAccountingWriter(pool: pg.Pool, options: AccountingWriterO
   // the RADIUS side) and would let two batches update one code's usage in either order.
   // Accounting-On/Off touches all of a router's sessions, so it waits until everything before it
   // is written and goes alone; what arrives after it waits for it.
-  const batcher = createBatcher(write, { maxBatch: options.maxBatch ?? 500, concurrency: 1, keysOf: batchKeys });
+  const batcher = createBatcher(write, { maxBatch: options.maxBatch ?? 500, concurrency: 1, keysOf: batchKeys, isFatal: isConnectionFailure });
   let barrier: Promise<void> = Promise.resolve();
   return {
     record(event) {
+      try {
+        checkStorable(event);
+      } catch (err) {
+        return Promise.reject(err);
+      }
       if (isRouterReset(event)) {
         const done = barrier.then(() => batcher.drain()).then(() => batcher.submit(event)).then(() => undefined);
         barrier = done.catch(() => undefined);
@@ -146,6 +152,20 @@ export function createAccountingWriter(pool: pg.Pool, options: AccountingWriterO
       await batcher.drain();
     },
   };
+}
+
+/** Throws UnstorableValue for a value the statement's columns cannot hold (see storable.ts). */
+function checkStorable(e: AccountingEvent): void {
+  storableInt4('Acct-Status-Type', e.statusType);
+  storableText('Acct-Session-Id', e.sessionId);
+  storableText('User-Name', e.userName);
+  storableText('NAS-Port-Id', e.nasPortId);
+  storableInt4('Acct-Session-Time', e.sessionTime);
+  storableInt8('Acct-Input-Octets', e.bytesUp);
+  storableInt8('Acct-Output-Octets', e.bytesDown);
+  storableInt4('Acct-Terminate-Cause', e.terminateCause);
+  storableInt4('Acct-Delay-Time', e.delaySeconds);
+  storableInt4('Class', e.entitlementHint);
 }
 
 /** Accounting-On/Off: the router (re)started or stopped accounting, ending all its sessions. */

@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { createBatcher } from './batcher.js';
+import { isConnectionFailure, storableText } from './storable.js';
 import type { AccessRequest, Decision, RejectReason } from './types.js';
 
 export interface AuthorizeOptions {
@@ -55,6 +56,7 @@ export function createAuthorizer(pool: pg.Pool, options: AuthorizeOptions): Auth
     maxBatch: options.maxBatch ?? 64,
     concurrency: 1,
     keysOf: (q) => [q.code], // the statement decides a code once per batch; a second login waits its turn
+    isFatal: isConnectionFailure,
   });
   return {
     authorize: async (request) => {
@@ -63,10 +65,13 @@ export function createAuthorizer(pool: pg.Pool, options: AuthorizeOptions): Auth
         if (refusal) return { accept: false, reason: refusal };
       }
       const c = request.credential;
+      // Throws UnstorableValue (the request is dropped as malformed) before it can join a batch.
+      const code = storableText('User-Name', request.userNameAsMac ?? request.userName)!;
+      const password = c.kind === 'pap' ? storableText('User-Password', c.password) : null;
       const row = await batcher.submit({
         routerId: request.routerId,
-        code: request.userNameAsMac ?? request.userName,
-        password: c.kind === 'pap' ? c.password : null,
+        code,
+        password,
         chap: c.kind === 'chap' ? c : null,
         mac: request.mac,
         byMac: request.userNameAsMac !== null,

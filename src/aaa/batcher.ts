@@ -15,6 +15,8 @@ export interface BatcherOptions<T> {
    * keeps a key out of two calls in flight at once.
    */
   keysOf?: (item: T) => string[];
+  /** An error that splitting cannot help (e.g. the connection is gone): fail the batch at once. */
+  isFatal?: (err: unknown) => boolean;
 }
 
 export interface Batcher<T, R> {
@@ -31,8 +33,11 @@ interface Pending<T, R> {
 
 /**
  * `run` receives a batch and returns one result per item, in order. If a batch of several
- * fails, each item is retried alone, so one bad item (or a lock conflict with another
- * instance) cannot fail the others.
+ * fails, it is split in two halves, each run again (and split again if it fails), so one bad
+ * item (or a lock conflict with another instance) fails only itself, and costs the good items
+ * of its batch about 2·log2(batch) extra calls, not one call each. An error `isFatal` calls
+ * final (the database is unreachable: splitting would only multiply the calls) fails the
+ * whole batch at once. Nothing is retried beyond that: a failed item's promise rejects.
  */
 export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, options: BatcherOptions<T>): Batcher<T, R> {
   if (options.keysOf && options.concurrency !== 1) throw new Error('keysOf needs concurrency 1');
@@ -45,8 +50,11 @@ export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, options: 
       const results = await run(batch.map((p) => p.item));
       return () => batch.forEach((p, i) => p.resolve(results[i]));
     } catch (err) {
-      if (batch.length === 1) return () => batch[0].reject(err);
-      for (const p of batch) (await execute([p]))(); // each settles as soon as its own retry is done
+      if (batch.length === 1 || options.isFatal?.(err)) return () => batch.forEach((p) => p.reject(err));
+      // Halves in order (a key's items keep their arrival order); each settles as soon as it is done.
+      const middle = Math.ceil(batch.length / 2);
+      (await execute(batch.slice(0, middle)))();
+      (await execute(batch.slice(middle)))();
       return () => {};
     }
   }

@@ -1,4 +1,5 @@
 // post-auth: the attributes a MikroTik hotspot needs in Access-Accept / Access-Reject.
+import { INT4_MAX } from './storable.js';
 import type { Grant, RejectReason } from './types.js';
 
 export type ReplyAttribute = [name: string, value: string | number | Buffer];
@@ -17,7 +18,8 @@ export function classFor(entitlementId: number): string {
 
 export function entitlementIdFromClass(value: string | null | undefined): number | null {
   const match = value ? /^nf:(\d{1,10})$/.exec(value) : null;
-  return match ? Number(match[1]) : null;
+  const id = match ? Number(match[1]) : null;
+  return id !== null && id <= INT4_MAX ? id : null; // a forged Class past int4 must not reach SQL
 }
 
 export function acceptAttributes(grant: Grant, interimIntervalSeconds: number): ReplyAttribute[] {

@@ -7,7 +7,8 @@ import type { AccessRequest, Credential } from '../aaa/types.js';
 import type { Logger } from '../config/logger.js';
 import { ATTR, CODE } from '../radius/codes.js';
 import { attr, attributeBytes, integerAttr, ipAttr, stringAttr } from '../radius/packet.js';
-import type { Handler, IncomingRequest } from '../radius/server.js';
+import { MALFORMED_VALUE, type Handler, type IncomingRequest, type Reply } from '../radius/server.js';
+import { isDataException, UnstorableValue } from '../aaa/storable.js';
 import { normalizeMac, octets64 } from '../radius/values.js';
 import type pg from 'pg';
 import { onlineSecondsFor, type RadiusSettings } from './settings.js';
@@ -58,7 +59,14 @@ export function createRadiusHandlers(pools: HandlerPools, settings: RadiusSettin
       userNameAsMac: normalizeMac(userName),
       now: request.receivedAt,
     };
-    const decision = await authorizer.authorize(access);
+    let decision;
+    try {
+      decision = await authorizer.authorize(access);
+    } catch (err) {
+      const dropped = droppedAsMalformed(err, request, 'access');
+      if (dropped) return dropped;
+      throw err;
+    }
     if (!decision.accept) {
       log.info('access rejected', { router: request.client.name, user: userName, mac: access.mac, reason: decision.reason });
       return { code: CODE.accessReject, attributes: rejectAttributes(decision.reason) };
@@ -94,12 +102,25 @@ export function createRadiusHandlers(pools: HandlerPools, settings: RadiusSettin
     try {
       await accounting.record(event);
     } catch (err) {
+      const dropped = droppedAsMalformed(err, request, 'accounting');
+      if (dropped) return dropped;
       // No Accounting-Response: the router keeps the record and retries (RFC 2866 §2).
       log.warn('accounting not stored', { router: request.client.name, error: err instanceof Error ? err.message : String(err) });
       return null;
     }
     return { code: CODE.accountingResponse, attributes: [] };
   };
+
+  /**
+   * A value the database can never hold, caught before SQL (UnstorableValue) or, should one slip
+   * through, refused by it (a data exception): the request is dropped as malformed, not answered
+   * with an error and retried. Logged at debug level (the counter is the operator's signal).
+   */
+  function droppedAsMalformed(err: unknown, request: IncomingRequest, kind: string): Reply | undefined {
+    if (!(err instanceof UnstorableValue) && !isDataException(err)) return undefined;
+    log.debug('request dropped: a value cannot be stored', { router: request.client.name, kind, problem: err instanceof Error ? err.message : String(err) });
+    return MALFORMED_VALUE;
+  }
 
   return { handleAccess, handleAccounting, drain: async () => void (await Promise.all([authorizer.drain(), accounting.drain()])) };
 }

@@ -5,7 +5,10 @@
 // its start instead costs a step for every entry deleted since its last rehash: it was the
 // single hottest function of the accounting path under load.)
 
-export type DuplicateState = { kind: 'new' } | { kind: 'in_flight' } | { kind: 'answered'; reply: Buffer };
+export type DuplicateState = { kind: 'new' } | { kind: 'in_flight' } | { kind: 'answered'; reply: Buffer } | { kind: 'dropped' };
+
+/** Stands for "dropped on purpose": its copies are dropped too, without being handled again. */
+const DROPPED = Buffer.alloc(0);
 
 interface Entry {
   reply: Buffer | null;
@@ -33,7 +36,10 @@ export class DuplicateCache {
     const t = this.now();
     this.expire(t);
     const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > t) return hit.reply ? { kind: 'answered', reply: hit.reply } : { kind: 'in_flight' };
+    if (hit && hit.expiresAt > t) {
+      if (hit.reply === DROPPED) return { kind: 'dropped' };
+      return hit.reply ? { kind: 'answered', reply: hit.reply } : { kind: 'in_flight' };
+    }
     const expiresAt = t + this.windowMs;
     this.entries.set(key, { reply: null, expiresAt });
     this.order.push({ key, expiresAt });
@@ -43,6 +49,12 @@ export class DuplicateCache {
   answered(key: string, reply: Buffer): void {
     const entry = this.entries.get(key);
     if (entry) entry.reply = reply;
+  }
+
+  /** The request was refused for good (e.g. a value that can never be stored): copies are dropped. */
+  dropped(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry) entry.reply = DROPPED;
   }
 
   /** The request got no reply (e.g. accounting not stored): let a retransmission be tried afresh. */

@@ -34,7 +34,13 @@ export interface IncomingRequest {
   receivedAt: Date;
 }
 
-export type Reply = { code: number; attributes: Attribute[] } | null;
+/**
+ * What a handler answers: a reply; null when the request could not be handled this time (no reply,
+ * a retransmission is tried afresh); or MALFORMED_VALUE when it carries a value that can never be
+ * handled (dropped and counted, and its copies dropped for the duplicate window).
+ */
+export type Reply = { code: number; attributes: Attribute[] } | null | typeof MALFORMED_VALUE;
+export const MALFORMED_VALUE = { drop: 'malformed_value' } as const;
 export type Handler = (request: IncomingRequest) => Promise<Reply>;
 
 export interface RadiusServerOptions {
@@ -55,6 +61,7 @@ export interface RadiusServerOptions {
 export type DropReason =
   | 'unknown_client'
   | 'malformed'
+  | 'malformed_value'
   | 'unexpected_code'
   | 'bad_authenticator'
   | 'bad_message_authenticator'
@@ -86,6 +93,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     dropped: {
       unknown_client: 0,
       malformed: 0,
+      malformed_value: 0,
       unexpected_code: 0,
       bad_authenticator: 0,
       bad_message_authenticator: 0,
@@ -140,6 +148,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     const key = DuplicateCache.keyOf(rinfo.address, rinfo.port, packet.code, packet.identifier, packet.authenticator);
     const seen = duplicates.check(key);
     if (seen.kind === 'in_flight') return void stats.dropped.duplicate_in_flight++;
+    if (seen.kind === 'dropped') return void stats.dropped.malformed_value++;
     if (seen.kind === 'answered') {
       stats.duplicatesResent++;
       return void socket.send(seen.reply, rinfo.port, rinfo.address);
@@ -164,6 +173,10 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     if (!reply) {
       duplicates.forget(key);
       return void stats.dropped.not_stored++;
+    }
+    if ('drop' in reply) {
+      duplicates.dropped(key);
+      return void stats.dropped.malformed_value++;
     }
     let bytes: Buffer;
     try {

@@ -14,7 +14,7 @@ describe('group-commit batcher', () => {
     expect(calls).toEqual([[1], [2, 3, 4], [5, 6]]);
   });
 
-  it('retries each item alone when a batch fails, so one bad item fails only itself', async () => {
+  it('splits a failing batch in halves until the bad item is alone: it fails only itself', async () => {
     const calls: number[][] = [];
     const b = createBatcher<number, string>(async (items) => {
       calls.push(items);
@@ -25,7 +25,38 @@ describe('group-commit batcher', () => {
     const rest = [12, 13, 14].map((x) => b.submit(x).then((v) => v, (e: Error) => e.message));
     expect(await first).toBe('0');
     expect(await Promise.all(rest)).toEqual(['12', 'unlucky', '14']);
-    expect(calls).toEqual([[0], [12, 13, 14], [12], [13], [14]]);
+    expect(calls).toEqual([[0], [12, 13, 14], [12, 13], [12], [13], [14]]);
+  });
+
+  it('one bad item in a full batch of 64 costs about 2·log2(64) calls, not 64: the good ones are not serialised', async () => {
+    let calls = 0;
+    const b = createBatcher<number, number>(async (items) => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 1));
+      if (items.includes(40)) throw new Error('poison');
+      return items;
+    }, { maxBatch: 64, concurrency: 1 });
+    const first = b.submit(-1);
+    const all = Array.from({ length: 64 }, (_, i) => b.submit(i).then(() => 'ok', () => 'failed'));
+    await first;
+    calls = 0;
+    const outcomes = await Promise.all(all);
+    expect(outcomes.filter((o) => o === 'failed')).toHaveLength(1);
+    expect(outcomes[40]).toBe('failed');
+    expect(calls).toBeLessThanOrEqual(1 + 2 * 6);
+  });
+
+  it('fails the whole batch at once on an error splitting cannot help (isFatal)', async () => {
+    const calls: number[][] = [];
+    const b = createBatcher<number, number>(async (items) => {
+      calls.push(items);
+      throw new Error('connection terminated');
+    }, { maxBatch: 10, concurrency: 1, isFatal: (e) => (e as Error).message.startsWith('connection') });
+    const first = b.submit(0).catch((e: Error) => e.message);
+    const rest = [1, 2, 3].map((x) => b.submit(x).catch((e: Error) => e.message));
+    expect(await first).toBe('connection terminated');
+    expect(await Promise.all(rest)).toEqual(Array(3).fill('connection terminated'));
+    expect(calls).toEqual([[0], [1, 2, 3]]);
   });
 
   it('keeps up to `concurrency` calls in flight and drain waits for all of them', async () => {

@@ -193,6 +193,39 @@ describe('RADIUS server', () => {
     }
   });
 
+  it('drops a request carrying a value the database cannot hold, alone: the good requests beside it are answered, nothing is retried', async () => {
+    const before = env.netflow.radiusStats().dropped;
+    const acctStart = (id: string, extra: [string, string | number | Buffer][] = []) =>
+      client.send(CODE.accountingRequest, [...hotspot('NOT-A-CODE', 'AA:BB:CC:00:00:07'), ['Acct-Status-Type', 3], ['Acct-Session-Id', id], ...extra], SECRET, acct);
+    const poison = [
+      client.send(CODE.accessRequest, [...hotspot('GUE\0ST1', 'AA:BB:CC:00:00:07'), ['User-Password', 'x']], SECRET, auth),
+      client.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:07'), ['User-Password', 'a\0b']], SECRET, auth),
+      acctStart('poison-nul\0'),
+      acctStart('poison-time', [['Acct-Session-Time', 0xffffffff]]),
+      acctStart('poison-octets', [['Acct-Input-Octets', 1], ['Acct-Input-Gigawords', 0xffffffff]]),
+      acctStart('poison-delay', [['Acct-Delay-Time', 0x80000000]]),
+      acctStart('poison-cause', [['Acct-Terminate-Cause', 0x80000000]]),
+    ];
+    // Sent together with the poison, so they share its batches.
+    const good = [acctStart('good-1'), acctStart('good-2', [['Class', Buffer.from('nf:9999999999')]]), acctStart('good-3', [['Acct-Input-Gigawords', 0x7fffffff]])];
+    const replies = await Promise.all([...poison, ...good]);
+    expect(replies.slice(0, poison.length).map((r) => r.reply?.code ?? null)).toEqual(Array(poison.length).fill(null));
+    expect(replies.slice(poison.length).map((r) => r.reply?.code)).toEqual(Array(good.length).fill(CODE.accountingResponse));
+    const after = env.netflow.radiusStats().dropped;
+    expect(after.malformed_value - before.malformed_value).toBe(poison.length);
+    expect(after.handler_error - before.handler_error).toBe(0);
+    expect(after.not_stored - before.not_stored).toBe(0);
+    // A copy of a dropped request is dropped at once, not handled again.
+    const { bytes } = client.request(CODE.accessRequest, [...hotspot('NUL\0AGAIN', 'AA:BB:CC:00:00:07'), ['User-Password', 'x']], SECRET);
+    expect(await client.sendRaw(bytes, auth, 300)).toBeNull();
+    expect(await client.sendRaw(bytes, auth, 300)).toBeNull();
+    expect(env.netflow.radiusStats().dropped.malformed_value - after.malformed_value).toBe(2);
+    expect(await env.db.prisma.accountingRecord.count({ where: { acctSessionId: { startsWith: 'good-' } } })).toBe(3);
+    expect(await env.db.prisma.accountingRecord.count({ where: { acctSessionId: { startsWith: 'poison-' } } })).toBe(0);
+    // The server answers as before.
+    expect((await client.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:07'), ['User-Password', 'x']], SECRET, auth)).reply!.code).toBe(CODE.accessReject);
+  });
+
   it('drops as malformed a User-Password of a bad length and an Accounting-Request without Acct-Status-Type; counts wrong-port codes and copies in flight', async () => {
     const before = env.netflow.radiusStats().dropped;
     // RFC 2865 §5.2: 16 to 128 octets in steps of 16. (A Buffer is sent as is, not hidden.)

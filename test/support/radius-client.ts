@@ -1,16 +1,20 @@
 // A tiny RADIUS client for tests: sends datagrams from a real UDP socket on loopback and waits
-// for the reply (or for silence).
+// for the reply (or for silence). Replies are matched to requests by Identifier, so several
+// requests can be in flight at once.
 import dgram from 'node:dgram';
 import { encodeRequest, type Attribute } from '../../src/radius/encode.js';
 import { parsePacket, type RadiusPacket } from '../../src/radius/packet.js';
 
 export class TestRadiusClient {
   private socket = dgram.createSocket('udp4');
-  private waiters: Array<(msg: Buffer) => void> = [];
+  private waiters: Array<{ identifier: number; deliver: (msg: Buffer) => void }> = [];
   private nextId = 0;
 
   private constructor(private readonly host: string) {
-    this.socket.on('message', (msg) => this.waiters.shift()?.(msg));
+    this.socket.on('message', (msg) => {
+      const i = this.waiters.findIndex((w) => w.identifier === msg[1]);
+      if (i >= 0) this.waiters.splice(i, 1)[0].deliver(msg);
+    });
   }
 
   static async open(bindAddress = '127.0.0.1', host = '127.0.0.1'): Promise<TestRadiusClient> {
@@ -22,9 +26,12 @@ export class TestRadiusClient {
   /** Sends raw bytes; resolves with the reply, or null after `timeoutMs` of silence. */
   sendRaw(bytes: Buffer, port: number, timeoutMs = 700): Promise<Buffer | null> {
     return new Promise((resolve) => {
-      const waiter = (msg: Buffer) => {
-        clearTimeout(timer);
-        resolve(msg);
+      const waiter = {
+        identifier: bytes[1],
+        deliver: (msg: Buffer) => {
+          clearTimeout(timer);
+          resolve(msg);
+        },
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
