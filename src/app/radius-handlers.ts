@@ -4,7 +4,7 @@ import { createAccountingWriter, type AccountingEvent } from '../aaa/accounting.
 import { createAuthorizer } from '../aaa/authorize.js';
 import { acceptAttributes, entitlementIdFromClass, rejectAttributes } from '../aaa/reply.js';
 import type { AccessRequest, Credential } from '../aaa/types.js';
-import type { Logger } from '../config/logger.js';
+import { maskCode, type Logger } from '../config/logger.js';
 import { ATTR, CODE } from '../radius/codes.js';
 import { attr, attributeBytes, integerAttr, ipAttr, stringAttr } from '../radius/packet.js';
 import { MALFORMED_VALUE, type Handler, type IncomingRequest, type Reply } from '../radius/server.js';
@@ -68,7 +68,8 @@ export function createRadiusHandlers(pools: HandlerPools, settings: RadiusSettin
       throw err;
     }
     if (!decision.accept) {
-      log.info('access rejected', { router: request.client.name, user: userName, mac: access.mac, reason: decision.reason });
+      // The User-Name is a code (a credential) or a MAC: masked either way.
+      log.info('access rejected', { router: request.client.name, user: maskCode(userName), mac: access.mac, reason: decision.reason });
       return { code: CODE.accessReject, attributes: rejectAttributes(decision.reason) };
     }
     return { code: CODE.accessAccept, attributes: acceptAttributes(decision.grant, settings.interimIntervalSeconds) };

@@ -1,5 +1,6 @@
 // A tiny leveled logger writing one JSON line per event to stderr. Secrets and passwords are
-// never passed to it: callers log identifiers (router name, code, MAC), not credentials.
+// never passed to it: callers log identifiers (router name, MAC, ids), not credentials. An access
+// code is a credential (its password is the code itself): log it only through maskCode.
 import type { LogLevel } from './config.js';
 
 export interface Logger {
@@ -20,3 +21,13 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
 }
 
 export const silentLogger: Logger = createLogger('silent');
+
+/**
+ * An access code as logs may show it: its first two characters and its length ("92******"),
+ * enough to match a guest's complaint, useless for logging in.
+ */
+export function maskCode(code: string | null | undefined): string | null {
+  if (code === null || code === undefined) return null;
+  const chars = [...code];
+  return chars.length <= 4 ? '*'.repeat(chars.length) : chars.slice(0, 2).join('') + '*'.repeat(chars.length - 2);
+}

@@ -139,6 +139,23 @@ describe('chaos: a real netflow serve process', () => {
     }
   }, 90_000);
 
+  it('logs never show an access code: rejected logins are logged with the code masked', async () => {
+    await db.prisma.entitlement.create({ data: { code: 'LOGSECRET9', password: 'LOGSECRET9', packageId: (await db.prisma.package.findFirstOrThrow()).id, source: 'voucher' } });
+    const client = await TestRadiusClient.open();
+    try {
+      for (const [user, password] of [['LOGSECRET9', 'wrong-password'], ['LOGSECRET8', 'LOGSECRET8']]) {
+        const { reply } = await client.send(CODE.accessRequest, [['User-Name', user], ['User-Password', password], ['Calling-Station-Id', '02:00:00:00:0C:03']], SECRET, serve.authPort);
+        expect(reply!.code).toBe(CODE.accessReject);
+      }
+    } finally {
+      client.close();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const rejected = serve.logs().split('\n').filter((l) => l.includes('access rejected') && l.includes('LO********'));
+    expect(rejected.length).toBeGreaterThanOrEqual(2);
+    expect(serve.logs()).not.toMatch(/LOGSECRET/);
+  });
+
   it('kill -9 under accounting load: every acknowledged record is stored', async () => {
     const socket = dgram.createSocket('udp4');
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
