@@ -240,6 +240,8 @@ function runVitest(files, grep, env) {
     child.on('close', (code) => {
       clearTimeout(timer);
       current = null;
+      // Interrupted: the signal handler restores, cleans up and exits; nothing to report.
+      if (interrupted) return;
       resolve({ code: code ?? 1, timedOut, output: stripAnsi(output), ms: Date.now() - started });
     });
   });
@@ -255,6 +257,7 @@ function firstFailure(output) {
 let current = null;
 let restore = null;
 let database = null;
+let interrupted = false;
 
 function killGroup(child) {
   try {
@@ -374,6 +377,7 @@ async function stopDatabase() {
 // Ctrl-C or a kill mid-run: put the source back (first), then stop what we started.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, async () => {
+    interrupted = true;
     if (current) killGroup(current);
     if (restore) await restore();
     await stopDatabase();
