@@ -247,7 +247,11 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
         return `applied (${v.reason === 'expired' ? 'expired' : 'failed'})`;
       }
       // Succeeded.
-      if (p.status === 'paid') return 'duplicate (already paid)';
+      if (p.status === 'paid') {
+        // A repeated report (providers resend): nothing more to grant, and no confirmation owed.
+        if (p.confirmDue) await tx.payment.update({ where: { id: p.id }, data: { confirmDue: false } });
+        return 'duplicate (already paid)';
+      }
       if (p.failureReason === 'amount_mismatch') {
         // The provider once reported another amount: a person decides, not a later message.
         await tx.payment.update({ where: { id: p.id }, data: { needsReview: true, confirmDue: false } });

@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackRequest, InitiateRequest, PaymentProvider } from '../../src/payments/provider.js';
-import { createDarajaProvider, darajaCredentialsFromEnv, DARAJA_PUBLISHED_CALLBACK_IPS, DARAJA_SANDBOX_CREDENTIALS, type DarajaCredentials } from '../../src/payments/providers/daraja.js';
+import { createDarajaProvider, darajaCredentialsFromEnv, darajaPassword, darajaTimestamp, DARAJA_PUBLISHED_CALLBACK_IPS, DARAJA_SANDBOX_CREDENTIALS, type DarajaCredentials } from '../../src/payments/providers/daraja.js';
 import { SandboxContext } from '../../src/payments/sandbox/context.js';
 import { DARAJA_SANDBOX_TILL, registerDarajaSandbox } from '../../src/payments/sandbox/daraja.js';
 
@@ -245,6 +245,52 @@ describe('Daraja auth and transport', () => {
     const init = await p.initiate(request('254712345000'));
     expect(init).toMatchObject({ outcome: 'failed', reason: 'config_error' });
     expect(init.message).toBe('500.001.1001 Wrong credentials');
+  });
+
+  it('the adapter\'s Password is Safaricom\'s formula: base64(BusinessShortCode + Passkey + Timestamp), Timestamp YYYYMMDDHHmmss in Kenyan time', () => {
+    // Safaricom's public test shortcode and passkey, with the password published for them.
+    const passkey = 'bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919';
+    expect(darajaPassword('174379', passkey, '20220608000315')).toBe(
+      'MTc0Mzc5YmZiMjc5ZjlhYTliZGJjZjE1OGU5N2RkNzFhNDY3Y2QyZTBjODkzMDU5YjEwZjc4ZTZiNzJhZGExZWQyYzkxOTIwMjIwNjA4MDAwMzE1',
+    );
+    // 2024-03-01 21:05:09 UTC is 2024-03-02 00:05:09 in Nairobi (UTC+3).
+    expect(darajaTimestamp(new Date('2024-03-01T21:05:09.750Z'))).toBe('20240302000509');
+  });
+
+  it('the sandbox recomputes Password itself: any other formula than the documented one is refused', async () => {
+    const creds = DARAJA_SANDBOX_CREDENTIALS;
+    const auth = await fetch(`${base}/sandbox/daraja/oauth/v1/generate?grant_type=client_credentials`, {
+      headers: { authorization: `Basic ${Buffer.from(`${creds.consumerKey}:${creds.consumerSecret}`).toString('base64')}` },
+    });
+    const { access_token: token } = (await auth.json()) as { access_token: string };
+    const push = async (password: (timestamp: string) => string, timestamp = '20250102030405') => {
+      const res = await fetch(`${base}/sandbox/daraja/mpesa/stkpush/v1/processrequest`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          BusinessShortCode: creds.shortcode, Password: password(timestamp), Timestamp: timestamp, TransactionType: 'CustomerPayBillOnline',
+          Amount: 50, PartyA: '254712345000', PartyB: creds.shortcode, PhoneNumber: '254712345000', CallBackURL: `${base}/cb/formula`,
+          AccountReference: 'HSFORMULA', TransactionDesc: 'WiFi',
+        }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, string> };
+    };
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    // Written out from the documentation here, not taken from the adapter or the sandbox.
+    expect((await push((t) => b64(creds.shortcode + creds.passkey + t))).body.ResponseCode).toBe('0');
+    const wrong: Array<[string, (t: string) => string]> = [
+      ['passkey first', (t) => b64(creds.passkey + creds.shortcode + t)],
+      ['timestamp in the middle', (t) => b64(creds.shortcode + t + creds.passkey)],
+      ['no timestamp', () => b64(creds.shortcode + creds.passkey)],
+      ['another timestamp than the one sent', () => b64(creds.shortcode + creds.passkey + '20250102030406')],
+      ['hex, not base64', (t) => Buffer.from(creds.shortcode + creds.passkey + t).toString('hex')],
+      ['base64 of the hex of the passkey', (t) => b64(creds.shortcode + Buffer.from(creds.passkey).toString('hex') + t)],
+    ];
+    for (const [what, password] of wrong) {
+      expect([what, await push(password)]).toEqual([what, { status: 500, body: expect.objectContaining({ errorCode: '500.001.1001', errorMessage: 'Wrong credentials' }) }]);
+    }
+    // A Timestamp that is not a moment (month 13) is refused before the password is looked at.
+    expect((await push((t) => b64(creds.shortcode + creds.passkey + t), '20251302030405')).body.errorMessage).toBe('Bad Request - Invalid Timestamp');
   });
 
   it('BuyGoods: PartyB must be the till', async () => {

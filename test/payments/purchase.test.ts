@@ -173,7 +173,11 @@ describe('buying access with mobile money (sandbox providers)', () => {
     const callbacks = await env.db.prisma.paymentEvent.findMany({ where: { paymentId: started.id, kind: 'callback' } });
     expect(callbacks.length).toBeGreaterThanOrEqual(3);
     expect(await env.db.prisma.entitlement.count({ where: { payment: { id: started.id } } })).toBe(1);
-    expect(await env.db.prisma.auditLog.count({ where: { action: 'payment.paid', subject: `payment ${(await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).reference}` } })).toBe(1);
+    // Every grant is audited (a second one would be a 'payment.paid_late'): exactly one.
+    const reference = (await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).reference;
+    expect((await env.db.prisma.auditLog.findMany({ where: { subject: `payment ${reference}` } })).map((a) => a.action)).toEqual(['payment.paid']);
+    // Counting grants needs more than the payment's own link (it names only the last one): see
+    // test/payments/callbacks.test.ts for the same success delivered many times, concurrently.
   });
 
   it('a late success after a failure still grants access (the money was taken) and is flagged for the operator', async () => {

@@ -255,6 +255,33 @@ describe('RADIUS server', () => {
     expect(env.netflow.radiusStats().duplicatesResent - resentBefore).toBe(1); // served from the cache
   });
 
+  it('a new request that reuses an Identifier from the same port within the window gets its own reply, not the cached one', async () => {
+    // RFC 5080 §2.2.2: a duplicate is the same source, Identifier *and* Request Authenticator. A
+    // router runs through its 256 Identifiers in seconds under load; keyed without the
+    // authenticator, the second guest would get the first guest's Access-Accept.
+    const pkg = await addPackage(env.db, { minutes: 60 });
+    await addEntitlement(env.db, pkg.id, { code: 'SAMEID1' });
+    const resentBefore = env.netflow.radiusStats().duplicatesResent;
+    const accept = encodeRequest({ code: CODE.accessRequest, identifier: 201, secret: SECRET, messageAuthenticator: true, attributes: [...hotspot('SAMEID1', 'AA:BB:CC:00:00:61'), ['User-Password', 'SAMEID1']] });
+    const reject = encodeRequest({ code: CODE.accessRequest, identifier: 201, secret: SECRET, messageAuthenticator: true, attributes: [...hotspot('NO-SUCH-SAMEID', 'AA:BB:CC:00:00:62'), ['User-Password', 'x']] });
+    const first = await client.sendRaw(accept, auth);
+    const second = await client.sendRaw(reject, auth);
+    expect(parsePacket(first!).code).toBe(CODE.accessAccept);
+    expect(parsePacket(second!).code).toBe(CODE.accessReject);
+    expect(verifyResponse(second!, reject.subarray(4, 20), SECRET)).toBe('valid');
+    expect(stringAttr(parsePacket(second!), ATTR.replyMessage)).toBe(GUEST_MESSAGES.unknown_code);
+
+    // Accounting: two Starts with one Identifier are two records, each answered.
+    const start = (id: string) => encodeRequest({ code: CODE.accountingRequest, identifier: 202, secret: SECRET, messageAuthenticator: false, attributes: [...hotspot('ACCT1', 'AA:BB:CC:00:00:63'), ['Acct-Status-Type', 1], ['Acct-Session-Id', id]] });
+    const [s1, s2] = [start('same-id-1'), start('same-id-2')];
+    const r1 = await client.sendRaw(s1, acct);
+    const r2 = await client.sendRaw(s2, acct);
+    expect(verifyResponse(r1!, s1.subarray(4, 20), SECRET)).toBe('valid');
+    expect(verifyResponse(r2!, s2.subarray(4, 20), SECRET)).toBe('valid');
+    expect(await env.db.prisma.accountingRecord.count({ where: { acctSessionId: { in: ['same-id-1', 'same-id-2'] } } })).toBe(2);
+    expect(env.netflow.radiusStats().duplicatesResent - resentBefore).toBe(0);
+  });
+
   it('a reply that cannot be encoded is dropped and counted; the server keeps answering', async () => {
     const before = env.netflow.radiusStats().dropped.handler_error;
     expect((await client.send(CODE.accessRequest, [...hotspot('ABSURD', 'AA:BB:CC:00:00:45'), ['User-Password', 'ABSURD']], SECRET, auth)).reply).toBeNull();

@@ -1,6 +1,7 @@
 // Starts one real PostgreSQL for the whole test run (embedded, in a temp dir, unless
 // TEST_DATABASE_URL names a server), migrates a template database once, and hands its URL to
 // the test files, which each clone their own database from it (see test/support/db.ts).
+// TEST_TEMPLATE_DATABASE_URL names a template migrated beforehand instead.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,12 @@ let embedded: EmbeddedDatabase | undefined;
 let dataDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  // A template already migrated by the caller (scripts/mutation-check.mjs runs vitest many times
+  // over one unchanged schema): used as is.
+  if (process.env.TEST_TEMPLATE_DATABASE_URL) {
+    project.provide('templateDatabaseUrl', process.env.TEST_TEMPLATE_DATABASE_URL);
+    return;
+  }
   let serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     dataDir = await mkdtemp(path.join(tmpdir(), 'netflow-test-'));

@@ -1,13 +1,15 @@
 // Fake Safaricom Daraja (../shared/notes/payments.md §1, §8): the real paths under /sandbox/daraja,
-// Basic→token auth, Password recomputed from the passkey, the two response envelopes, the STK
-// callback with its quirks (float Amount, numeric PhoneNumber/TransactionDate, Balance without
-// Value, numeric ResultCode) and STK Query (string ResultCode, 500.001.1001 while pending).
+// Basic→token auth, Password recomputed from the passkey by Safaricom's documented formula (written
+// out here, never the adapter's own function: a wrong formula there must not pass), the two
+// response envelopes, the STK callback with its quirks (float Amount, numeric
+// PhoneNumber/TransactionDate, Balance without Value, numeric ResultCode) and STK Query (string
+// ResultCode, 500.001.1001 while pending).
 // It accepts only DARAJA_SANDBOX_CREDENTIALS (imported from the adapter module: sandbox → providers
 // is the allowed direction).
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { redact } from '../http.js';
-import { DARAJA_SANDBOX_CREDENTIALS, darajaPassword, darajaTimestamp } from '../providers/daraja.js';
+import { DARAJA_SANDBOX_CREDENTIALS } from '../providers/daraja.js';
 import { scenarioFor, type SandboxContext, type SandboxScenario } from './context.js';
 
 export const DARAJA_SANDBOX_PREFIX = '/sandbox/daraja';
@@ -15,6 +17,35 @@ export const DARAJA_SANDBOX_PREFIX = '/sandbox/daraja';
 export const DARAJA_SANDBOX_TILL = '600200';
 
 const PROVIDER = 'daraja';
+
+/**
+ * Daraja's Timestamp: YYYYMMDDHHmmss (year, month, day, hour, minute, second, each part two digits
+ * but the four-digit year), on the clock of Kenya (East Africa Time, UTC+3, no daylight saving).
+ */
+function eastAfricaTimestamp(at: Date): string {
+  const eat = new Date(at.getTime() + 3 * 60 * 60 * 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${eat.getUTCFullYear()}${two(eat.getUTCMonth() + 1)}${two(eat.getUTCDate())}${two(eat.getUTCHours())}${two(eat.getUTCMinutes())}${two(eat.getUTCSeconds())}`;
+}
+
+/**
+ * The STK Push / STK Query Password as Safaricom documents it: the base64 encoding of
+ * BusinessShortCode + Passkey + Timestamp, concatenated as text, with the very Timestamp sent
+ * beside it in the request. Deliberately not the adapter's darajaPassword(): the fake is the
+ * independent check of that function.
+ */
+function documentedPassword(businessShortCode: string, passkey: string, timestamp: string): string {
+  return Buffer.from(`${businessShortCode}${passkey}${timestamp}`, 'utf8').toString('base64');
+}
+
+/** A Timestamp that is YYYYMMDDHHmmss and a real calendar moment (not 20241399256199). */
+function validTimestamp(timestamp: string): boolean {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(timestamp);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
+}
 const KE_MSISDN = /^254(7\d{8}|1\d{8})$/;
 
 interface Push {
@@ -73,7 +104,7 @@ export function registerDarajaSandbox(app: FastifyInstance, ctx: SandboxContext)
     // ws_CO_ + DDMMYYYYHHmmss + milliseconds + the phone's last 9 digits, as Daraja's look.
     const now = ctx.now();
     for (let bump = 0; ; bump++) {
-      const t = darajaTimestamp(now);
+      const t = eastAfricaTimestamp(now);
       const ms = String((now.getUTCMilliseconds() + bump) % 1000).padStart(3, '0');
       const id = `ws_CO_${t.slice(6, 8)}${t.slice(4, 6)}${t.slice(0, 4)}${t.slice(8)}${ms}${phone.slice(-9)}`;
       if (!pushes.has(id)) return id;
@@ -94,7 +125,7 @@ export function registerDarajaSandbox(app: FastifyInstance, ctx: SandboxContext)
           { Name: 'Amount', Value: '__AMOUNT__' },
           { Name: 'MpesaReceiptNumber', Value: ctx.id('UC', 10) },
           { Name: 'Balance' },
-          { Name: 'TransactionDate', Value: Number(darajaTimestamp(ctx.now())) },
+          { Name: 'TransactionDate', Value: Number(eastAfricaTimestamp(ctx.now())) },
           { Name: 'PhoneNumber', Value: Number(push.phone) },
         ],
       };
@@ -177,9 +208,9 @@ export function registerDarajaSandbox(app: FastifyInstance, ctx: SandboxContext)
         const shortcode = String(body.BusinessShortCode);
         const timestamp = String(body.Timestamp);
         if (shortcode !== creds.shortcode) return fail(500, '500.001.1001', 'Merchant does not exist');
-        if (!/^\d{14}$/.test(timestamp)) return fail(400, '400.002.02', 'Bad Request - Invalid Timestamp');
+        if (!validTimestamp(timestamp)) return fail(400, '400.002.02', 'Bad Request - Invalid Timestamp');
         // Password must be base64(shortcode+passkey+Timestamp) with this very Timestamp (§1.2, §6).
-        if (body.Password !== darajaPassword(creds.shortcode, creds.passkey, timestamp)) return fail(500, '500.001.1001', 'Wrong credentials');
+        if (body.Password !== documentedPassword(creds.shortcode, creds.passkey, timestamp)) return fail(500, '500.001.1001', 'Wrong credentials');
         const type = body.TransactionType;
         if (type !== 'CustomerPayBillOnline' && type !== 'CustomerBuyGoodsOnline') return fail(400, '400.002.02', 'Bad Request - Invalid TransactionType');
         const partyB = String(body.PartyB);
@@ -228,8 +259,8 @@ export function registerDarajaSandbox(app: FastifyInstance, ctx: SandboxContext)
         if (!authorised(request)) return fail(404, '404.001.03', 'Invalid Access Token');
         const timestamp = String(body.Timestamp ?? '');
         if (String(body.BusinessShortCode ?? '') !== creds.shortcode) return fail(400, '400.002.02', 'Bad Request - Invalid BusinessShortCode');
-        if (!/^\d{14}$/.test(timestamp)) return fail(400, '400.002.02', 'Bad Request - Invalid Timestamp');
-        if (body.Password !== darajaPassword(creds.shortcode, creds.passkey, timestamp)) return fail(500, '500.001.1001', 'Wrong credentials');
+        if (!validTimestamp(timestamp)) return fail(400, '400.002.02', 'Bad Request - Invalid Timestamp');
+        if (body.Password !== documentedPassword(creds.shortcode, creds.passkey, timestamp)) return fail(500, '500.001.1001', 'Wrong credentials');
         const push = pushes.get(String(body.CheckoutRequestID ?? ''));
         if (!push) return fail(400, '400.002.02', 'Bad Request - Invalid CheckoutRequestID');
         push.queries++;
