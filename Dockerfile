@@ -1,5 +1,5 @@
 # NetFlow container image for operators (docker-compose.yml runs it beside PostgreSQL).
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY prisma ./prisma
