@@ -74,9 +74,17 @@ describe('radclient against netflow serve', () => {
     expect(mac.out).toContain('Received Access-Accept');
   });
 
+  it('BlastRADIUS auto: once the router has signed an Access-Request, its unsigned ones get no reply (accounting needs none)', async () => {
+    const unsigned = await radclient(`User-Name = "carol", User-Password = "carolpass", Calling-Station-Id = "30:39:26:86:CC:ED", ${NAS}`, server.authPort, 'auth');
+    expect(unsigned.out).not.toContain('Received Access-');
+    const signed = await radclient(`User-Name = "nobody", User-Password = "x", Calling-Station-Id = "30:39:26:86:CC:ED", ${NAS}, Message-Authenticator = 0x00`, server.authPort, 'auth');
+    expect(signed.out).toContain('Received Access-Reject');
+    expect((await db.prisma.router.findFirstOrThrow({ where: { ip: '127.0.0.1' } })).messageAuthenticatorSeenAt).not.toBeNull();
+  });
+
   it('accounting Start / Interim (Gigawords, Message-Authenticator) / Stop, and a wrong secret gets no reply', async () => {
     const S = `Acct-Session-Id = "80f00042", User-Name = "carol", Calling-Station-Id = "30:39:26:86:CC:EC", Framed-IP-Address = 10.5.50.254, ${NAS}`;
-    const login = await radclient(`User-Name = "carol", User-Password = "carolpass", Calling-Station-Id = "30:39:26:86:CC:EC", ${NAS}`, server.authPort, 'auth');
+    const login = await radclient(`User-Name = "carol", User-Password = "carolpass", Calling-Station-Id = "30:39:26:86:CC:EC", ${NAS}, Message-Authenticator = 0x00`, server.authPort, 'auth');
     expect(login.out).toContain('Received Access-Accept');
     expect((await radclient(`${S}, Acct-Status-Type = Start, Acct-Delay-Time = 0, Event-Timestamp = ${Math.floor(Date.now() / 1000)}`, server.acctPort, 'acct')).out).toContain('Received Accounting-Response');
     const interim = await radclient(`${S}, Acct-Status-Type = Interim-Update, Acct-Session-Time = 300, Acct-Input-Octets = 5, Acct-Input-Gigawords = 2, Acct-Output-Octets = 1000, Acct-Output-Gigawords = 0, Message-Authenticator = 0x00`, server.acctPort, 'acct');
