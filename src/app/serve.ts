@@ -72,6 +72,7 @@ export async function startNetflow(config: Config, db: Database, log: Logger, op
   const http = buildHttpApp({
     pingDatabase: async () => void (await db.pool.query('SELECT 1')),
     radiusStats: () => flatStats(radius.stats()),
+    gauges: () => Object.fromEntries(Object.entries(payments.limiterStats()).map(([k, v]) => [`portal_rate_limit_${k}`, v])),
     startedAt: new Date(),
     trustProxy: config.trustProxy,
   });

@@ -7,6 +7,8 @@ export interface HttpDeps {
   pingDatabase(): Promise<void>;
   /** RADIUS counters by name (received, replied, dropped by reason…). */
   radiusStats(): Record<string, number>;
+  /** Other gauges and counters by name (netflow_<name>), e.g. the portal's rate limiter. */
+  gauges?(): Record<string, number>;
   startedAt: Date;
   /** Reverse proxies whose X-Forwarded-For is believed (providers are allow-listed by address). */
   trustProxy?: boolean | string[];
@@ -34,6 +36,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
 
   app.get('/metrics', async (_req, reply) => {
     const lines = Object.entries(deps.radiusStats()).map(([name, value]) => `netflow_radius_${name} ${value}`);
+    for (const [name, value] of Object.entries(deps.gauges?.() ?? {})) lines.push(`netflow_${name} ${value}`);
     return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
   });
 
