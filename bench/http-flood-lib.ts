@@ -10,10 +10,17 @@ import { runLoad, type Job, type LoadResult } from './load.js';
 
 export const FLOOD_SECRET = 'http-flood-bench-secret';
 export const FLOOD_ROUTER = 'flood-bench';
+/** The portal floods name these routers (fresh rate-limit keys each). */
+export const floodRouter = (n: 1 | 2 | 3 | 4) => `flood-${n}`;
 
-/** A router on 127.0.0.1 and `users` paid codes user1..userN / pass1..passN (two devices each). */
+/**
+ * A router on 127.0.0.1 (RADIUS comes from there), `users` paid codes user1..userN / pass1..passN
+ * (two devices each), and routers flood-1..flood-4 for the portal floods: each flood names its
+ * own, so that each starts from a fresh rate-limit key (router + address).
+ */
 export async function seedFloodData(pool: pg.Pool, users: number): Promise<void> {
   await pool.query("INSERT INTO routers (name, ip, secret) VALUES ($1, '127.0.0.1', $2)", [FLOOD_ROUTER, FLOOD_SECRET]);
+  await pool.query("INSERT INTO routers (name, ip, secret) SELECT 'flood-' || i, '10.255.0.' || i, $1 FROM generate_series(1, 4) i", [FLOOD_SECRET]);
   const pkg = await pool.query(
     "INSERT INTO packages (name, minutes, price_minor, currency, rate_limit_up, rate_limit_down, devices_allowed, updated_at) VALUES ('flood-bench', 525600, 100000, 'TZS', '2M', '5M', 2, now()) RETURNING id",
   );
@@ -95,11 +102,11 @@ parentPort.on('message', () => { stopping = true; });
 for (let i = 0; i < connections; i++) one();
 `;
 
-/** Floods POST `path` (the voucher redeem route) until stop(); `rotateMac`: a new mac on every request. */
-export function startFlood(opts: { httpPort: number; rotateMac: boolean; connections?: number; path?: string }): Flood {
+/** Floods POST `path` (the voucher redeem route) naming `router` until stop(); `rotateMac`: a new mac on every request. */
+export function startFlood(opts: { httpPort: number; router: string; rotateMac: boolean; connections?: number; path?: string }): Flood {
   const worker = new Worker(FLOOD_THREAD, {
     eval: true,
-    workerData: { port: opts.httpPort, path: opts.path ?? '/api/v1/portal/vouchers/redeem', connections: opts.connections ?? 16, rotateMac: opts.rotateMac, router: FLOOD_ROUTER },
+    workerData: { port: opts.httpPort, path: opts.path ?? '/api/v1/portal/vouchers/redeem', connections: opts.connections ?? 16, rotateMac: opts.rotateMac, router: opts.router },
   });
   const result = new Promise<FloodResult>((resolve, reject) => {
     worker.once('message', (r: FloodResult) => resolve(r));
