@@ -84,6 +84,7 @@ async function startAroundRadius(config: Config, db: Database, log: Logger, opti
     gauges: () => Object.fromEntries(Object.entries(payments.limiterStats()).map(([k, v]) => [`portal_rate_limit_${k}`, v])),
     startedAt: new Date(),
     trustProxy: config.trustProxy,
+    log,
   });
   const payments = setupPayments(http, config, db, log, options.payments);
   await http.listen({ port: config.httpPort, host: config.httpBind });
