@@ -6,7 +6,8 @@ import { ConfigError, type Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { Database } from '../db/database.js';
 import { callbackRoutes } from '../http/callback-routes.js';
-import { registerPortalRoutes } from '../http/portal-routes.js';
+import { registerPortalRoutes, type PortalLimits } from '../http/portal-routes.js';
+import { pgCounterStore, RateLimiter, type RateLimiterStats } from '../http/rate-limit.js';
 import { combine, liveProviders, sandboxProviders, sandboxWanted } from '../payments/registry.js';
 import { registerPaymentSandbox } from '../payments/sandbox/index.js';
 import type { SandboxContext } from '../payments/sandbox/context.js';
@@ -16,6 +17,8 @@ export interface PaymentsOptions {
   /** 'manual': the status job runs only when called (tests). */
   jobs?: 'auto' | 'manual';
   now?: () => Date;
+  /** The portal's rate limits (defaults: DEFAULT_PORTAL_LIMITS). */
+  portalLimits?: Partial<PortalLimits>;
 }
 
 export interface PaymentsHandle {
@@ -24,6 +27,8 @@ export interface PaymentsHandle {
   service(): PaymentService;
   providers(): ProviderRegistry;
   sandbox: SandboxContext | null;
+  /** The portal rate limiter's gauges and counters, for /metrics. */
+  limiterStats(): RateLimiterStats;
   close(): Promise<void>;
 }
 
@@ -39,11 +44,14 @@ export function setupPayments(http: FastifyInstance, config: Config, db: Databas
   let state: { service: PaymentService; providers: ProviderRegistry } | null = null;
   let job: ScheduledTask | null = null;
 
-  registerPortalRoutes(http, { prisma: db.prisma, country: config.country, payments: () => state });
+  const limiter = new RateLimiter(pgCounterStore(db.pool), { onError: (err) => log.error('rate limit sweep failed', { error: err.message }) });
+  limiter.startSweeping();
+  registerPortalRoutes(http, { prisma: db.prisma, country: config.country, payments: () => state, limiter, limits: options.portalLimits });
   void http.register(callbackRoutes, { payments: () => state });
 
   return {
     sandbox,
+    limiterStats: () => limiter.stats(),
     ready(httpPort) {
       const host = config.httpBind === '0.0.0.0' || config.httpBind === '::' ? '127.0.0.1' : config.httpBind;
       const selfUrl = `http://${host.includes(':') ? `[${host}]` : host}:${httpPort}`;
@@ -72,6 +80,7 @@ export function setupPayments(http: FastifyInstance, config: Config, db: Databas
       return state.providers;
     },
     async close() {
+      limiter.close();
       await job?.destroy();
       sandbox?.close();
       await state?.service.drain();

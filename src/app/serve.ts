@@ -3,21 +3,24 @@
 import type { Config } from '../config/config.js';
 import { createLogger, type Logger } from '../config/logger.js';
 import { openDatabase, type Database } from '../db/database.js';
-import { openRouterTable } from '../db/router-table.js';
 import { buildHttpApp } from '../http/app.js';
-import { createRadiusServer, type RadiusStats } from '../radius/server.js';
+import type { RadiusStats } from '../radius/server.js';
 import { createDynamicClient } from '../radius/dynamic-client.js';
 import { createEnforcer, type Enforcer } from '../enforce/enforcer.js';
 import type { RetryPolicy } from '../enforce/deliver.js';
-import { createRadiusHandlers } from './radius-handlers.js';
 import { loadRadiusSettings } from './settings.js';
+import { startRadius, type RunningRadius } from './radius-service.js';
+import { startRadiusThread } from './radius-thread.js';
 import { setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
 
 export interface RunningNetflow {
   authPort: number;
   acctPort: number;
   httpPort: number;
+  /** The RADIUS counters, current to the last packet (read from the RADIUS thread's shared memory). */
   radiusStats(): RadiusStats;
+  /** Settles only if the RADIUS thread crashed: `netflow serve` then stops. */
+  radiusDied: Promise<Error>;
   enforcer: Enforcer;
   payments: PaymentsHandle;
   close(): Promise<void>;
@@ -33,6 +36,11 @@ export interface StartOptions {
   coaTimeoutMs?: number;
   /** The payment status job ('manual' in tests) and its clock. */
   payments?: PaymentsOptions;
+  /**
+   * 'worker' (default): RADIUS runs in its own thread, out of reach of HTTP load. 'main': on the
+   * main thread as before (RADIUS_THREAD=main; for comparison in bench/http-flood.ts).
+   */
+  radiusThread?: 'worker' | 'main';
 }
 
 function flatStats(s: RadiusStats): Record<string, number> {
@@ -42,23 +50,20 @@ function flatStats(s: RadiusStats): Record<string, number> {
 }
 
 export async function startNetflow(config: Config, db: Database, log: Logger, options: StartOptions = {}): Promise<RunningNetflow> {
-  const routers = await openRouterTable(db.pool, db.url, (err) => log.error('router table', { error: err.message }));
+  const radiusOptions = { databaseUrl: db.url, bind: config.radiusBind, authPort: config.radiusAuthPort, acctPort: config.radiusAcctPort };
+  const radius: RunningRadius & { died?: Promise<Error> } =
+    options.radiusThread === 'main' ? await startRadius(radiusOptions, db, log) : await startRadiusThread(radiusOptions, log);
+  try {
+    return await startAroundRadius(config, db, log, options, radius);
+  } catch (err) {
+    await radius.close(); // e.g. the HTTP port is taken: do not leave RADIUS running
+    throw err;
+  }
+}
+
+async function startAroundRadius(config: Config, db: Database, log: Logger, options: StartOptions, radius: RunningRadius & { died?: Promise<Error> }): Promise<RunningNetflow> {
+  const ports = { authPort: radius.authPort, acctPort: radius.acctPort };
   const settings = await loadRadiusSettings(db.pool);
-  const handlers = createRadiusHandlers({ auth: db.authPool, accounting: db.pool }, settings, log, routers.seen);
-  const radius = createRadiusServer({
-    bind: config.radiusBind,
-    authPort: config.radiusAuthPort,
-    acctPort: config.radiusAcctPort,
-    lookupClient: (ip) => routers.byIp(ip),
-    handleAccess: handlers.handleAccess,
-    handleAccounting: handlers.handleAccounting,
-    onError: (message, fields) => log.error(message, fields),
-    onMessageAuthenticatorSeen: (client) => {
-      routers.messageAuthenticatorSeen(client.id);
-      log.info('router now requires Message-Authenticator (policy auto: it sent a valid one)', { router: client.name });
-    },
-  });
-  const ports = await radius.start();
   const dynamicClient = await createDynamicClient({
     initialTimeoutMs: options.coaTimeoutMs,
     onBadReply: (from) => log.warn('bad CoA/Disconnect reply dropped', { from }),
@@ -76,29 +81,32 @@ export async function startNetflow(config: Config, db: Database, log: Logger, op
   const http = buildHttpApp({
     pingDatabase: async () => void (await db.pool.query('SELECT 1')),
     radiusStats: () => flatStats(radius.stats()),
+    gauges: () => Object.fromEntries(Object.entries(payments.limiterStats()).map(([k, v]) => [`portal_rate_limit_${k}`, v])),
     startedAt: new Date(),
     trustProxy: config.trustProxy,
+    log,
   });
   const payments = setupPayments(http, config, db, log, options.payments);
   await http.listen({ port: config.httpPort, host: config.httpBind });
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
   payments.ready(httpPort);
-  log.info('netflow started', { radiusAuthPort: ports.authPort, radiusAcctPort: ports.acctPort, httpPort, routers: routers.all().length });
+  log.info('netflow started', {
+    radiusAuthPort: ports.authPort, radiusAcctPort: ports.acctPort, httpPort, routers: radius.routers, radiusThread: options.radiusThread ?? 'worker',
+  });
   return {
     ...ports,
     httpPort,
     radiusStats: () => radius.stats(),
+    radiusDied: radius.died ?? new Promise<Error>(() => {}),
     enforcer,
     payments,
     async close() {
       await payments.close();
       await enforcer.stop();
       await dynamicClient.close();
-      await radius.stop();
-      await handlers.drain();
+      await radius.close(); // stops answering, drains accounting writes, closes the router table
       await http.close();
-      await routers.close();
     },
   };
 }
@@ -123,19 +131,22 @@ export async function serve(config: Config): Promise<void> {
   });
   let running: RunningNetflow;
   try {
-    running = await startNetflow(config, db, log);
+    running = await startNetflow(config, db, log, { radiusThread: config.env.RADIUS_THREAD === 'main' ? 'main' : 'worker' });
   } catch (err) {
     await db.close();
     throw err;
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
+  const crashed = await new Promise<boolean>((resolve) => {
+    const stop = () => resolve(false);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    stopForFatal = stop;
+    stopForFatal = () => resolve(false);
+    void running.radiusDied.then(() => resolve(true));
   });
   log.info('netflow stopping');
   await running.close();
   await db.close();
   if (fatal) throw fatal;
+  // Without RADIUS NetFlow serves nobody: exit non-zero so that a supervisor restarts it.
+  if (crashed) process.exitCode = 1;
 }

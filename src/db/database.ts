@@ -7,15 +7,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client.js';
 import { startEmbeddedPostgres, type CrashPolicy } from './embedded-postgres.js';
 import { applyMigrations, openSchemaEngine } from './schema-engine.js';
-
-// On our own pool, Postgres bigint (int8) comes back as BigInt (byte counters pass 2^53).
-// Set per pool, not globally, because Prisma's adapter expects pg's defaults.
-const hotPathTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20 && format !== 'binary') return (v: string) => BigInt(v);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
+import { openHotPathPools, UTC } from './pools.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SCHEMA_PATH = path.join(ROOT, 'prisma', 'schema.prisma');
@@ -53,7 +45,6 @@ export async function migrate(url: string): Promise<string[]> {
   }
 }
 
-const UTC = '-c TimeZone=UTC';
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const log = options.log ?? (() => {});
@@ -66,17 +57,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     await embedded?.stop();
     throw err;
   }
-  // Every connection works in UTC: Prisma's pg adapter sends Date values as UTC wall-clock times
-  // without an offset, which PostgreSQL would otherwise read in the server's own time zone (an
-  // operator's box in Dar es Salaam would shift every Prisma-written time by three hours).
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: hotPathTypes as pg.CustomTypesConfig, options: UTC });
-  const authPool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    types: hotPathTypes as pg.CustomTypesConfig,
-    options: `${UTC} -c synchronous_commit=off`,
-  });
-  for (const p of [pool, authPool]) p.on('error', (err) => log(`database pool error: ${err.message}`));
+  const { pool, authPool } = openHotPathPools(url, options.poolSize ?? 10, log);
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 3, options: UTC }) });
   return {
     url,

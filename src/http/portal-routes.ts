@@ -1,13 +1,14 @@
 // The captive portal's API (JSON, schema-validated, rate-limited): what is on sale at this router,
 // buying it with mobile money, and redeeming a voucher. Stable routes under /api/v1/portal.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { PrismaClient } from '../db/generated/client.js';
 import { normalizeMac } from '../radius/values.js';
 import { PaymentInputError, type PaymentService, type ProviderRegistry, type PurchaseInput } from '../payments/service.js';
 import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../admin/routers.js';
 import { checkVoucher } from '../portal/vouchers.js';
 import { parsePhone, PhoneError, type Country } from '../payments/phone.js';
-import { RateLimiter } from './rate-limit.js';
+import type { Limit, RateLimiter } from './rate-limit.js';
 
 export interface PortalDeps {
   prisma: PrismaClient;
@@ -15,13 +16,48 @@ export interface PortalDeps {
   country: Country;
   /** Null until the payment side is ready (providers need NetFlow's own address). */
   payments(): { service: PaymentService; providers: ProviderRegistry } | null;
-  /** Purchases per phone and per device, per 10 minutes. */
-  purchaseLimit?: number;
-  /** Voucher tries per device, per 10 minutes. */
-  redeemLimit?: number;
+  /** Counts tries in the database every instance shares (src/http/rate-limit.ts). */
+  limiter: RateLimiter;
+  limits?: Partial<PortalLimits>;
+}
+
+/**
+ * Limits are keyed by what a guest cannot change for free: the router (by id, whether the portal
+ * named it or gave its address) and the source address of the request, never by a body field
+ * (a made-up `mac` costs nothing). Guests behind one router usually share its public address, so
+ * the per-address limits are sized for a busy site, not for one device.
+ */
+export interface PortalLimits {
+  /** Purchases per router and source address. */
+  purchasesPerAddress: Limit;
+  /** Purchases per phone number: stops push-prompt spam to someone else's phone. */
+  purchasesPerPhone: Limit;
+  /** Voucher tries per router and source address: caps code guessing. */
+  redeemsPerAddress: Limit;
 }
 
 const TEN_MINUTES = 10 * 60_000;
+
+export const DEFAULT_PORTAL_LIMITS: PortalLimits = {
+  purchasesPerAddress: { limit: 60, windowMs: TEN_MINUTES },
+  purchasesPerPhone: { limit: 5, windowMs: TEN_MINUTES },
+  redeemsPerAddress: { limit: 300, windowMs: TEN_MINUTES },
+};
+
+/**
+ * The source address as a rate-limit key: IPv4 as it is (an IPv4-mapped IPv6 address as IPv4),
+ * IPv6 by its /64, the one network a host picks its own addresses in.
+ */
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (!ip.includes(':')) return ip;
+  const [head, tail] = ip.split('%')[0].toLowerCase().split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':') + '::/64';
+}
 
 const routerQuery = {
   type: 'object',
@@ -73,12 +109,22 @@ function macOrFail(reply: FastifyReply, mac: string | undefined): string | null 
   return n;
 }
 
+function tooMany(reply: FastifyReply, retryAfterSeconds: number, message: string) {
+  reply.header('retry-after', String(retryAfterSeconds));
+  return fail(reply, 429, message);
+}
+
 export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): void {
-  const purchases = new RateLimiter(deps.purchaseLimit ?? 5, TEN_MINUTES);
-  const redeems = new RateLimiter(deps.redeemLimit ?? 10, TEN_MINUTES);
-  // Guests behind one router often share its public address, so the wider limit is per router:
-  // it caps code guessing with made-up MACs without locking a busy café out.
-  const routerRedeems = new RateLimiter((deps.redeemLimit ?? 10) * 30, TEN_MINUTES);
+  const limits = { ...DEFAULT_PORTAL_LIMITS, ...deps.limits };
+  // The router a request names, by name or address, to its id: one key per router however it is
+  // named. Cached briefly (a flood must not cost a query per request); a router added or
+  // deactivated is seen within seconds, and the routes below check it again where it matters.
+  const routerIds = new LRUCache<string, { id: number | null }>({
+    max: 1000,
+    ttl: 5_000,
+    fetchMethod: async (nameOrIp) => ({ id: (await findActiveRouter(deps.prisma, nameOrIp))?.id ?? null }),
+  });
+  const routerIdOf = async (nameOrIp: string) => (await routerIds.fetch(nameOrIp))?.id ?? null;
 
   app.get<{ Querystring: { router: string } }>('/api/v1/portal/packages', { schema: { querystring: routerQuery } }, async (req, reply) => {
     const router = await findActiveRouter(deps.prisma, req.query.router);
@@ -122,12 +168,15 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
     if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
     const mac = macOrFail(reply, req.body.mac);
     if (mac === undefined) return reply;
-    const device = `device:${mac ?? req.body.ip ?? req.ip}`;
-    const phoneKey = `phone:${req.body.phone.replace(/\D/g, '').slice(-9)}`;
-    if (!purchases.take(device, phoneKey)) {
-      reply.header('retry-after', String(purchases.retryAfterSeconds(device, phoneKey)));
-      return fail(reply, 429, 'Too many payment attempts. Please wait a few minutes and try again.');
-    }
+    const routerId = await routerIdOf(req.body.router);
+    if (routerId === null) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
+    // The address first: a phone number is only counted (and its row created) for a request its
+    // address may make, so rotating made-up numbers cannot outgrow the address's limit.
+    const verdict = await deps.limiter.take(
+      [`purchase:${routerId}:${addressKey(req.ip)}`, limits.purchasesPerAddress],
+      [`phone:${req.body.phone.replace(/\D/g, '').slice(-9)}`, limits.purchasesPerPhone],
+    );
+    if (!verdict.ok) return tooMany(reply, verdict.retryAfterSeconds, 'Too many payment attempts. Please wait a few minutes and try again.');
     try {
       const view = await pay.service.startPurchase({ ...req.body, mac: mac ?? undefined });
       return reply.code(view.status === 'pending' ? 202 : 200).header('location', `/api/v1/portal/purchases/${view.id}`).send(view);
@@ -148,12 +197,10 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
   app.post<{ Body: { code: string; mac?: string; ip?: string; router: string } }>('/api/v1/portal/vouchers/redeem', { schema: { body: redeemBody } }, async (req, reply) => {
     const mac = macOrFail(reply, req.body.mac);
     if (mac === undefined) return reply;
-    const device = `device:${mac ?? req.body.ip ?? req.ip}`;
-    const router = `router:${req.body.router}`;
-    if (!redeems.take(device) || !routerRedeems.take(router)) {
-      reply.header('retry-after', String(Math.max(redeems.retryAfterSeconds(device), routerRedeems.retryAfterSeconds(router))));
-      return fail(reply, 429, 'Too many voucher attempts. Please wait a few minutes and try again.');
-    }
+    const routerId = await routerIdOf(req.body.router);
+    if (routerId === null) return reply.code(404).send({ error: UNKNOWN_ROUTER_MESSAGE, reason: 'unknown_router' });
+    const verdict = await deps.limiter.take([`redeem:${routerId}:${addressKey(req.ip)}`, limits.redeemsPerAddress]);
+    if (!verdict.ok) return tooMany(reply, verdict.retryAfterSeconds, 'Too many voucher attempts. Please wait a few minutes and try again.');
     const result = await checkVoucher(deps.prisma, { code: req.body.code, mac: mac ?? undefined, router: req.body.router });
     if (result.ok) return result;
     const status = result.reason === 'unknown_code' || result.reason === 'unknown_router' ? 404 : result.reason === 'device_limit' ? 409 : 410;

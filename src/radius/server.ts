@@ -56,6 +56,11 @@ export interface RadiusServerOptions {
   duplicateWindowMs?: number;
   /** Socket receive buffer; the kernel default drops bursts at hundreds of requests in flight. */
   recvBufferSize?: number;
+  /**
+   * Where the counters live (RADIUS_STATS_BYTES): a SharedArrayBuffer lets another thread read
+   * them as they change (readRadiusStats), e.g. /metrics on the main thread when RADIUS runs in its own.
+   */
+  statsBuffer?: SharedArrayBuffer;
 }
 
 export type DropReason =
@@ -78,6 +83,35 @@ export interface RadiusStats {
   dropped: Record<DropReason, number>;
 }
 
+const DROP_REASONS: readonly DropReason[] = [
+  'unknown_client',
+  'malformed',
+  'malformed_value',
+  'unexpected_code',
+  'bad_authenticator',
+  'bad_message_authenticator',
+  'missing_message_authenticator',
+  'proxy_state_without_message_authenticator',
+  'duplicate_in_flight',
+  'not_stored',
+  'handler_error',
+];
+// Slots in the counter array: received, replied, duplicatesResent, then one per drop reason.
+const RECEIVED = 0, REPLIED = 1, RESENT = 2;
+const DROP_SLOT = Object.fromEntries(DROP_REASONS.map((r, i) => [r, 3 + i])) as Record<DropReason, number>;
+export const RADIUS_STATS_BYTES = (3 + DROP_REASONS.length) * Float64Array.BYTES_PER_ELEMENT;
+
+/** The counters in `buffer` (written by one thread's server, read from any). */
+export function readRadiusStats(buffer: SharedArrayBuffer | ArrayBuffer): RadiusStats {
+  const c = new Float64Array(buffer);
+  return {
+    received: c[RECEIVED],
+    replied: c[REPLIED],
+    duplicatesResent: c[RESENT],
+    dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, c[DROP_SLOT[r]]])) as Record<DropReason, number>,
+  };
+}
+
 export interface RadiusServer {
   start(): Promise<{ authPort: number; acctPort: number }>;
   stop(): Promise<void>;
@@ -86,24 +120,10 @@ export interface RadiusServer {
 
 export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   const duplicates = new DuplicateCache(options.duplicateWindowMs);
-  const stats: RadiusStats = {
-    received: 0,
-    replied: 0,
-    duplicatesResent: 0,
-    dropped: {
-      unknown_client: 0,
-      malformed: 0,
-      malformed_value: 0,
-      unexpected_code: 0,
-      bad_authenticator: 0,
-      bad_message_authenticator: 0,
-      missing_message_authenticator: 0,
-      proxy_state_without_message_authenticator: 0,
-      duplicate_in_flight: 0,
-      not_stored: 0,
-      handler_error: 0,
-    },
-  };
+  // One writer (this server); a reader on another thread sees each count as it is made.
+  const buffer = options.statsBuffer ?? new ArrayBuffer(RADIUS_STATS_BYTES);
+  const counters = new Float64Array(buffer);
+  const drop = (reason: DropReason) => void counters[DROP_SLOT[reason]]++;
   const family = isIPv6(options.bind) ? 'udp6' : 'udp4';
   const sockets: dgram.Socket[] = [];
 
@@ -122,19 +142,19 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   }
 
   async function onDatagram(socket: dgram.Socket, datagram: Buffer, rinfo: dgram.RemoteInfo, expectedCode: number, handler: Handler) {
-    stats.received++;
+    counters[RECEIVED]++;
     const client = options.lookupClient(rinfo.address);
-    if (!client) return void stats.dropped.unknown_client++;
+    if (!client) return drop('unknown_client');
     let packet: RadiusPacket;
     try {
       packet = parsePacket(datagram);
     } catch {
       // MalformedPacket, or anything else parsing threw: the datagram is not a packet we answer.
-      return void stats.dropped.malformed++;
+      return drop('malformed');
     }
-    if (packet.code !== expectedCode) return void stats.dropped.unexpected_code++;
+    if (packet.code !== expectedCode) return drop('unexpected_code');
     const verdict = verifyRequest(packet, client.secret, client.requireMessageAuthenticator);
-    if (verdict !== 'ok') return void stats.dropped[verdict]++;
+    if (verdict !== 'ok') return drop(verdict);
     if (client.learnsMessageAuthenticator && packet.code === CODE.accessRequest && attr(packet, ATTR.messageAuthenticator)) {
       options.onMessageAuthenticatorSeen?.(client); // verified above: present means valid
     }
@@ -142,15 +162,15 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     // Accounting-Request without a 4-octet Acct-Status-Type (RFC 2866 §5.1), is malformed.
     const hidden = packet.code === CODE.accessRequest ? attr(packet, ATTR.userPassword) : undefined;
     const userPassword = hidden ? decryptUserPassword(hidden, client.secret, packet.authenticator) : null;
-    if (hidden && userPassword === null) return void stats.dropped.malformed++;
-    if (packet.code === CODE.accountingRequest && attr(packet, ATTR.acctStatusType)?.length !== 4) return void stats.dropped.malformed++;
+    if (hidden && userPassword === null) return drop('malformed');
+    if (packet.code === CODE.accountingRequest && attr(packet, ATTR.acctStatusType)?.length !== 4) return drop('malformed');
 
     const key = DuplicateCache.keyOf(rinfo.address, rinfo.port, packet.code, packet.identifier, packet.authenticator);
     const seen = duplicates.check(key);
-    if (seen.kind === 'in_flight') return void stats.dropped.duplicate_in_flight++;
-    if (seen.kind === 'dropped') return void stats.dropped.malformed_value++;
+    if (seen.kind === 'in_flight') return drop('duplicate_in_flight');
+    if (seen.kind === 'dropped') return drop('malformed_value');
     if (seen.kind === 'answered') {
-      stats.duplicatesResent++;
+      counters[RESENT]++;
       return void socket.send(seen.reply, rinfo.port, rinfo.address);
     }
 
@@ -166,17 +186,17 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       reply = await handler(request);
     } catch (err) {
       duplicates.forget(key);
-      stats.dropped.handler_error++;
+      drop('handler_error');
       options.onError?.('radius handler failed', { router: client.name, error: err instanceof Error ? err.message : String(err) });
       return;
     }
     if (!reply) {
       duplicates.forget(key);
-      return void stats.dropped.not_stored++;
+      return drop('not_stored');
     }
     if ('drop' in reply) {
       duplicates.dropped(key);
-      return void stats.dropped.malformed_value++;
+      return drop('malformed_value');
     }
     let bytes: Buffer;
     try {
@@ -184,12 +204,12 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     } catch (err) {
       // A reply that cannot be encoded (e.g. a value over 253 octets) loses this answer, not the server.
       duplicates.forget(key);
-      stats.dropped.handler_error++;
+      drop('handler_error');
       options.onError?.('radius reply not encodable', { router: client.name, error: err instanceof Error ? err.message : String(err) });
       return;
     }
     duplicates.answered(key, bytes);
-    stats.replied++;
+    counters[REPLIED]++;
     socket.send(bytes, rinfo.port, rinfo.address);
   }
 
@@ -202,6 +222,6 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     async stop() {
       await Promise.all(sockets.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     },
-    stats: () => structuredClone(stats),
+    stats: () => readRadiusStats(buffer),
   };
 }
