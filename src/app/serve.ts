@@ -11,7 +11,7 @@ import { createEnforcer, type Enforcer } from '../enforce/enforcer.js';
 import type { RetryPolicy } from '../enforce/deliver.js';
 import { createRadiusHandlers } from './radius-handlers.js';
 import { loadRadiusSettings } from './settings.js';
-import { setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
+import { checkPaymentsConfig, setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
 
 export interface RunningNetflow {
   authPort: number;
@@ -42,6 +42,7 @@ function flatStats(s: RadiusStats): Record<string, number> {
 }
 
 export async function startNetflow(config: Config, db: Database, log: Logger, options: StartOptions = {}): Promise<RunningNetflow> {
+  checkPaymentsConfig(config); // before any port opens: a refused configuration leaves nothing running
   const routers = await openRouterTable(db.pool, db.url, (err) => log.error('router table', { error: err.message }));
   const settings = await loadRadiusSettings(db.pool);
   const handlers = createRadiusHandlers({ auth: db.authPool, accounting: db.pool }, settings, log, routers.seen);

@@ -107,6 +107,12 @@ export interface PaymentProvider {
    * per-payment URL we send: such callbacks cannot carry our per-payment token. Default true.
    */
   callbackUrlPerPayment?: boolean;
+  /**
+   * Set when the adapter believes (or refuses) callbacks by their source address: the variable
+   * holding that address list. Such a provider cannot run behind TRUST_PROXY=true, where any
+   * client's X-Forwarded-For would be taken for the source.
+   */
+  callbackAddressList?: string;
   /** Seconds to wait before the first status query for a payment without callback. */
   minPollDelaySeconds: number;
   /** After this many seconds without a result, a push is dead (the guest never approved it). */
