@@ -6,7 +6,7 @@
 // - "paid" is reached once, under a row lock, and is the only way a purchase entitlement is made;
 // - a late success after failed/expired still grants access (the guest's money was taken) and is
 //   flagged for the operator.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Prisma, PrismaClient } from '../db/generated/client.js';
 import type { Logger } from '../config/logger.js';
 import { recordAudit } from '../admin/audit.js';
@@ -66,13 +66,36 @@ export interface PurchaseView {
   receipt: string | null;
   /** Once paid: what the portal logs the device in with (User-Name and password). */
   access: { code: string; password: string; expiresAt: string | null } | null;
+  /**
+   * Only in the answer that created the purchase: the proof that this browser started it. Whoever
+   * presents it later sees the access code; nobody else does (a phone number and a MAC are no proof).
+   */
+  token?: string;
+}
+
+/** A purchase as anyone who knows its id sees it: how it is going, nothing to log in with. */
+export interface PurchaseStatusView {
+  id: string;
+  status: PaymentStatus;
+  message: string;
+  failureReason: string | null;
+  testMoney: boolean;
+  access: null;
+  receipt: null;
+}
+
+/** What proves a payer: the provider's receipt, the phone that paid, the router it was bought at. */
+export interface RecoverInput {
+  phone: string;
+  receipt: string;
+  router: string;
 }
 
 /** A request the guest (or a provider) got wrong: the HTTP layer answers 4xx with the message. */
 export class PaymentInputError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 404 | 409 | 422 | 503 = 400,
+    readonly status: 400 | 403 | 404 | 409 | 422 | 503 = 400,
     readonly field?: string,
   ) {
     super(message);
@@ -107,8 +130,15 @@ const GUEST_FAILURE: Record<string, string> = {
 type PaymentRow = Prisma.PaymentGetPayload<{ include: { package: true; entitlement: true } }>;
 
 export interface PaymentService {
-  startPurchase(input: PurchaseInput): Promise<PurchaseView>;
-  getPurchase(id: string): Promise<PurchaseView | null>;
+  /**
+   * Starts a purchase; the answer carries its token. `tokens` are what the caller presented (a
+   * double submit from the browser that started the open purchase gets that purchase back).
+   */
+  startPurchase(input: PurchaseInput, tokens?: readonly string[]): Promise<PurchaseView>;
+  /** The whole purchase when one of `tokens` is its token; otherwise its status only. */
+  getPurchase(id: string, tokens?: readonly string[]): Promise<PurchaseView | PurchaseStatusView | null>;
+  /** The paid purchase matching receipt + phone at that router (the payer's proof), or null. */
+  recoverPurchase(input: RecoverInput): Promise<PurchaseView | null>;
   /** A provider's callback: answers with the acknowledgement that provider expects. */
   handleCallback(providerId: string, request: CallbackRequest): Promise<{ status: number; headers?: Record<string, string>; body: string }>;
   /** One pass of the status job: asks providers about due pending payments, expires dead ones. */
@@ -136,7 +166,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     });
   }
 
-  async function startPurchase(input: PurchaseInput): Promise<PurchaseView> {
+  async function startPurchase(input: PurchaseInput, tokens: readonly string[] = []): Promise<PurchaseView> {
     const router = await findActiveRouter(prisma, input.router);
     if (!router) throw new PaymentInputError(UNKNOWN_ROUTER_MESSAGE, 404, 'router');
     const pkg = await prisma.package.findUnique({ where: { id: input.packageId } });
@@ -158,11 +188,12 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
 
     const t = now();
     const reference = Array.from({ length: 10 }, () => REFERENCE_ALPHABET[randomBytes(1)[0] % REFERENCE_ALPHABET.length]).join('');
+    const token = randomBytes(32).toString('base64url');
     let payment: PaymentRow;
     try {
       payment = await prisma.payment.create({
         data: {
-          reference, callbackToken: randomBytes(18).toString('base64url'), packageId: pkg.id, routerId: router.id, provider: provider.id,
+          reference, callbackToken: randomBytes(18).toString('base64url'), purchaseTokenHash: tokenHash(token), packageId: pkg.id, routerId: router.id, provider: provider.id,
           phone: phone.e164, network, mac: input.mac ? input.mac.toUpperCase() : null, ip: input.ip ?? null,
           amountMinor: pkg.priceMinor, currency: pkg.currency, sandbox: provider.sandbox,
           expiresAt: new Date(t.getTime() + provider.expirySeconds * 1000),
@@ -175,18 +206,17 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       if ((err as { code?: string }).code !== 'P2002') throw err;
       // One open push per phone and provider: a double submit gets the payment already under way.
       const open = await prisma.payment.findFirst({ where: { phone: phone.e164, provider: provider.id, status: 'pending' }, include: { package: true, entitlement: true } });
-      if (!open) return startPurchase(input); // it just finished; this is a new purchase
-      // Only the device that started it gets it back: anyone else who knows the number must not
-      // learn the payment's id (and with it, later, the access code).
-      const mac = input.mac ? input.mac.toUpperCase() : null;
-      const sameDevice = mac !== null ? open.mac === mac : open.mac === null && open.ip !== null && open.ip === (input.ip ?? null);
-      if (open.packageId !== pkg.id || !sameDevice) {
+      if (!open) return startPurchase(input, tokens); // it just finished; this is a new purchase
+      // Only the browser that started it gets it back (it holds the token): anyone else who knows
+      // the number and the MAC (visible to everyone on the Wi-Fi) must not learn the payment's id,
+      // let alone its token and, later, the access code.
+      if (open.packageId !== pkg.id || !tokenMatches(open.purchaseTokenHash, tokens)) {
         throw new PaymentInputError('A payment prompt is already open on this phone. Approve or cancel it first, then try again.', 409, 'phone');
       }
       return view(open);
     }
     inBackground(initiate(payment, provider));
-    return view(payment);
+    return { ...view(payment), token };
   }
 
   async function initiate(payment: PaymentRow, provider: PaymentProvider): Promise<void> {
@@ -428,15 +458,36 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     await prisma.payment.update({ where: { id: p.id }, data: { nextCheckAt: new Date(t.getTime() + backoff(LATE_CHECK_SECONDS, 3600)) } });
   }
 
-  async function getPurchase(id: string): Promise<PurchaseView | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  async function getPurchase(id: string, tokens: readonly string[] = []): Promise<PurchaseView | PurchaseStatusView | null> {
+    if (!isUuid(id)) return null;
     const p = await prisma.payment.findUnique({ where: { id }, include: { package: true, entitlement: true } });
+    if (!p) return null;
+    return tokenMatches(p.purchaseTokenHash, tokens) ? view(p) : statusView(p);
+  }
+
+  async function recoverPurchase(input: RecoverInput): Promise<PurchaseView | null> {
+    const router = await findActiveRouter(prisma, input.router);
+    if (!router) throw new PaymentInputError(UNKNOWN_ROUTER_MESSAGE, 404, 'router');
+    let phone;
+    try {
+      phone = parsePhone(input.phone, options.country);
+    } catch (err) {
+      throw new PaymentInputError(err instanceof PhoneError ? `${err.en} / ${err.sw}` : (err as Error).message, 422, 'phone');
+    }
+    const receipt = input.receipt.trim();
+    if (receipt === '') return null;
+    const p = await prisma.payment.findFirst({
+      where: { phone: phone.e164, routerId: router.id, status: 'paid', entitlementId: { not: null }, receiptNumber: { equals: receipt, mode: 'insensitive' } },
+      include: { package: true, entitlement: true },
+      orderBy: { paidAt: 'desc' },
+    });
     return p ? view(p) : null;
   }
 
   return {
     startPurchase,
     getPurchase,
+    recoverPurchase,
     handleCallback,
     checkDue,
     async drain() {
@@ -471,6 +522,34 @@ function view(p: PaymentRow): PurchaseView {
       ? { code: p.entitlement.code, password: p.entitlement.password, expiresAt: p.entitlement.expiresAt?.toISOString() ?? null }
       : null,
   };
+}
+
+function statusView(p: PaymentRow): PurchaseStatusView {
+  const full = view(p);
+  return { id: full.id, status: full.status, message: full.message, failureReason: full.failureReason, testMoney: full.testMoney, access: null, receipt: null };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Whether one of the presented tokens is the purchase's (hashes compared in constant time). */
+function tokenMatches(storedHash: string | null, tokens: readonly string[]): boolean {
+  if (storedHash === null) return false;
+  const stored = Buffer.from(storedHash, 'hex');
+  let match = false;
+  for (const t of tokens) {
+    if (typeof t !== 'string' || t.length === 0 || t.length > 256) continue;
+    const h = createHash('sha256').update(t, 'utf8').digest();
+    if (h.length === stored.length && timingSafeEqual(h, stored)) match = true;
+  }
+  return match;
 }
 
 function toJson(value: unknown): Prisma.InputJsonValue {
