@@ -74,6 +74,13 @@ export function setupPayments(http: FastifyInstance, config: Config, db: Databas
         prisma: db.prisma, providers, publicUrl: config.publicUrl ?? selfUrl, sandboxUrl: selfUrl, country: config.country, log, now: options.now,
       });
       state = { service, providers };
+      if (sandbox) {
+        sandbox.allowCallbacksTo(`${selfUrl}/api/v1/payments/callbacks/`);
+        log.warn(
+          'TEST MONEY: the payment sandbox is on (fake mobile money, no real money moves); purchases work only on routers marked with ' +
+            '`netflow router change NAME --test yes`; set PAYMENTS_SANDBOX=off or configure a payment provider for real money',
+        );
+      }
       log.info('payments ready', { providers: providers.all().map((p) => `${p.id}${p.sandbox ? ' (sandbox, test money)' : ''}`).join(', ') || 'none' });
       if (options.jobs !== 'manual') {
         job = cron.schedule('*/10 * * * * *', async () => {

@@ -123,6 +123,7 @@ const GUEST_FAILURE: Record<string, string> = {
   config_error: 'Mobile money is not available right now. Please ask the staff.',
   provider_error: 'The mobile money service had a problem. Please try again.',
   amount_mismatch: 'The amount paid does not match the package price. Please ask the staff.',
+  test_money_refused: 'This Wi-Fi network does not take test money. Please ask the staff.',
   expired: 'The payment prompt expired. Try again and approve it on your phone.',
   unknown: 'The payment did not go through. Please try again.',
 };
@@ -185,6 +186,8 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     }
     if (!provider.currencies.includes(pkg.currency as 'TZS' | 'KES')) throw new PaymentInputError(`${provider.displayName} cannot take payments in ${pkg.currency}.`, 422, 'provider');
     if (!provider.networks.includes(network)) throw new PaymentInputError(`${provider.displayName} cannot collect from ${network} numbers.`, 422, 'network');
+    // The sandbox's test money buys real access: only where the operator asked for it.
+    if (provider.sandbox && !router.acceptsTestMoney) throw new PaymentInputError(testMoneyRefused(router.name), 403, 'router');
 
     const t = now();
     const reference = Array.from({ length: 10 }, () => REFERENCE_ALPHABET[randomBytes(1)[0] % REFERENCE_ALPHABET.length]).join('');
@@ -295,6 +298,16 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
           details: { expected: `${p.amountMinor} ${p.currency}`, got: `${v.amountMinor ?? p.amountMinor} ${v.currency ?? p.currency}`, source },
         });
         return `rejected (paid ${v.amountMinor ?? p.amountMinor} ${v.currency ?? p.currency}, asked ${p.amountMinor} ${p.currency})`;
+      }
+      if (p.sandbox) {
+        // Test money grants only at a router still marked for it. Locked: a `router change --test no`
+        // in flight either waits for this grant (and revokes its code) or is seen here.
+        const [router] = await tx.$queryRaw<Array<{ accepts_test_money: boolean }>>`SELECT accepts_test_money FROM routers WHERE id = ${p.routerId} FOR SHARE`;
+        if (!router?.accepts_test_money) {
+          await tx.payment.update({ where: { id: p.id }, data: { status: p.status === 'pending' ? 'failed' : p.status, failureReason: 'test_money_refused', confirmDue: false } });
+          await recordAudit(tx, { actor: 'payments', action: 'payment.test_money_refused', subject: `payment ${p.reference}`, details: { router: p.routerId, source } });
+          return 'rejected (test money, and the router does not accept test money)';
+        }
       }
       const paidAt = now();
       const late = p.status !== 'pending';
@@ -522,6 +535,11 @@ function view(p: PaymentRow): PurchaseView {
       ? { code: p.entitlement.code, password: p.entitlement.password, expiresAt: p.entitlement.expiresAt?.toISOString() ?? null }
       : null,
   };
+}
+
+/** Why a test-money purchase is refused, and what the operator does about it. */
+export function testMoneyRefused(routerName: string): string {
+  return `This Wi-Fi network does not take test money (NetFlow's payment sandbox is on). The operator can allow it for testing with: netflow router change ${routerName} --test yes`;
 }
 
 function statusView(p: PaymentRow): PurchaseStatusView {

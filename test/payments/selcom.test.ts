@@ -32,6 +32,7 @@ describe('Selcom adapter + sandbox', () => {
   beforeAll(async () => {
     ctx = new SandboxContext({ approveAfterMs: 20, ambiguousQueries: 2, lateAfterMs: 400 });
     ({ app, base } = await startSandboxApp((a) => registerSelcomSandbox(a, ctx), () => provider, received));
+    ctx.allowCallbacksTo(`${base}/cb/`);
     provider = createSelcomProvider({ baseUrl: `${base}/sandbox/selcom`, credentials: SELCOM_SANDBOX_CREDENTIALS, sandbox: true, timeoutMs: 3000 });
   });
   afterAll(async () => {
