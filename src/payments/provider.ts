@@ -80,6 +80,11 @@ export interface ParsedCallback {
    * queryStatus before access is granted.
    */
   needsConfirmation: boolean;
+  /**
+   * For a verified signed callback: what identifies this very message (its signature, which covers
+   * its timestamp). The service processes one message once: a replay of it is refused.
+   */
+  replayKey?: string;
   /** The exact acknowledgement this provider expects back. */
   ack: { status: number; headers?: Record<string, string>; body: string };
   raw: unknown;

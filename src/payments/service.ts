@@ -387,6 +387,18 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       await recordEvent({ paymentId: null, provider: provider.id, kind: 'callback', outcome: parsed.outcome, verdict: 'unmatched (no payment with this reference)', raw });
       return { status: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'unknown payment; retry later' }) };
     }
+    if (parsed.replayKey !== undefined) {
+      // One signed message is processed once: claimed before it is acted on, so two copies racing
+      // cannot both pass. A genuine resend gets its ack (nothing more happens), a replay nothing.
+      const claimed = await prisma.$executeRaw`
+        INSERT INTO seen_callbacks (provider, signature, seen_at) VALUES (${provider.id}, ${parsed.replayKey}, ${now()})
+        ON CONFLICT DO NOTHING`;
+      if (claimed === 0) {
+        await recordEvent({ paymentId: payment.id, provider: provider.id, kind: 'callback', outcome: parsed.outcome, verdict: 'refused: repeat of an already-processed signed callback (replay)', raw });
+        log.warn('payment callback replay refused', { provider: provider.id, from: request.remoteIp });
+        return parsed.ack;
+      }
+    }
     // Unsigned callbacks must come to the URL we gave for this very payment — unless the provider
     // only calls one registered URL; then nothing in it is believed without the provider's own
     // status answer (or the adapter's source-address check), so a forger can neither grant nor cancel.
@@ -417,6 +429,8 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
 
   async function checkDue(limit = 20): Promise<number> {
     const t = now();
+    // Signatures kept for the replay check are useless once their timestamp window has passed.
+    await prisma.seenCallback.deleteMany({ where: { seenAt: { lt: new Date(t.getTime() - 3600_000) } } });
     // Claim by pushing next_check_at forward (a lease longer than a batch of slow providers), so a
     // second instance does not ask at the same time. Pending payments, and any payment a provider
     // said was paid that we have not confirmed yet.

@@ -1,7 +1,8 @@
 // Buying access through the portal API on a real NetFlow (real HTTP port, real PostgreSQL), paid
 // through NetFlow's local sandbox fakes of each provider (their real wire formats), and the code
 // then used over real RADIUS.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { SELCOM_SANDBOX_CREDENTIALS } from '../../src/payments/providers/selcom.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVouchers } from '../../src/admin/vouchers.js';
 import { silentLogger } from '../../src/config/logger.js';
@@ -371,6 +372,39 @@ describe('buying access with mobile money (sandbox providers)', () => {
       });
       expect(r.status).toBe(401);
       expect((await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).entitlementId).toBeNull();
+    });
+
+    it('a signed webhook is processed once: a replay of it is refused, an old one too', async () => {
+      // Selcom (signed), a phone whose genuine webhook never comes: the test plays Selcom.
+      const started = await buy('0620 930 002', { provider: 'selcom' });
+      await env.netflow.payments.service().drain();
+      const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
+      const sign = (timestamp: string) => {
+        const body: Record<string, string> = {
+          result: 'SUCCESS', resultcode: '000', order_id: row.reference, transid: `${row.reference}T1`, reference: '0289999999',
+          channel: 'HALOPESA-TZ', amount: '1000', phone: row.phone, payment_status: 'COMPLETED',
+        };
+        const fields = Object.keys(body);
+        const text = ['timestamp=' + timestamp, ...fields.map((f) => `${f}=${body[f]}`)].join('&');
+        const headers = {
+          authorization: 'SELCOM ' + Buffer.from(SELCOM_SANDBOX_CREDENTIALS.apiKey).toString('base64'), 'digest-method': 'HS256',
+          digest: createHmac('sha256', SELCOM_SANDBOX_CREDENTIALS.apiSecret).update(text).digest('base64'), timestamp, 'signed-fields': fields.join(','),
+        };
+        return { body, headers };
+      };
+      const old = sign(new Date(Date.now() - 10 * 60_000).toISOString());
+      expect((await callback('selcom', old.body, '', old.headers)).status).toBe(401);
+      expect((await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).status).toBe('pending');
+      expect((await env.db.prisma.paymentEvent.findFirstOrThrow({ where: { paymentId: started.id, kind: 'callback' }, orderBy: { id: 'desc' } })).verdict).toMatch(/Timestamp.*more than 5 minutes/);
+
+      const fresh = sign(new Date().toISOString());
+      expect((await callback('selcom', fresh.body, '', fresh.headers)).status).toBe(200);
+      expect((await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).status).toBe('paid');
+      const replay = await callback('selcom', fresh.body, '', fresh.headers);
+      expect(replay.status).toBe(200); // acknowledged, so a genuine resend stops; nothing is done
+      const last = await env.db.prisma.paymentEvent.findFirstOrThrow({ where: { paymentId: started.id, kind: 'callback' }, orderBy: { id: 'desc' } });
+      expect(last.verdict).toMatch(/refused: repeat of an already-processed signed callback/);
+      expect(await env.db.prisma.seenCallback.count({ where: { provider: 'selcom', signature: fresh.headers.digest } })).toBe(1);
     });
 
     it('a callback for a reference we never issued is kept but applied to nothing', async () => {
