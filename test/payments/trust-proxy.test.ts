@@ -40,8 +40,9 @@ describe('TRUST_PROXY and providers trusted by callback source address', () => {
   });
 
   describe('a forged Yas callback naming the provider\'s address in X-Forwarded-For', () => {
+    let routers = 0;
     async function pendingYasPayment(reference: string) {
-      const router = await addRouter(db, { ip: `10.77.0.${reference.length + Math.floor(Math.random() * 200)}` });
+      const router = await addRouter(db, { ip: `10.77.0.${++routers}` });
       const pkg = await addPackage(db);
       return db.prisma.payment.create({
         data: {
