@@ -93,7 +93,8 @@ function presentedTokens(req: FastifyRequest): string[] {
   if (typeof query === 'string') tokens.push(query);
   for (const part of String(req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === PURCHASE_COOKIE) tokens.push(decodeURIComponent(part.slice(eq + 1).trim()));
+    // Our tokens are base64url: nothing to decode (and a malformed %-escape cannot throw).
+    if (eq > 0 && part.slice(0, eq).trim() === PURCHASE_COOKIE) tokens.push(part.slice(eq + 1).trim());
   }
   return tokens.filter((t) => t.length > 0).slice(0, 4);
 }
