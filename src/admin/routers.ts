@@ -172,7 +172,9 @@ export interface RouterChanges {
  * over: the requirement comes back with the next valid Message-Authenticator (e.g. after the
  * router was replaced by an older one that cannot send it).
  */
-export async function changeRouter(prisma: PrismaClient, name: string, changes: RouterChanges, actor: string): Promise<RouterView> {
+export async function changeRouter(
+  prisma: PrismaClient, name: string, changes: RouterChanges, actor: string,
+): Promise<RouterView & { revokedTestMoneyCodes: number }> {
   const policy = checkRouterChanges(changes);
   return prisma.$transaction(async (tx) => {
     const before = await tx.router.findUnique({ where: { name } });
@@ -193,6 +195,26 @@ export async function changeRouter(prisma: PrismaClient, name: string, changes: 
         after: { requireMessageAuthenticator: after.messageAuthenticator, acceptsTestMoney: after.acceptsTestMoney },
       },
     });
-    return view(after);
+    let revokedTestMoneyCodes = 0;
+    if (before.acceptsTestMoney && !after.acceptsTestMoney) {
+      // Codes bought here with test money stop working now (enforcement disconnects their sessions).
+      // A grant in flight holds the router row (FOR SHARE) until it commits, so this sees it.
+      const revoked = await tx.$queryRaw<Array<{ id: number }>>`
+        UPDATE entitlements e SET status = 'revoked', updated_at = now()
+          FROM payments p
+         WHERE p.entitlement_id = e.id AND p.sandbox AND e.router_id = ${after.id} AND e.status = 'active'
+           AND (e.expires_at IS NULL OR e.expires_at > now())
+        RETURNING e.id`;
+      revokedTestMoneyCodes = revoked.length;
+      if (revoked.length > 0) {
+        await recordAudit(tx, {
+          actor,
+          action: 'entitlement.revoke',
+          subject: after.name,
+          details: { reason: 'test money no longer accepted at this router', count: revoked.length, entitlements: revoked.map((r) => r.id) },
+        });
+      }
+    }
+    return { ...view(after), revokedTestMoneyCodes };
   });
 }

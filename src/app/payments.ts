@@ -12,6 +12,7 @@ import { combine, liveProviders, sandboxProviders, sandboxWanted } from '../paym
 import { registerPaymentSandbox } from '../payments/sandbox/index.js';
 import type { SandboxContext } from '../payments/sandbox/context.js';
 import { createPaymentService, type PaymentService, type ProviderRegistry } from '../payments/service.js';
+import type { PaymentProvider } from '../payments/provider.js';
 
 export interface PaymentsOptions {
   /** 'manual': the status job runs only when called (tests). */
@@ -32,13 +33,34 @@ export interface PaymentsHandle {
   close(): Promise<void>;
 }
 
-/** Registers the routes (before listen); ready() completes the wiring after listen. */
-export function setupPayments(http: FastifyInstance, config: Config, db: Database, log: Logger, options: PaymentsOptions = {}): PaymentsHandle {
+/**
+ * The configured live providers, or a ConfigError (one line: what is wrong, what to set) when the
+ * payment settings cannot be run safely. startNetflow calls it before opening any port.
+ */
+export function checkPaymentsConfig(config: Config): PaymentProvider[] {
   const live = liveProviders(config.env);
   if (config.paymentsSandbox === 'on' && live.length > 0) {
     // Guests could pick a fake provider and get real access for test money.
     throw new ConfigError('PAYMENTS_SANDBOX=on cannot be combined with real payment provider credentials; use auto or off');
   }
+  if (config.trustProxy === true) {
+    // With TRUST_PROXY=true every client's X-Forwarded-For is believed, so anyone can claim to
+    // call back from a provider's address.
+    const byAddress = live.filter((p) => p.callbackAddressList !== undefined);
+    if (byAddress.length > 0) {
+      const lists = byAddress.map((p) => p.callbackAddressList).join(' and ');
+      throw new ConfigError(
+        `TRUST_PROXY=true cannot be used with ${byAddress.map((p) => p.displayName).join(' and ')}, whose callbacks are trusted by source address (${lists}): ` +
+          'any client could fake that address in X-Forwarded-For; set TRUST_PROXY to the address(es) of your reverse proxy instead, e.g. TRUST_PROXY=127.0.0.1',
+      );
+    }
+  }
+  return live;
+}
+
+/** Registers the routes (before listen); ready() completes the wiring after listen. */
+export function setupPayments(http: FastifyInstance, config: Config, db: Database, log: Logger, options: PaymentsOptions = {}): PaymentsHandle {
+  const live = checkPaymentsConfig(config);
   const wantSandbox = sandboxWanted(config.paymentsSandbox, live);
   const sandbox = wantSandbox ? registerPaymentSandbox(http, { approveAfterMs: config.sandboxApproveMs }) : null;
   let state: { service: PaymentService; providers: ProviderRegistry } | null = null;
@@ -60,6 +82,13 @@ export function setupPayments(http: FastifyInstance, config: Config, db: Databas
         prisma: db.prisma, providers, publicUrl: config.publicUrl ?? selfUrl, sandboxUrl: selfUrl, country: config.country, log, now: options.now,
       });
       state = { service, providers };
+      if (sandbox) {
+        sandbox.allowCallbacksTo(`${selfUrl}/api/v1/payments/callbacks/`);
+        log.warn(
+          'TEST MONEY: the payment sandbox is on (fake mobile money, no real money moves); purchases work only on routers marked with ' +
+            '`netflow router change NAME --test yes`; set PAYMENTS_SANDBOX=off or configure a payment provider for real money',
+        );
+      }
       log.info('payments ready', { providers: providers.all().map((p) => `${p.id}${p.sandbox ? ' (sandbox, test money)' : ''}`).join(', ') || 'none' });
       if (options.jobs !== 'manual') {
         job = cron.schedule('*/10 * * * * *', async () => {

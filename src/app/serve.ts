@@ -11,7 +11,7 @@ import type { RetryPolicy } from '../enforce/deliver.js';
 import { loadRadiusSettings } from './settings.js';
 import { startRadius, type RunningRadius } from './radius-service.js';
 import { startRadiusThread } from './radius-thread.js';
-import { setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
+import { checkPaymentsConfig, setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
 
 export interface RunningNetflow {
   authPort: number;
@@ -50,6 +50,7 @@ function flatStats(s: RadiusStats): Record<string, number> {
 }
 
 export async function startNetflow(config: Config, db: Database, log: Logger, options: StartOptions = {}): Promise<RunningNetflow> {
+  checkPaymentsConfig(config); // before any port opens: a refused configuration leaves nothing running
   const radiusOptions = { databaseUrl: db.url, bind: config.radiusBind, authPort: config.radiusAuthPort, acctPort: config.radiusAcctPort };
   const radius: RunningRadius & { died?: Promise<Error> } =
     options.radiusThread === 'main' ? await startRadius(radiusOptions, db, log) : await startRadiusThread(radiusOptions, log);

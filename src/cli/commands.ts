@@ -161,7 +161,8 @@ export const COMMANDS: readonly Command[] = [
       checkRouterChanges(changes);
       return async (prisma) => {
         const r = await changeRouter(prisma, name, changes, ACTOR);
-        return { data: r, text: `router "${r.name}": Message-Authenticator ${messageAuthenticatorState(r)}, test money ${r.acceptsTestMoney ? 'yes' : 'no'}\n` };
+        const revoked = r.revokedTestMoneyCodes > 0 ? `; ${r.revokedTestMoneyCodes} test-money code(s) bought here revoked` : '';
+        return { data: r, text: `router "${r.name}": Message-Authenticator ${messageAuthenticatorState(r)}, test money ${r.acceptsTestMoney ? 'yes' : 'no'}${revoked}\n` };
       };
     },
   },

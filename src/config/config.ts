@@ -22,7 +22,10 @@ export interface Config {
   paymentsSandbox: 'auto' | 'on' | 'off';
   /** How long the sandbox's simulated guest takes to approve a payment. */
   sandboxApproveMs: number;
-  /** Behind a reverse proxy: trust X-Forwarded-For from these addresses (or 'true' for any). */
+  /**
+   * Behind a reverse proxy: trust X-Forwarded-For from these addresses (or 'true' for any, which
+   * providers trusted by callback source address refuse: see checkPaymentsConfig).
+   */
   trustProxy: boolean | string[];
   /** The environment itself: payment providers read their credentials from it. */
   env: NodeJS.ProcessEnv;

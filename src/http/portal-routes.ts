@@ -1,10 +1,11 @@
 // The captive portal's API (JSON, schema-validated, rate-limited): what is on sale at this router,
 // buying it with mobile money, and redeeming a voucher. Stable routes under /api/v1/portal.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { isIP } from 'node:net';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { PrismaClient } from '../db/generated/client.js';
 import { normalizeMac } from '../radius/values.js';
-import { PaymentInputError, type PaymentService, type ProviderRegistry, type PurchaseInput } from '../payments/service.js';
+import { isUuid, PaymentInputError, type PaymentService, type ProviderRegistry, type PurchaseInput, type RecoverInput } from '../payments/service.js';
 import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../admin/routers.js';
 import { checkVoucher } from '../portal/vouchers.js';
 import { parsePhone, PhoneError, type Country } from '../payments/phone.js';
@@ -34,6 +35,10 @@ export interface PortalLimits {
   purchasesPerPhone: Limit;
   /** Voucher tries per router and source address: caps code guessing. */
   redeemsPerAddress: Limit;
+  /** Code recoveries (receipt + phone) per router and source address, and per phone number:
+   * receipt + phone is a proof only because it cannot be guessed in a few tries. */
+  recoversPerAddress: Limit;
+  recoversPerPhone: Limit;
 }
 
 const TEN_MINUTES = 10 * 60_000;
@@ -42,6 +47,8 @@ export const DEFAULT_PORTAL_LIMITS: PortalLimits = {
   purchasesPerAddress: { limit: 60, windowMs: TEN_MINUTES },
   purchasesPerPhone: { limit: 5, windowMs: TEN_MINUTES },
   redeemsPerAddress: { limit: 300, windowMs: TEN_MINUTES },
+  recoversPerAddress: { limit: 20, windowMs: TEN_MINUTES },
+  recoversPerPhone: { limit: 5, windowMs: TEN_MINUTES },
 };
 
 /**
@@ -70,7 +77,7 @@ const purchaseBody = {
   required: ['packageId', 'phone', 'router'],
   additionalProperties: false,
   properties: {
-    packageId: { type: 'integer', minimum: 1 },
+    packageId: { type: 'integer', minimum: 1, maximum: 2147483647 },
     phone: { type: 'string', minLength: 1, maxLength: 32 },
     provider: { type: 'string', maxLength: 32 },
     network: { type: 'string', maxLength: 32 },
@@ -79,6 +86,26 @@ const purchaseBody = {
     router: { type: 'string', minLength: 1, maxLength: 64 },
   },
 } as const;
+
+const recoverBody = {
+  type: 'object',
+  required: ['phone', 'receipt', 'router'],
+  additionalProperties: false,
+  properties: {
+    phone: { type: 'string', minLength: 1, maxLength: 32 },
+    receipt: { type: 'string', minLength: 1, maxLength: 64 },
+    router: { type: 'string', minLength: 1, maxLength: 64 },
+  },
+} as const;
+
+const purchaseQuery = {
+  type: 'object',
+  properties: { token: { type: 'string', maxLength: 256 } },
+} as const;
+
+/** The purchase token also travels as this cookie (httpOnly: page scripts cannot read it). */
+export const PURCHASE_COOKIE = 'netflow_purchase';
+const PURCHASE_COOKIE_SECONDS = 7 * 24 * 3600;
 
 const redeemBody = {
   type: 'object',
@@ -97,6 +124,27 @@ type PurchaseBody = PurchaseInput;
 
 function fail(reply: FastifyReply, status: number, message: string, field?: string) {
   return reply.code(status).send({ error: message, ...(field ? { field } : {}) });
+}
+
+/** Every purchase token the request presents: X-Purchase-Token, ?token=, the cookie. */
+function presentedTokens(req: FastifyRequest): string[] {
+  const tokens: string[] = [];
+  const header = req.headers['x-purchase-token'];
+  for (const h of Array.isArray(header) ? header : header ? [header] : []) tokens.push(h.trim());
+  const query = (req.query as { token?: unknown } | undefined)?.token;
+  if (typeof query === 'string') tokens.push(query);
+  for (const part of String(req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    // Our tokens are base64url: nothing to decode (and a malformed %-escape cannot throw).
+    if (eq > 0 && part.slice(0, eq).trim() === PURCHASE_COOKIE) tokens.push(part.slice(eq + 1).trim());
+  }
+  return tokens.filter((t) => t.length > 0).slice(0, 4);
+}
+
+function ipOrFail(reply: FastifyReply, ip: string | undefined): boolean {
+  if (ip === undefined || ip === '' || isIP(ip) !== 0) return true;
+  void fail(reply, 400, `"${ip}" is not an IPv4 or IPv6 address`, 'ip');
+  return false;
 }
 
 function macOrFail(reply: FastifyReply, mac: string | undefined): string | null | undefined {
@@ -131,7 +179,8 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
     if (!router) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
     const packages = await deps.prisma.package.findMany({ where: { active: true }, orderBy: [{ priceMinor: 'asc' }, { minutes: 'asc' }] });
     const pay = deps.payments();
-    const providers = pay?.providers.all() ?? [];
+    // Test money is offered only where it is accepted (a router marked for testing).
+    const providers = (pay?.providers.all() ?? []).filter((p) => !p.sandbox || router.acceptsTestMoney);
     return {
       router: { name: router.name, location: router.location },
       packages: packages.map((p) => ({
@@ -168,6 +217,7 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
     if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
     const mac = macOrFail(reply, req.body.mac);
     if (mac === undefined) return reply;
+    if (!ipOrFail(reply, req.body.ip)) return reply;
     const routerId = await routerIdOf(req.body.router);
     if (routerId === null) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
     // The address first: a phone number is only counted (and its row created) for a request its
@@ -178,7 +228,12 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
     );
     if (!verdict.ok) return tooMany(reply, verdict.retryAfterSeconds, 'Too many payment attempts. Please wait a few minutes and try again.');
     try {
-      const view = await pay.service.startPurchase({ ...req.body, mac: mac ?? undefined });
+      const view = await pay.service.startPurchase({ ...req.body, mac: mac ?? undefined, ip: req.body.ip || undefined }, presentedTokens(req));
+      if (view.token) {
+        const secure = req.protocol === 'https' ? '; Secure' : '';
+        reply.header('set-cookie', `${PURCHASE_COOKIE}=${view.token}; Path=/api/v1/portal; Max-Age=${PURCHASE_COOKIE_SECONDS}; HttpOnly; SameSite=Lax${secure}`);
+      }
+      reply.header('cache-control', 'no-store');
       return reply.code(view.status === 'pending' ? 202 : 200).header('location', `/api/v1/portal/purchases/${view.id}`).send(view);
     } catch (err) {
       if (err instanceof PaymentInputError) return fail(reply, err.status, err.message, err.field);
@@ -186,17 +241,45 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
     }
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/portal/purchases/:id', async (req, reply) => {
+  // Anyone with the id sees how the purchase is going; the access code (and the receipt, which
+  // with the phone is a proof of payment) only with the token given to the browser that started it.
+  app.get<{ Params: { id: string }; Querystring: { token?: string } }>('/api/v1/portal/purchases/:id', { schema: { querystring: purchaseQuery } }, async (req, reply) => {
+    if (!isUuid(req.params.id)) return fail(reply, 400, `"${req.params.id.slice(0, 64)}" is not a purchase id (a UUID, as returned when the purchase was made).`, 'id');
     const pay = deps.payments();
     if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
-    const view = await pay.service.getPurchase(req.params.id);
+    const view = await pay.service.getPurchase(req.params.id, presentedTokens(req));
     if (!view) return fail(reply, 404, 'No such purchase.');
+    reply.header('cache-control', 'no-store');
     return view;
+  });
+
+  // A guest who lost the page (another browser, the captive portal window closed) gets the code
+  // back by proving the payment: the receipt from the provider's SMS and the phone that paid.
+  app.post<{ Body: RecoverInput }>('/api/v1/portal/purchases/recover', { schema: { body: recoverBody } }, async (req, reply) => {
+    const pay = deps.payments();
+    if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
+    const routerId = await routerIdOf(req.body.router);
+    if (routerId === null) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
+    const verdict = await deps.limiter.take(
+      [`recover:${routerId}:${addressKey(req.ip)}`, limits.recoversPerAddress],
+      [`recover-phone:${req.body.phone.replace(/\D/g, '').slice(-9)}`, limits.recoversPerPhone],
+    );
+    if (!verdict.ok) return tooMany(reply, verdict.retryAfterSeconds, 'Too many attempts. Please wait a few minutes and try again.');
+    try {
+      const view = await pay.service.recoverPurchase(req.body);
+      if (!view) return fail(reply, 404, 'No paid purchase at this Wi-Fi network matches this phone number and receipt.');
+      reply.header('cache-control', 'no-store');
+      return view;
+    } catch (err) {
+      if (err instanceof PaymentInputError) return fail(reply, err.status, err.message, err.field);
+      throw err;
+    }
   });
 
   app.post<{ Body: { code: string; mac?: string; ip?: string; router: string } }>('/api/v1/portal/vouchers/redeem', { schema: { body: redeemBody } }, async (req, reply) => {
     const mac = macOrFail(reply, req.body.mac);
     if (mac === undefined) return reply;
+    if (!ipOrFail(reply, req.body.ip)) return reply;
     const routerId = await routerIdOf(req.body.router);
     if (routerId === null) return reply.code(404).send({ error: UNKNOWN_ROUTER_MESSAGE, reason: 'unknown_router' });
     const verdict = await deps.limiter.take([`redeem:${routerId}:${addressKey(req.ip)}`, limits.redeemsPerAddress]);

@@ -80,6 +80,11 @@ export interface ParsedCallback {
    * queryStatus before access is granted.
    */
   needsConfirmation: boolean;
+  /**
+   * For a verified signed callback: what identifies this very message (its signature, which covers
+   * its timestamp). The service processes one message once: a replay of it is refused.
+   */
+  replayKey?: string;
   /** The exact acknowledgement this provider expects back. */
   ack: { status: number; headers?: Record<string, string>; body: string };
   raw: unknown;
@@ -107,6 +112,12 @@ export interface PaymentProvider {
    * per-payment URL we send: such callbacks cannot carry our per-payment token. Default true.
    */
   callbackUrlPerPayment?: boolean;
+  /**
+   * Set when the adapter believes (or refuses) callbacks by their source address: the variable
+   * holding that address list. Such a provider cannot run behind TRUST_PROXY=true, where any
+   * client's X-Forwarded-For would be taken for the source.
+   */
+  callbackAddressList?: string;
   /** Seconds to wait before the first status query for a payment without callback. */
   minPollDelaySeconds: number;
   /** After this many seconds without a result, a push is dead (the guest never approved it). */

@@ -6,7 +6,7 @@
 // - "paid" is reached once, under a row lock, and is the only way a purchase entitlement is made;
 // - a late success after failed/expired still grants access (the guest's money was taken) and is
 //   flagged for the operator.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Prisma, PrismaClient } from '../db/generated/client.js';
 import type { Logger } from '../config/logger.js';
 import { recordAudit } from '../admin/audit.js';
@@ -66,13 +66,36 @@ export interface PurchaseView {
   receipt: string | null;
   /** Once paid: what the portal logs the device in with (User-Name and password). */
   access: { code: string; password: string; expiresAt: string | null } | null;
+  /**
+   * Only in the answer that created the purchase: the proof that this browser started it. Whoever
+   * presents it later sees the access code; nobody else does (a phone number and a MAC are no proof).
+   */
+  token?: string;
+}
+
+/** A purchase as anyone who knows its id sees it: how it is going, nothing to log in with. */
+export interface PurchaseStatusView {
+  id: string;
+  status: PaymentStatus;
+  message: string;
+  failureReason: string | null;
+  testMoney: boolean;
+  access: null;
+  receipt: null;
+}
+
+/** What proves a payer: the provider's receipt, the phone that paid, the router it was bought at. */
+export interface RecoverInput {
+  phone: string;
+  receipt: string;
+  router: string;
 }
 
 /** A request the guest (or a provider) got wrong: the HTTP layer answers 4xx with the message. */
 export class PaymentInputError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 404 | 409 | 422 | 503 = 400,
+    readonly status: 400 | 403 | 404 | 409 | 422 | 503 = 400,
     readonly field?: string,
   ) {
     super(message);
@@ -100,6 +123,7 @@ const GUEST_FAILURE: Record<string, string> = {
   config_error: 'Mobile money is not available right now. Please ask the staff.',
   provider_error: 'The mobile money service had a problem. Please try again.',
   amount_mismatch: 'The amount paid does not match the package price. Please ask the staff.',
+  test_money_refused: 'This Wi-Fi network does not take test money. Please ask the staff.',
   expired: 'The payment prompt expired. Try again and approve it on your phone.',
   unknown: 'The payment did not go through. Please try again.',
 };
@@ -107,8 +131,15 @@ const GUEST_FAILURE: Record<string, string> = {
 type PaymentRow = Prisma.PaymentGetPayload<{ include: { package: true; entitlement: true } }>;
 
 export interface PaymentService {
-  startPurchase(input: PurchaseInput): Promise<PurchaseView>;
-  getPurchase(id: string): Promise<PurchaseView | null>;
+  /**
+   * Starts a purchase; the answer carries its token. `tokens` are what the caller presented (a
+   * double submit from the browser that started the open purchase gets that purchase back).
+   */
+  startPurchase(input: PurchaseInput, tokens?: readonly string[]): Promise<PurchaseView>;
+  /** The whole purchase when one of `tokens` is its token; otherwise its status only. */
+  getPurchase(id: string, tokens?: readonly string[]): Promise<PurchaseView | PurchaseStatusView | null>;
+  /** The paid purchase matching receipt + phone at that router (the payer's proof), or null. */
+  recoverPurchase(input: RecoverInput): Promise<PurchaseView | null>;
   /** A provider's callback: answers with the acknowledgement that provider expects. */
   handleCallback(providerId: string, request: CallbackRequest): Promise<{ status: number; headers?: Record<string, string>; body: string }>;
   /** One pass of the status job: asks providers about due pending payments, expires dead ones. */
@@ -136,7 +167,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     });
   }
 
-  async function startPurchase(input: PurchaseInput): Promise<PurchaseView> {
+  async function startPurchase(input: PurchaseInput, tokens: readonly string[] = []): Promise<PurchaseView> {
     const router = await findActiveRouter(prisma, input.router);
     if (!router) throw new PaymentInputError(UNKNOWN_ROUTER_MESSAGE, 404, 'router');
     const pkg = await prisma.package.findUnique({ where: { id: input.packageId } });
@@ -155,14 +186,17 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     }
     if (!provider.currencies.includes(pkg.currency as 'TZS' | 'KES')) throw new PaymentInputError(`${provider.displayName} cannot take payments in ${pkg.currency}.`, 422, 'provider');
     if (!provider.networks.includes(network)) throw new PaymentInputError(`${provider.displayName} cannot collect from ${network} numbers.`, 422, 'network');
+    // The sandbox's test money buys real access: only where the operator asked for it.
+    if (provider.sandbox && !router.acceptsTestMoney) throw new PaymentInputError(testMoneyRefused(router.name), 403, 'router');
 
     const t = now();
     const reference = Array.from({ length: 10 }, () => REFERENCE_ALPHABET[randomBytes(1)[0] % REFERENCE_ALPHABET.length]).join('');
+    const token = randomBytes(32).toString('base64url');
     let payment: PaymentRow;
     try {
       payment = await prisma.payment.create({
         data: {
-          reference, callbackToken: randomBytes(18).toString('base64url'), packageId: pkg.id, routerId: router.id, provider: provider.id,
+          reference, callbackToken: randomBytes(18).toString('base64url'), purchaseTokenHash: tokenHash(token), packageId: pkg.id, routerId: router.id, provider: provider.id,
           phone: phone.e164, network, mac: input.mac ? input.mac.toUpperCase() : null, ip: input.ip ?? null,
           amountMinor: pkg.priceMinor, currency: pkg.currency, sandbox: provider.sandbox,
           expiresAt: new Date(t.getTime() + provider.expirySeconds * 1000),
@@ -175,18 +209,17 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       if ((err as { code?: string }).code !== 'P2002') throw err;
       // One open push per phone and provider: a double submit gets the payment already under way.
       const open = await prisma.payment.findFirst({ where: { phone: phone.e164, provider: provider.id, status: 'pending' }, include: { package: true, entitlement: true } });
-      if (!open) return startPurchase(input); // it just finished; this is a new purchase
-      // Only the device that started it gets it back: anyone else who knows the number must not
-      // learn the payment's id (and with it, later, the access code).
-      const mac = input.mac ? input.mac.toUpperCase() : null;
-      const sameDevice = mac !== null ? open.mac === mac : open.mac === null && open.ip !== null && open.ip === (input.ip ?? null);
-      if (open.packageId !== pkg.id || !sameDevice) {
+      if (!open) return startPurchase(input, tokens); // it just finished; this is a new purchase
+      // Only the browser that started it gets it back (it holds the token): anyone else who knows
+      // the number and the MAC (visible to everyone on the Wi-Fi) must not learn the payment's id,
+      // let alone its token and, later, the access code.
+      if (open.packageId !== pkg.id || !tokenMatches(open.purchaseTokenHash, tokens)) {
         throw new PaymentInputError('A payment prompt is already open on this phone. Approve or cancel it first, then try again.', 409, 'phone');
       }
       return view(open);
     }
     inBackground(initiate(payment, provider));
-    return view(payment);
+    return { ...view(payment), token };
   }
 
   async function initiate(payment: PaymentRow, provider: PaymentProvider): Promise<void> {
@@ -270,6 +303,16 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
         });
         return `rejected (paid ${v.amountMinor ?? p.amountMinor} ${v.currency ?? p.currency}, asked ${p.amountMinor} ${p.currency})`;
       }
+      if (p.sandbox) {
+        // Test money grants only at a router still marked for it. Locked: a `router change --test no`
+        // in flight either waits for this grant (and revokes its code) or is seen here.
+        const [router] = await tx.$queryRaw<Array<{ accepts_test_money: boolean }>>`SELECT accepts_test_money FROM routers WHERE id = ${p.routerId} FOR SHARE`;
+        if (!router?.accepts_test_money) {
+          await tx.payment.update({ where: { id: p.id }, data: { status: p.status === 'pending' ? 'failed' : p.status, failureReason: 'test_money_refused', confirmDue: false } });
+          await recordAudit(tx, { actor: 'payments', action: 'payment.test_money_refused', subject: `payment ${p.reference}`, details: { router: p.routerId, source } });
+          return 'rejected (test money, and the router does not accept test money)';
+        }
+      }
       const paidAt = now();
       const late = p.status !== 'pending';
       const code = await freshAccessCode(tx);
@@ -348,6 +391,18 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       await recordEvent({ paymentId: null, provider: provider.id, kind: 'callback', outcome: parsed.outcome, verdict: 'unmatched (no payment with this reference)', raw });
       return { status: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'unknown payment; retry later' }) };
     }
+    if (parsed.replayKey !== undefined) {
+      // One signed message is processed once: claimed before it is acted on, so two copies racing
+      // cannot both pass. A genuine resend gets its ack (nothing more happens), a replay nothing.
+      const claimed = await prisma.$executeRaw`
+        INSERT INTO seen_callbacks (provider, signature, seen_at) VALUES (${provider.id}, ${parsed.replayKey}, ${now()})
+        ON CONFLICT DO NOTHING`;
+      if (claimed === 0) {
+        await recordEvent({ paymentId: payment.id, provider: provider.id, kind: 'callback', outcome: parsed.outcome, verdict: 'refused: repeat of an already-processed signed callback (replay)', raw });
+        log.warn('payment callback replay refused', { provider: provider.id, from: request.remoteIp });
+        return parsed.ack;
+      }
+    }
     // Unsigned callbacks must come to the URL we gave for this very payment — unless the provider
     // only calls one registered URL; then nothing in it is believed without the provider's own
     // status answer (or the adapter's source-address check), so a forger can neither grant nor cancel.
@@ -378,6 +433,8 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
 
   async function checkDue(limit = 20): Promise<number> {
     const t = now();
+    // Signatures kept for the replay check are useless once their timestamp window has passed.
+    await prisma.seenCallback.deleteMany({ where: { seenAt: { lt: new Date(t.getTime() - 3600_000) } } });
     // Claim by pushing next_check_at forward (a lease longer than a batch of slow providers), so a
     // second instance does not ask at the same time. Pending payments, and any payment a provider
     // said was paid that we have not confirmed yet.
@@ -432,15 +489,36 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     await prisma.payment.update({ where: { id: p.id }, data: { nextCheckAt: new Date(t.getTime() + backoff(LATE_CHECK_SECONDS, 3600)) } });
   }
 
-  async function getPurchase(id: string): Promise<PurchaseView | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  async function getPurchase(id: string, tokens: readonly string[] = []): Promise<PurchaseView | PurchaseStatusView | null> {
+    if (!isUuid(id)) return null;
     const p = await prisma.payment.findUnique({ where: { id }, include: { package: true, entitlement: true } });
+    if (!p) return null;
+    return tokenMatches(p.purchaseTokenHash, tokens) ? view(p) : statusView(p);
+  }
+
+  async function recoverPurchase(input: RecoverInput): Promise<PurchaseView | null> {
+    const router = await findActiveRouter(prisma, input.router);
+    if (!router) throw new PaymentInputError(UNKNOWN_ROUTER_MESSAGE, 404, 'router');
+    let phone;
+    try {
+      phone = parsePhone(input.phone, options.country);
+    } catch (err) {
+      throw new PaymentInputError(err instanceof PhoneError ? `${err.en} / ${err.sw}` : (err as Error).message, 422, 'phone');
+    }
+    const receipt = input.receipt.trim();
+    if (receipt === '') return null;
+    const p = await prisma.payment.findFirst({
+      where: { phone: phone.e164, routerId: router.id, status: 'paid', entitlementId: { not: null }, receiptNumber: { equals: receipt, mode: 'insensitive' } },
+      include: { package: true, entitlement: true },
+      orderBy: { paidAt: 'desc' },
+    });
     return p ? view(p) : null;
   }
 
   return {
     startPurchase,
     getPurchase,
+    recoverPurchase,
     handleCallback,
     checkDue,
     async drain() {
@@ -475,6 +553,39 @@ function view(p: PaymentRow): PurchaseView {
       ? { code: p.entitlement.code, password: p.entitlement.password, expiresAt: p.entitlement.expiresAt?.toISOString() ?? null }
       : null,
   };
+}
+
+/** Why a test-money purchase is refused, and what the operator does about it. */
+export function testMoneyRefused(routerName: string): string {
+  return `This Wi-Fi network does not take test money (NetFlow's payment sandbox is on). The operator can allow it for testing with: netflow router change ${routerName} --test yes`;
+}
+
+function statusView(p: PaymentRow): PurchaseStatusView {
+  const full = view(p);
+  return { id: full.id, status: full.status, message: full.message, failureReason: full.failureReason, testMoney: full.testMoney, access: null, receipt: null };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Whether one of the presented tokens is the purchase's (hashes compared in constant time). */
+function tokenMatches(storedHash: string | null, tokens: readonly string[]): boolean {
+  if (storedHash === null) return false;
+  const stored = Buffer.from(storedHash, 'hex');
+  let match = false;
+  for (const t of tokens) {
+    if (typeof t !== 'string' || t.length === 0 || t.length > 256) continue;
+    const h = createHash('sha256').update(t, 'utf8').digest();
+    if (h.length === stored.length && timingSafeEqual(h, stored)) match = true;
+  }
+  return match;
 }
 
 function toJson(value: unknown): Prisma.InputJsonValue {

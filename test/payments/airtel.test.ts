@@ -40,6 +40,7 @@ describe('Airtel Money adapter + sandbox', () => {
   beforeAll(async () => {
     ctx = new SandboxContext({ approveAfterMs: 20, ambiguousQueries: 2, lateAfterMs: 400 });
     ({ app, base } = await startSandboxApp((a) => registerAirtelSandbox(a, ctx), (token) => parserFor.get(token) ?? provider, received));
+    ctx.allowCallbacksTo(`${base}/cb/`);
     provider = make();
   });
   afterAll(async () => {

@@ -24,7 +24,7 @@ describe('callbacks to a running NetFlow (Daraja sandbox)', () => {
   beforeAll(async () => {
     env = await startTestNetflow();
     base = `http://127.0.0.1:${env.netflow.httpPort}`;
-    await addRouter(env.db, { name: 'cafe', ip: '127.0.0.1', secret: 'callbacks-test-secret' });
+    await addRouter(env.db, { name: 'cafe', ip: '127.0.0.1', secret: 'callbacks-test-secret', acceptsTestMoney: true });
     pkg = await env.db.prisma.package.create({
       data: { name: 'KE hour', minutes: 60, priceMinor: 5_000n, currency: 'KES', rateLimitUp: '1M', rateLimitDown: '4M', clockStartsAt: 'purchase' },
     });
@@ -38,12 +38,12 @@ describe('callbacks to a running NetFlow (Daraja sandbox)', () => {
       body: JSON.stringify({ packageId: pkg.id, phone, mac: `02:CB:00:00:00:${(++device).toString(16).padStart(2, '0')}`, router: 'cafe' }),
     });
     expect(res.status).toBe(202);
-    const { id } = (await res.json()) as { id: string };
+    const { id, token } = (await res.json()) as { id: string; token: string };
     await env.netflow.payments.service().drain();
     await env.netflow.payments.sandbox!.settled();
     const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id } });
     expect([row.status, row.provider, row.providerReference]).toEqual(['pending', 'daraja', expect.stringMatching(/^ws_CO_/)]);
-    return row;
+    return { ...row, token };
   }
 
   /** A genuine-looking STK success callback for the payment, as Daraja sends it. */
@@ -87,8 +87,8 @@ describe('callbacks to a running NetFlow (Daraja sandbox)', () => {
     const verdicts = events.filter((e) => e.kind === 'status').map((e) => e.verdict).sort();
     expect(verdicts).toEqual(['applied (paid)', ...Array(7).fill('duplicate (already paid)')]);
 
-    // The guest sees the one code.
-    const view = (await (await fetch(`${base}/api/v1/portal/purchases/${payment.id}`)).json()) as { access: { code: string } };
+    // The guest (the browser holding the purchase token) sees the one code.
+    const view = (await (await fetch(`${base}/api/v1/portal/purchases/${payment.id}?token=${payment.token}`)).json()) as { access: { code: string } };
     expect(view.access.code).toBe(codes.at(-1)!.code);
   });
 
@@ -113,7 +113,7 @@ describe('a success in another currency grants nothing, whatever the provider st
 
   beforeAll(async () => {
     db = await openTestDatabase();
-    await addRouter(db, { name: 'cafe', ip: '127.0.0.1' });
+    await addRouter(db, { name: 'cafe', ip: '127.0.0.1', acceptsTestMoney: true });
     packageId = (await db.prisma.package.create({
       data: { name: 'TZ hour', minutes: 60, priceMinor: 100_000n, currency: 'TZS', rateLimitUp: '1M', rateLimitDown: '4M', clockStartsAt: 'purchase' },
     })).id;

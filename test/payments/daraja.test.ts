@@ -36,6 +36,7 @@ async function startSandbox(ctx: SandboxContext, receiverProvider: () => Payment
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  ctx.allowCallbacksTo(`${base}/cb/`);
   return { app, base, received };
 }
 

@@ -1,6 +1,8 @@
 // Buying access through the portal API on a real NetFlow (real HTTP port, real PostgreSQL), paid
 // through NetFlow's local sandbox fakes of each provider (their real wire formats), and the code
 // then used over real RADIUS.
+import { createHash, createHmac } from 'node:crypto';
+import { SELCOM_SANDBOX_CREDENTIALS } from '../../src/payments/providers/selcom.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVouchers } from '../../src/admin/vouchers.js';
 import { DEFAULT_PORTAL_LIMITS } from '../../src/http/portal-routes.js';
@@ -26,6 +28,7 @@ interface Purchase {
   receipt: string | null;
   testMoney: boolean;
   access: { code: string; password: string; expiresAt: string | null } | null;
+  token?: string;
 }
 
 describe('buying access with mobile money (sandbox providers)', () => {
@@ -40,7 +43,7 @@ describe('buying access with mobile money (sandbox providers)', () => {
   beforeAll(async () => {
     env = await startTestNetflow({ payments: { jobs: 'manual', now: () => new Date(Date.now() + ahead) } });
     base = `http://127.0.0.1:${env.netflow.httpPort}`;
-    await addRouter(env.db, { name: 'cafe', ip: '127.0.0.1', secret: SECRET });
+    await addRouter(env.db, { name: 'cafe', ip: '127.0.0.1', secret: SECRET, acceptsTestMoney: true });
     tzPackage = await env.db.prisma.package.create({
       data: { name: '1 hour', minutes: 60, priceMinor: 100_000n, currency: 'TZS', rateLimitUp: '1M', rateLimitDown: '4M', clockStartsAt: 'purchase' },
     });
@@ -56,9 +59,19 @@ describe('buying access with mobile money (sandbox providers)', () => {
 
   const nextMac = () => `02:AB:00:00:00:${(++device).toString(16).padStart(2, '0')}`.toUpperCase();
 
-  async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  /** Purchase id → the token its POST answered with (what the portal page keeps). */
+  const tokens = new Map<string, string>();
+
+  async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
+    const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (typeof json.token === 'string' && typeof json.id === 'string') tokens.set(json.id, json.token);
+    return { status: res.status, json, headers: res.headers };
+  }
+
+  /** GET of a purchase as the browser that made it (with its token), or as anyone else. */
+  async function get(id: string, token: string | null = tokens.get(id) ?? null): Promise<Purchase> {
+    return (await (await fetch(`${base}/api/v1/portal/purchases/${id}${token ? `?token=${encodeURIComponent(token)}` : ''}`)).json()) as Purchase;
   }
 
   async function buy(phone: string, over: Record<string, unknown> = {}): Promise<Purchase> {
@@ -73,11 +86,11 @@ describe('buying access with mobile money (sandbox providers)', () => {
       await env.netflow.payments.service().drain();
       await env.netflow.payments.sandbox!.settled();
       await env.netflow.payments.service().drain();
-      const p = (await (await fetch(`${base}/api/v1/portal/purchases/${id}`)).json()) as Purchase;
+      const p = await get(id);
       if (p.status !== 'pending') return p;
       await new Promise((r) => setTimeout(r, 20));
     }
-    return (await (await fetch(`${base}/api/v1/portal/purchases/${id}`)).json()) as Purchase;
+    return get(id);
   }
 
   it('lists the packages on sale at a registered router, with the payment options', async () => {
@@ -231,13 +244,18 @@ describe('buying access with mobile money (sandbox providers)', () => {
   });
 
   it('a double submit of one purchase creates one payment and one prompt', async () => {
-    const body = { packageId: tzPackage.id, phone: '0754 900 000', mac: nextMac(), router: 'cafe' };
+    // Airtel's no_callback: the purchase stays open while the test looks.
+    const body = { packageId: tzPackage.id, phone: '0784 900 002', mac: nextMac(), router: 'cafe' };
     const [a, b] = await Promise.all([post('/api/v1/portal/purchases', body), post('/api/v1/portal/purchases', body)]);
-    expect(a.json.id).toBe(b.json.id);
+    // Neither had the other's token yet: one purchase, and the other submit is told it is open.
+    expect([a.status, b.status].sort()).toEqual([202, 409]);
+    const made = a.status === 202 ? a : b;
+    // The same browser submitting again with its token gets the same purchase back.
+    const again = await post('/api/v1/portal/purchases', body, { 'x-purchase-token': made.json.token as string });
+    expect([again.status, again.json.id, again.json.token]).toEqual([202, made.json.id, undefined]);
     await env.netflow.payments.service().drain();
-    expect(await env.db.prisma.payment.count({ where: { phone: '255754900000' } })).toBe(1);
-    expect(await env.db.prisma.paymentEvent.count({ where: { paymentId: a.json.id as string, kind: 'initiate' } })).toBe(1);
-    expect((await settled(a.json.id as string)).status).toBe('paid');
+    expect(await env.db.prisma.payment.count({ where: { phone: '255784900002' } })).toBe(1);
+    expect(await env.db.prisma.paymentEvent.count({ where: { paymentId: made.json.id as string, kind: 'initiate' } })).toBe(1);
   });
 
   it('another device using the same phone number cannot see the open payment', async () => {
@@ -247,6 +265,83 @@ describe('buying access with mobile money (sandbox providers)', () => {
     expect(other.status).toBe(409);
     expect(other.json.id).toBeUndefined();
     expect(other.json.error).toMatch(/already open on this phone/);
+  });
+
+  describe('only the browser that bought it sees the code (purchase token), or the payer with receipt + phone', () => {
+    it('the purchase answer carries a token and sets it as an httpOnly SameSite=Lax cookie; only its hash is stored', async () => {
+      const r = await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone: '0754 610 000', mac: nextMac(), router: 'cafe' });
+      expect(r.status).toBe(202);
+      const token = r.json.token as string;
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const cookie = r.headers.get('set-cookie')!;
+      expect(cookie).toContain(`netflow_purchase=${token}`);
+      expect(cookie).toMatch(/; Path=\/api\/v1\/portal(;|$)/);
+      expect(cookie).toMatch(/; HttpOnly(;|$)/);
+      expect(cookie).toMatch(/; SameSite=Lax(;|$)/);
+      const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: r.json.id as string } });
+      expect(row.purchaseTokenHash).toBe(createHash('sha256').update(token).digest('hex'));
+      expect(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(token);
+    });
+
+    it('without the token a paid purchase shows its status only: no code, no receipt', async () => {
+      const started = await buy('0754 620 000');
+      const paid = await settled(started.id);
+      expect(paid.access!.code).toBeTruthy();
+      const stranger = await get(started.id, null);
+      expect(stranger).toEqual({ id: started.id, status: 'paid', message: paid.message, failureReason: null, testMoney: true, access: null, receipt: null });
+      expect((await get(started.id, 'not-the-token')).access).toBeNull();
+      // The token as ?token= (above), as X-Purchase-Token, or as the cookie.
+      const token = started.token!;
+      const byHeader = (await (await fetch(`${base}/api/v1/portal/purchases/${started.id}`, { headers: { 'x-purchase-token': token } })).json()) as Purchase;
+      expect(byHeader.access!.code).toBe(paid.access!.code);
+      const byCookie = (await (await fetch(`${base}/api/v1/portal/purchases/${started.id}`, { headers: { cookie: `other=1; netflow_purchase=${token}` } })).json()) as Purchase;
+      expect(byCookie.access!.code).toBe(paid.access!.code);
+    });
+
+    it('another guest sending the same phone and MAC learns neither the purchase, its token nor its code', async () => {
+      const victim = { packageId: tzPackage.id, phone: '0784 630 002', mac: nextMac(), router: 'cafe' }; // Airtel no_callback: stays pending
+      const first = await post('/api/v1/portal/purchases', victim);
+      expect(first.status).toBe(202);
+      const hijack = await post('/api/v1/portal/purchases', victim);
+      expect(hijack.status).toBe(409);
+      expect([hijack.json.id, hijack.json.token, hijack.headers.get('set-cookie')]).toEqual([undefined, undefined, null]);
+      expect(JSON.stringify(hijack.json)).not.toContain(first.json.id as string);
+      // Even once paid, the id alone shows no code.
+      await env.netflow.payments.service().drain();
+      await env.netflow.payments.sandbox!.settled();
+      const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: first.json.id as string } });
+      ahead = row.nextCheckAt.getTime() - Date.now() + 1000;
+      await env.netflow.payments.service().checkDue();
+      ahead = 0;
+      expect((await settled(first.json.id as string)).status).toBe('paid');
+      expect((await get(first.json.id as string, null)).access).toBeNull();
+    });
+
+    it('the payer recovers the code with the receipt and the phone at that router; nothing else works', async () => {
+      await addRouter(env.db, { name: 'kiosk', ip: '127.0.0.9', secret: SECRET, acceptsTestMoney: true });
+      const paid = await settled((await buy('0754 640 000')).id);
+      expect(paid.receipt).toBeTruthy();
+      const recover = (body: Record<string, unknown>) => post('/api/v1/portal/purchases/recover', body);
+      const ok = await recover({ phone: '+255 754 640 000', receipt: paid.receipt!.toLowerCase(), router: 'cafe' });
+      expect(ok.status).toBe(200);
+      expect((ok.json.access as { code: string }).code).toBe(paid.access!.code);
+      expect((await recover({ phone: '0754 640 000', receipt: 'WRONG12345', router: 'cafe' })).status).toBe(404);
+      expect((await recover({ phone: '0754 640 001', receipt: paid.receipt, router: 'cafe' })).status).toBe(404);
+      expect((await recover({ phone: '0754 640 000', receipt: paid.receipt, router: 'kiosk' })).status).toBe(404);
+      // Guessing receipts is rate-limited per phone (5 tries in 10 minutes, the ones above included).
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await recover({ phone: '0754 640 000', receipt: `GUESS${i}`, router: 'cafe' })).status);
+      expect(statuses).toEqual([404, 404, 429, 429]);
+    });
+
+    it('a malformed purchase id is a 400, not a 500', async () => {
+      for (const id of ['not-a-uuid', '------------------------------------', "1' OR '1'='1"]) {
+        const res = await fetch(`${base}/api/v1/portal/purchases/${encodeURIComponent(id)}`);
+        expect(res.status, id).toBe(400);
+        expect(((await res.json()) as { error: string }).error).toMatch(/not a purchase id/);
+      }
+      expect((await fetch(`${base}/api/v1/portal/purchases/${crypto.randomUUID()}`)).status).toBe(404);
+    });
   });
 
   describe('forged and stray callbacks change nothing', () => {
@@ -282,6 +377,39 @@ describe('buying access with mobile money (sandbox providers)', () => {
       });
       expect(r.status).toBe(401);
       expect((await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).entitlementId).toBeNull();
+    });
+
+    it('a signed webhook is processed once: a replay of it is refused, an old one too', async () => {
+      // Selcom (signed), a phone whose genuine webhook never comes: the test plays Selcom.
+      const started = await buy('0620 930 002', { provider: 'selcom' });
+      await env.netflow.payments.service().drain();
+      const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
+      const sign = (timestamp: string) => {
+        const body: Record<string, string> = {
+          result: 'SUCCESS', resultcode: '000', order_id: row.reference, transid: `${row.reference}T1`, reference: '0289999999',
+          channel: 'HALOPESA-TZ', amount: '1000', phone: row.phone, payment_status: 'COMPLETED',
+        };
+        const fields = Object.keys(body);
+        const text = ['timestamp=' + timestamp, ...fields.map((f) => `${f}=${body[f]}`)].join('&');
+        const headers = {
+          authorization: 'SELCOM ' + Buffer.from(SELCOM_SANDBOX_CREDENTIALS.apiKey).toString('base64'), 'digest-method': 'HS256',
+          digest: createHmac('sha256', SELCOM_SANDBOX_CREDENTIALS.apiSecret).update(text).digest('base64'), timestamp, 'signed-fields': fields.join(','),
+        };
+        return { body, headers };
+      };
+      const old = sign(new Date(Date.now() - 10 * 60_000).toISOString());
+      expect((await callback('selcom', old.body, '', old.headers)).status).toBe(401);
+      expect((await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).status).toBe('pending');
+      expect((await env.db.prisma.paymentEvent.findFirstOrThrow({ where: { paymentId: started.id, kind: 'callback' }, orderBy: { id: 'desc' } })).verdict).toMatch(/Timestamp.*more than 5 minutes/);
+
+      const fresh = sign(new Date().toISOString());
+      expect((await callback('selcom', fresh.body, '', fresh.headers)).status).toBe(200);
+      expect((await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).status).toBe('paid');
+      const replay = await callback('selcom', fresh.body, '', fresh.headers);
+      expect(replay.status).toBe(200); // acknowledged, so a genuine resend stops; nothing is done
+      const last = await env.db.prisma.paymentEvent.findFirstOrThrow({ where: { paymentId: started.id, kind: 'callback' }, orderBy: { id: 'desc' } });
+      expect(last.verdict).toMatch(/refused: repeat of an already-processed signed callback/);
+      expect(await env.db.prisma.seenCallback.count({ where: { provider: 'selcom', signature: fresh.headers.digest } })).toBe(1);
     });
 
     it('a callback for a reference we never issued is kept but applied to nothing', async () => {
@@ -336,6 +464,9 @@ describe('buying access with mobile money (sandbox providers)', () => {
       [{ packageId: 1, phone: '0754111222', router: 'cafe', mac: 'not-a-mac' }, 400, /MAC/],
       [{ packageId: 1, phone: '0754111222', router: 'cafe', provider: 'paypal' }, 422, /not enabled/],
       [{ phone: '0754111222', router: 'cafe' }, 400, /packageId/],
+      [{ packageId: 2 ** 31, phone: '0754111222', router: 'cafe' }, 400, /packageId must be <= 2147483647/],
+      [{ packageId: 1, phone: '0754111222', router: 'cafe', ip: '10.0.0.1; DROP TABLE' }, 400, /not an IPv4 or IPv6 address/],
+      [{ packageId: 1, phone: '0754111222', router: 'cafe', ip: '999.1.1.1' }, 400, /not an IPv4 or IPv6 address/],
     ])('%j → %i', async (body, status, message) => {
       const payload = { ...body } as Record<string, unknown>;
       if (payload.packageId === 1) payload.packageId = tzPackage.id;
@@ -347,8 +478,14 @@ describe('buying access with mobile money (sandbox providers)', () => {
     it('too many purchases from one phone are refused for a while', async () => {
       const statuses: number[] = [];
       const mac = nextMac();
-      for (let i = 0; i < 7; i++) statuses.push((await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone: '0754 990 032', mac, router: 'cafe' })).status);
-      expect(statuses.slice(0, 5).every((s) => s < 300)).toBe(true);
+      let token = '';
+      for (let i = 0; i < 7; i++) {
+        // The same browser (its token) resubmitting: the open purchase comes back, until the limit.
+        const r = await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone: '0754 990 032', mac, router: 'cafe' }, token ? { 'x-purchase-token': token } : {});
+        if (typeof r.json.token === 'string') token = r.json.token;
+        statuses.push(r.status);
+      }
+      expect(statuses.slice(0, 5).every((s) => s < 300), JSON.stringify(statuses)).toBe(true);
       expect(statuses.slice(5)).toEqual([429, 429]);
     });
   });
@@ -373,6 +510,12 @@ describe('buying access with mobile money (sandbox providers)', () => {
       expect(b.json.error).toMatch(/already in use on another device/);
       const authB = await radius.send(CODE.accessRequest, [['User-Name', code], ['User-Password', code], ['Calling-Station-Id', macB], ['NAS-IP-Address', '127.0.0.1']], SECRET, env.netflow.authPort);
       expect(authB.reply!.code).toBe(CODE.accessReject);
+    });
+
+    it('an ip that is not an IP address is refused', async () => {
+      const r = await post('/api/v1/portal/vouchers/redeem', { code: 'ABCDEFGH', mac: nextMac(), ip: '<script>', router: 'cafe' });
+      expect(r.status).toBe(400);
+      expect([r.json.error, r.json.field]).toEqual(['"<script>" is not an IPv4 or IPv6 address', 'ip']);
     });
 
     it('unknown codes and unknown routers get 404; guessing is rate-limited by router and address, whatever the mac', async () => {

@@ -32,6 +32,7 @@ describe('Selcom adapter + sandbox', () => {
   beforeAll(async () => {
     ctx = new SandboxContext({ approveAfterMs: 20, ambiguousQueries: 2, lateAfterMs: 400 });
     ({ app, base } = await startSandboxApp((a) => registerSelcomSandbox(a, ctx), () => provider, received));
+    ctx.allowCallbacksTo(`${base}/cb/`);
     provider = createSelcomProvider({ baseUrl: `${base}/sandbox/selcom`, credentials: SELCOM_SANDBOX_CREDENTIALS, sandbox: true, timeoutMs: 3000 });
   });
   afterAll(async () => {
@@ -123,6 +124,21 @@ describe('Selcom adapter + sandbox', () => {
 
     expect(provider.parseCallback({ ...genuine, rawBody: Buffer.from('<html>oops') })).toMatchObject({ authentic: false, why: expect.stringMatching(/JSON/) });
     expect(provider.parseCallback({ ...genuine, rawBody: Buffer.from('[1,2]') })).toMatchObject({ authentic: false });
+  });
+
+  it('accepts a genuine webhook only within 5 minutes of its signed Timestamp, and names it for the replay check', async () => {
+    const r = request('255754100000');
+    await provider.initiate(r);
+    await ctx.settled();
+    const genuine = callbacksFor(r.reference)[0].request;
+    expect(provider.parseCallback(genuine)).toMatchObject({ authentic: true, replayKey: genuine.headers.digest });
+    const signedAt = Date.parse(String(genuine.headers.timestamp));
+    const at = (ms: number) => createSelcomProvider({ baseUrl: `${base}/sandbox/selcom`, credentials: SELCOM_SANDBOX_CREDENTIALS, sandbox: true, now: () => new Date(signedAt + ms) });
+    expect(at(4 * 60_000).parseCallback(genuine)).toMatchObject({ authentic: true });
+    expect(at(-4 * 60_000).parseCallback(genuine)).toMatchObject({ authentic: true });
+    const late = at(6 * 60_000).parseCallback(genuine) as ParsedCallback;
+    expect([late.authentic, late.why]).toEqual([false, expect.stringMatching(/more than 5 minutes from now/)]);
+    expect(at(-6 * 60_000).parseCallback(genuine)).toMatchObject({ authentic: false });
   });
 
   it('turns wrong credentials into config_error, not a crash', async () => {

@@ -39,6 +39,7 @@ describe('Yas Tanzania adapter + sandbox', () => {
   beforeAll(async () => {
     ctx = new SandboxContext({ approveAfterMs: 20, lateAfterMs: 400 });
     ({ app, base } = await startSandboxApp((a) => registerYasTzSandbox(a, ctx), () => provider, received));
+    ctx.allowCallbacksTo(`${base}/cb/`);
     provider = make();
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 // Starts a whole NetFlow (RADIUS + HTTP) in-process on ephemeral loopback ports, on its own database.
 import type { Database } from '../../src/db/database.js';
 import { loadConfig } from '../../src/config/config.js';
-import { silentLogger } from '../../src/config/logger.js';
+import { silentLogger, type Logger } from '../../src/config/logger.js';
 import { startNetflow, type RunningNetflow, type StartOptions } from '../../src/app/serve.js';
 import { openTestDatabase } from './db.js';
 
@@ -15,6 +15,7 @@ export function startNetflowOn(
   options: StartOptions = {},
   ports: { authPort?: number; acctPort?: number } = {},
   env: Record<string, string> = {},
+  log: Logger = silentLogger,
 ): Promise<RunningNetflow> {
   const config = loadConfig({
     DATABASE_URL: db.url, RADIUS_BIND: '127.0.0.1', HTTP_BIND: '127.0.0.1', PORT: '0',
@@ -23,7 +24,7 @@ export function startNetflowOn(
     SANDBOX_APPROVE_SECONDS: '0.02',
     ...env,
   });
-  return startNetflow(config, db, silentLogger, { enforcement: 'manual', ...options, payments: { jobs: 'manual', ...options.payments } });
+  return startNetflow(config, db, log, { enforcement: 'manual', ...options, payments: { jobs: 'manual', ...options.payments } });
 }
 
 export async function startTestNetflow(options: StartOptions = {}, env: Record<string, string> = {}): Promise<{ db: Database; netflow: RunningNetflow; stop(): Promise<void> }> {

@@ -218,6 +218,7 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
     // Production calls back to the URL set on the Airtel app (no per-payment token); the local
     // sandbox is handed the per-payment URL.
     callbackUrlPerPayment: options.sandbox,
+    ...(!options.sandbox && cred.callbackIps?.length ? { callbackAddressList: 'AIRTEL_CALLBACK_IPS' } : {}),
     // §4.5/§7: TIP/TA are not final for ~3 minutes; the callback normally comes well before.
     minPollDelaySeconds: 180,
     expirySeconds: 300,

@@ -30,7 +30,10 @@ export interface DarajaCredentials {
   partyB?: string;
   /** API host, e.g. https://api.safaricom.co.ke (the registry passes it to createDarajaProvider). */
   baseUrl: string;
-  /** Source addresses/CIDRs Safaricom calls back from (§1.8); the service checks them, not us. */
+  /**
+   * Source addresses/CIDRs Safaricom calls back from (§1.8). Kept for reference only: nothing
+   * checks them (a Daraja callback is believed for its per-payment URL token plus an STK Query).
+   */
   callbackIps?: string[];
 }
 

@@ -139,9 +139,17 @@ function selcomOutcome(result: unknown, resultcode: unknown, paymentStatus: unkn
 }
 
 const PLAIN_ACK = { status: 200, body: '' };
+/**
+ * A signed webhook is accepted only this close to its Timestamp (either way, for clock skew).
+ * Selcom documents the ISO 8601 Timestamp as part of the signed string but no tolerance; 5
+ * minutes is the usual one for signed webhooks. With the replay check (service.ts) a captured
+ * webhook can be used neither later nor twice.
+ */
+export const SELCOM_WEBHOOK_WINDOW_MS = 5 * 60_000;
 const SELCOM_NETWORKS: ReadonlyArray<Network> = ['vodacom', 'yas', 'airtel', 'halotel', 'ttcl'];
 
-export function createSelcomProvider(options: { baseUrl: string; credentials: SelcomCredentials; sandbox: boolean; timeoutMs?: number }): PaymentProvider {
+export function createSelcomProvider(options: { baseUrl: string; credentials: SelcomCredentials; sandbox: boolean; timeoutMs?: number; now?: () => Date }): PaymentProvider {
+  const now = options.now ?? (() => new Date());
   const base = options.baseUrl.replace(/\/+$/, '');
   const cred = options.credentials;
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -269,6 +277,10 @@ export function createSelcomProvider(options: { baseUrl: string; credentials: Se
           if (!sameText(expected, digest)) {
             return { authentic: false, why: 'webhook Digest does not match (wrong secret or altered body)', reference, providerRef, outcome: 'unknown', needsConfirmation: true, ack: { status: 401, body: '' }, raw: body };
           }
+          const signedAt = Date.parse(timestamp);
+          if (!Number.isFinite(signedAt) || Math.abs(now().getTime() - signedAt) > SELCOM_WEBHOOK_WINDOW_MS) {
+            return { authentic: false, why: `webhook Timestamp ${timestamp.slice(0, 40)} is more than 5 minutes from now (a replay, or a clock far off)`, reference, providerRef, outcome: 'unknown', needsConfirmation: true, ack: { status: 401, body: '' }, raw: body };
+          }
           // A valid signature over a subset would let someone replay it with other unsigned values.
           const relied = ['order_id', 'amount', 'payment_status', 'result', 'resultcode'].filter((f) => f in body);
           const unsigned = relied.filter((f) => !fields.includes(f));
@@ -295,6 +307,7 @@ export function createSelcomProvider(options: { baseUrl: string; credentials: Se
         // Integrators see the payer as `phone` or `msisdn` (§5.1): accept both.
         msisdn: e164(body.phone ?? body.msisdn),
         needsConfirmation: !verified,
+        ...(verified ? { replayKey: digest } : {}),
         ack: PLAIN_ACK,
         raw: body,
       };

@@ -187,6 +187,8 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
     // Production calls back to the URL registered with Yas (no per-payment token); the local
     // sandbox is handed the per-payment URL.
     callbackUrlPerPayment: options.sandbox,
+    // In production the source address is what vouches for a callback (the sandbox's carry our token).
+    ...(!options.sandbox && cred.callbackIps?.length ? { callbackAddressList: 'YAS_TZ_CALLBACK_IPS' } : {}),
     // There is no status query: polling only learns "unknown"; the callback is what settles.
     minPollDelaySeconds: 120,
     expirySeconds: 300,

@@ -55,6 +55,8 @@ export interface SandboxOptions {
   ambiguousQueries?: number;
   /** For 'late_success': how long after the failure the success arrives. */
   lateAfterMs?: number;
+  /** The only URLs callbacks go to: those under this prefix (see allowCallbacksTo). */
+  callbackPrefix?: string;
 }
 
 export class SandboxContext {
@@ -66,11 +68,35 @@ export class SandboxContext {
   private readonly inflight = new Set<Promise<void>>();
   private closed = false;
   private seq = 0;
+  private callbackPrefix: URL | null = null;
 
   constructor(options: SandboxOptions = {}) {
     this.approveAfterMs = options.approveAfterMs ?? 3000;
     this.ambiguousQueries = options.ambiguousQueries ?? 2;
     this.lateAfterMs = options.lateAfterMs ?? this.approveAfterMs + 1000;
+    if (options.callbackPrefix) this.allowCallbacksTo(options.callbackPrefix);
+  }
+
+  /**
+   * Callbacks go only to URLs under this prefix (NetFlow's own callback route), whatever URL a
+   * request to a fake names: the fakes take callback URLs from their callers, and must never be
+   * made to POST anywhere else (server-side request forgery). Until it is set, none are sent.
+   */
+  allowCallbacksTo(prefix: string): void {
+    this.callbackPrefix = new URL(prefix);
+  }
+
+  /** Whether a callback may go to this URL (same origin as the prefix, path under it). */
+  callbackAllowed(url: string): boolean {
+    const allowed = this.callbackPrefix;
+    if (!allowed) return false;
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return false;
+    }
+    return u.origin === allowed.origin && u.username === '' && u.password === '' && u.pathname.startsWith(allowed.pathname);
   }
 
   now(): Date {
@@ -101,8 +127,12 @@ export class SandboxContext {
 
   /** POSTs a callback to NetFlow as the provider would; failures are logged, never thrown. */
   async sendCallback(provider: string, url: string, body: string, headers: Record<string, string> = {}): Promise<number | null> {
+    if (!this.callbackAllowed(url)) {
+      this.record({ provider, direction: 'out', what: `callback to ${url.slice(0, 200)} refused: the sandbox calls back to NetFlow's own callback URL only` });
+      return null;
+    }
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
       const text = await res.text();
       this.record({ provider, direction: 'out', what: `callback ${url}`, status: res.status, body: { sent: safeJson(body), answer: safeJson(text) } });
       return res.status;
