@@ -57,7 +57,7 @@ describe('the wiring in a running NetFlow', () => {
 
   beforeAll(async () => {
     db = await openTestDatabase();
-    await addRouter(db, { name: 'cafe', ip: '127.0.0.1' });
+    await addRouter(db, { name: 'cafe', ip: '127.0.0.1', acceptsTestMoney: true }); // the sandbox is offered only at routers marked for testing
   });
   afterAll(async () => db?.close());
 
