@@ -58,7 +58,7 @@ describe('radclient against netflow serve', () => {
   it('CHAP as a MikroTik hotspot sends it (CHAP-Challenge), and via the Request Authenticator', async () => {
     const chap = `User-Name = "bob", CHAP-Password = "secretpass", CHAP-Challenge = 0xacfb2a3b05aa9352faf8518b0c6b4944, Calling-Station-Id = "30:39:26:86:CC:EB", Acct-Session-Id = "80f00003", Framed-IP-Address = 10.5.50.253, Mikrotik-Host-IP = 10.5.50.253, WISPr-Logoff-URL = "http://10.5.50.1/logout", ${NAS}, Message-Authenticator = 0x00`;
     expect((await radclient(chap, server.authPort, 'auth')).out).toContain('Received Access-Accept');
-    const viaAuthenticator = `User-Name = "bob", CHAP-Password = "secretpass", Calling-Station-Id = "30:39:26:86:CC:EB", ${NAS}`;
+    const viaAuthenticator = `User-Name = "bob", CHAP-Password = "secretpass", Calling-Station-Id = "30:39:26:86:CC:EB", ${NAS}, Message-Authenticator = 0x00`;
     expect((await radclient(viaAuthenticator, server.authPort, 'auth')).out).toContain('Received Access-Accept');
     const wrong = await radclient(`User-Name = "bob", CHAP-Password = "nope", Calling-Station-Id = "30:39:26:86:CC:EB", ${NAS}, Message-Authenticator = 0x00`, server.authPort, 'auth');
     expect(wrong.out).toContain('Received Access-Reject');
