@@ -1,10 +1,12 @@
 // accounting: stores every Accounting-Request durably, then lets the caller answer the router.
 // Group commit: packets that arrive while a write is in flight are queued and written together
 // in the next single statement (one transaction, one WAL flush), so throughput grows with load
-// while each packet is still on disk before its Accounting-Response.
+// while each packet is still on disk before its Accounting-Response. The statement is
+// netflow_record_accounting, prisma/functions/accounting.sql.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { createBatcher } from './batcher.js';
+import { allKeys } from './record-keys.js';
 import { isConnectionFailure, storableInt4, storableInt8, storableText } from './storable.js';
 
 export const ACCT_STATUS = { start: 1, stop: 2, interim: 3, accountingOn: 7, accountingOff: 8 } as const;
@@ -93,27 +95,64 @@ export function terminateCauseName(code: number | null): string {
   return TERMINATE_CAUSES[code - 1] ?? `Cause-${code}`;
 }
 
-/** One record of the batch document netflow_record_accounting reads (keys explained there). */
-function batchRecord(e: AccountingEvent, i: number) {
+/**
+ * One record of the batch document netflow_record_accounting reads (prisma/functions/accounting.sql,
+ * whose json_to_recordset column list declares the same keys: test/db/functions.test.ts compares it
+ * with ACCOUNTING_RECORD_KEYS).
+ */
+export interface AccountingRecord {
+  /** The record's place in the batch, from 1: the log is written in this order. */
+  seq: number;
+  router_id: number;
+  /** Acct-Status-Type (ACCT_STATUS). */
+  status_type: number;
+  session_id: string | null;
+  user_name: string | null;
+  mac: string | null;
+  framed_ip: string | null;
+  nas_port_id: string | null;
+  session_time: number | null;
+  /** As text: JSON numbers lose precision past 2^53. */
+  bytes_up: string | null;
+  bytes_down: string | null;
+  /** Acct-Terminate-Cause as sent, and (Stop only) its name as accounting_sessions stores it. */
+  terminate_cause: number | null;
+  terminate_cause_name: string | null;
+  delay_seconds: number | null;
+  /** When the event happened (eventTime), ms since the epoch. */
+  event_ms: number;
+  /** The entitlement our Class names. */
+  entitlement_hint: number | null;
+  /** The packet's attributes as received, base64. */
+  attributes: string;
+  dedupe_key: string;
+}
+export const ACCOUNTING_RECORD_KEYS = allKeys<AccountingRecord>()([
+  'seq', 'router_id', 'status_type', 'session_id', 'user_name', 'mac', 'framed_ip', 'nas_port_id', 'session_time',
+  'bytes_up', 'bytes_down', 'terminate_cause', 'terminate_cause_name', 'delay_seconds', 'event_ms', 'entitlement_hint',
+  'attributes', 'dedupe_key',
+]);
+
+function batchRecord(e: AccountingEvent, seq: number): AccountingRecord {
   return {
-    i,
-    r: e.routerId,
-    t: e.statusType,
-    s: e.sessionId,
-    u: e.userName,
-    m: e.mac,
-    ip: e.framedIp,
-    np: e.nasPortId,
-    st: e.sessionTime,
-    bu: e.bytesUp?.toString() ?? null, // as text: JSON numbers lose precision past 2^53
-    bd: e.bytesDown?.toString() ?? null,
-    tc: e.terminateCause,
-    tn: e.statusType === ACCT_STATUS.stop ? terminateCauseName(e.terminateCause) : null,
-    dl: e.delaySeconds,
-    at: eventTime(e).getTime(),
-    e: e.entitlementHint,
-    a: e.attributesRaw.toString('base64'),
-    k: dedupeKey(e),
+    seq,
+    router_id: e.routerId,
+    status_type: e.statusType,
+    session_id: e.sessionId,
+    user_name: e.userName,
+    mac: e.mac,
+    framed_ip: e.framedIp,
+    nas_port_id: e.nasPortId,
+    session_time: e.sessionTime,
+    bytes_up: e.bytesUp?.toString() ?? null,
+    bytes_down: e.bytesDown?.toString() ?? null,
+    terminate_cause: e.terminateCause,
+    terminate_cause_name: e.statusType === ACCT_STATUS.stop ? terminateCauseName(e.terminateCause) : null,
+    delay_seconds: e.delaySeconds,
+    event_ms: eventTime(e).getTime(),
+    entitlement_hint: e.entitlementHint,
+    attributes: e.attributesRaw.toString('base64'),
+    dedupe_key: dedupeKey(e),
   };
 }
 

@@ -1,10 +1,11 @@
 // authorize + authenticate: decides an Access-Request from the guest's paid entitlement.
-// The decision and the device claim happen in one database call (netflow_authorize_requests, see
-// the set_based_authorization migration) so concurrent logins with one code cannot both take its
-// last place.
+// The decision and the device claim happen in one database call (netflow_authorize_requests and
+// netflow_decide_logins in prisma/functions/logins.sql; the code's own state is netflow_code_state's,
+// prisma/functions/code_state.sql) so concurrent logins with one code cannot both take its last place.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { createBatcher } from './batcher.js';
+import { allKeys } from './record-keys.js';
 import { isConnectionFailure, storableText } from './storable.js';
 import type { AccessRequest, Decision, RejectReason } from './types.js';
 
@@ -28,6 +29,41 @@ const DECIDE_BATCH: Pick<pg.QueryConfig, 'name' | 'text'> = {
   name: 'netflow_authorize_requests',
   text: 'SELECT * FROM netflow_authorize_requests($1::json, $2::json, $3)',
 };
+
+/**
+ * One code login as netflow_decide_logins reads it (a JSON array of these). Its json_to_recordset
+ * column list in prisma/functions/logins.sql declares the same keys: test/db/functions.test.ts
+ * compares it with CODE_LOGIN_KEYS.
+ */
+export interface CodeLogin {
+  /** The request's place in the batch, from 1: the result row's idx. */
+  seq: number;
+  router_id: number;
+  code: string;
+  /** PAP User-Password; null with CHAP. */
+  password: string | null;
+  /** CHAP: ident, response and challenge, base64. */
+  chap_ident: string | null;
+  chap_response: string | null;
+  chap_challenge: string | null;
+  mac: string | null;
+  /** The request's time, ms since the epoch. */
+  now_ms: number;
+  /** The router vouched for the device (MAC login): no password to check. Absent: false. */
+  by_mac?: boolean;
+}
+export const CODE_LOGIN_KEYS = allKeys<CodeLogin>()([
+  'seq', 'router_id', 'code', 'password', 'chap_ident', 'chap_response', 'chap_challenge', 'mac', 'now_ms', 'by_mac',
+]);
+
+/** One MAC login (hotspot login-by=mac) as netflow_authorize_requests reads it. */
+export interface MacLogin {
+  seq: number;
+  router_id: number;
+  mac: string | null;
+  now_ms: number;
+}
+export const MAC_LOGIN_KEYS = allKeys<MacLogin>()(['seq', 'router_id', 'mac', 'now_ms']);
 
 /** One decision the database makes: a code login, or a MAC login (code = the MAC). */
 interface Question {
@@ -83,25 +119,24 @@ export function createAuthorizer(pool: pg.Pool, options: AuthorizeOptions): Auth
   };
 }
 
-/** One batch, one call: the code logins and the MAC logins as two JSON documents (keys explained in
- * netflow_decide_logins and netflow_authorize_requests). */
+/** One batch, one call: the code logins and the MAC logins as two JSON documents. */
 async function decide(pool: pg.Pool, questions: Question[], options: AuthorizeOptions): Promise<DecisionRow[]> {
-  const codes: object[] = [];
-  const macs: object[] = [];
+  const codes: CodeLogin[] = [];
+  const macs: MacLogin[] = [];
   questions.forEach((q, index) => {
-    const i = index + 1;
-    if (q.byMac) macs.push({ i, r: q.routerId, m: q.mac, n: q.now.getTime() });
+    const seq = index + 1;
+    if (q.byMac) macs.push({ seq, router_id: q.routerId, mac: q.mac, now_ms: q.now.getTime() });
     else {
       codes.push({
-        i,
-        r: q.routerId,
-        c: q.code,
-        pw: q.password,
-        ci: q.chap?.ident.toString('base64') ?? null,
-        ch: q.chap?.hash.toString('base64') ?? null,
-        cc: q.chap?.challenge.toString('base64') ?? null,
-        m: q.mac,
-        n: q.now.getTime(),
+        seq,
+        router_id: q.routerId,
+        code: q.code,
+        password: q.password,
+        chap_ident: q.chap?.ident.toString('base64') ?? null,
+        chap_response: q.chap?.hash.toString('base64') ?? null,
+        chap_challenge: q.chap?.challenge.toString('base64') ?? null,
+        mac: q.mac,
+        now_ms: q.now.getTime(),
       });
     }
   });

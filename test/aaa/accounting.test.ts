@@ -201,7 +201,7 @@ describe('accounting', () => {
     const auth = createAuthorizer(db.pool, { holdSeconds: 120 });
     expect((await auth.authorize({ routerId, userName: 'LOCK1', credential: { kind: 'pap', password: 'LOCK1' }, mac, userNameAsMac: null, now: new Date() })).accept).toBe(true);
     await writer.record(event({ sessionId: 'lock-a', userName: 'LOCK1', mac, statusType: 1, entitlementHint: e.id }));
-    const login = JSON.stringify([{ i: 1, r: routerId, c: 'LOCK1', pw: 'LOCK1', m: mac, n: Date.now() }]);
+    const login = JSON.stringify([{ seq: 1, router_id: routerId, code: 'LOCK1', password: 'LOCK1', mac, now_ms: Date.now() }]);
     const client = await db.pool.connect();
     try {
       await client.query('BEGIN');
