@@ -201,9 +201,9 @@ export async function changeRouter(
       // A grant in flight holds the router row (FOR SHARE) until it commits, so this sees it.
       const revoked = await tx.$queryRaw<Array<{ id: number }>>`
         UPDATE entitlements e SET status = 'revoked', updated_at = now()
-          FROM payments p
-         WHERE p.entitlement_id = e.id AND p.sandbox AND e.router_id = ${after.id} AND e.status = 'active'
-           AND (e.expires_at IS NULL OR e.expires_at > now())
+          FROM payments p, packages pk
+         WHERE p.entitlement_id = e.id AND p.sandbox AND e.router_id = ${after.id} AND pk.id = e.package_id
+           AND netflow_code_state(e, pk, now()) NOT IN ('revoked', 'expired') -- not already over
         RETURNING e.id`;
       revokedTestMoneyCodes = revoked.length;
       if (revoked.length > 0) {

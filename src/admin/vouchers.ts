@@ -2,6 +2,7 @@
 // clock starts at first login, so a printed voucher keeps its full time until someone uses it.
 import { randomInt } from 'node:crypto';
 import type { Prisma, PrismaClient } from '../db/generated/client.js';
+import { codeStates, type CodeState } from '../db/code-state.js';
 import { recordAudit } from './audit.js';
 import { InputError, invalid, uniqueViolation } from './errors.js';
 import { wholeNumber } from './validate.js';
@@ -66,14 +67,17 @@ export function generateCode(length: number, prefix = ''): string {
   return code;
 }
 
-export function voucherStatus(
-  e: { status: 'active' | 'revoked'; startsAt: Date | null; expiresAt: Date | null; redeemBy: Date | null },
-  now = new Date(),
-): VoucherStatus {
-  if (e.status === 'revoked') return 'revoked';
-  if (e.expiresAt !== null && e.expiresAt <= now) return 'expired';
-  if (e.startsAt === null && e.redeemBy !== null && e.redeemBy <= now) return 'expired';
-  return e.startsAt === null ? 'unused' : 'in use';
+/**
+ * A voucher's status from its code's state (netflow_code_state): a code past its redeem-by counts as
+ * expired; one whose data ran out, as in use (its clock still runs).
+ */
+export function voucherStatus(state: CodeState): VoucherStatus {
+  switch (state) {
+    case 'revoked': return 'revoked';
+    case 'expired': case 'not_redeemed_in_time': return 'expired';
+    case 'not_started': return 'unused';
+    case 'running': case 'data_exhausted': return 'in use';
+  }
 }
 
 /** `count` codes that no entitlement uses yet (codes share one namespace with purchases). */
@@ -166,13 +170,14 @@ export async function listVouchers(prisma: PrismaClient, filter: { batchId?: num
   const rows = await prisma.voucher.findMany({
     where: filter.batchId === undefined ? {} : { batchId: filter.batchId },
     orderBy: { id: 'asc' },
-    include: { entitlement: { select: { status: true, startsAt: true, expiresAt: true, redeemBy: true, package: { select: { name: true } } } } },
+    include: { entitlement: { select: { startsAt: true, expiresAt: true, package: { select: { name: true } } } } },
   });
+  const states = await codeStates(prisma, rows.map((v) => v.entitlementId), now);
   return rows.map((v) => ({
     code: v.code,
     package: v.entitlement.package.name,
     batchId: v.batchId,
-    status: voucherStatus(v.entitlement, now),
+    status: voucherStatus(states.get(v.entitlementId)!),
     startsAt: v.entitlement.startsAt,
     expiresAt: v.entitlement.expiresAt,
     createdAt: v.createdAt,
@@ -198,16 +203,17 @@ export interface VoucherBatchView {
 /** Batches, newest first, with how many of their vouchers are unused, in use, expired, revoked. */
 export async function listVoucherBatches(prisma: PrismaClient, now = new Date()): Promise<VoucherBatchView[]> {
   const batches = await prisma.voucherBatch.findMany({ orderBy: { id: 'desc' }, include: { package: { select: { name: true } } } });
-  // Counted in the database: batches run to 10,000 vouchers. Same rules as voucherStatus().
+  // Counted in the database: batches run to 10,000 vouchers. Same mapping as voucherStatus().
   const counts = await prisma.$queryRaw<Array<{ batch_id: number; unused: number; in_use: number; expired: number; revoked: number }>>`
     WITH s AS (
       SELECT v.batch_id,
-             CASE WHEN e.status = 'revoked' THEN 'revoked'
-                  WHEN e.expires_at IS NOT NULL AND e.expires_at <= ${now}::timestamptz THEN 'expired'
-                  WHEN e.starts_at IS NULL AND e.redeem_by IS NOT NULL AND e.redeem_by <= ${now}::timestamptz THEN 'expired'
-                  WHEN e.starts_at IS NULL THEN 'unused'
-                  ELSE 'in use' END AS status
-        FROM vouchers v JOIN entitlements e ON e.id = v.entitlement_id)
+             CASE netflow_code_state(e, p, ${now}::timestamptz)
+               WHEN 'revoked' THEN 'revoked'
+               WHEN 'expired' THEN 'expired'
+               WHEN 'not_redeemed_in_time' THEN 'expired'
+               WHEN 'not_started' THEN 'unused'
+               ELSE 'in use' END AS status
+        FROM vouchers v JOIN entitlements e ON e.id = v.entitlement_id JOIN packages p ON p.id = e.package_id)
     SELECT batch_id,
            (count(*) FILTER (WHERE status = 'unused'))::int AS unused,
            (count(*) FILTER (WHERE status = 'in use'))::int AS in_use,
@@ -234,8 +240,8 @@ export async function exportVoucherBatch(prisma: PrismaClient, batchId: number, 
   const vouchers = await prisma.voucher.findMany({
     where: { batchId: batch.id },
     orderBy: { id: 'asc' },
-    include: { entitlement: { select: { status: true, startsAt: true, expiresAt: true, redeemBy: true } } },
   });
+  const states = await codeStates(prisma, vouchers.map((v) => v.entitlementId), now);
   await recordAudit(prisma, { actor, action: 'voucher.export', subject: `batch ${batch.id}`, details: { batchId: batch.id, format, count: vouchers.length } });
   const p = batch.package;
   return {
@@ -243,6 +249,6 @@ export async function exportVoucherBatch(prisma: PrismaClient, batchId: number, 
     package: { name: p.name, minutes: p.minutes, priceMinor: p.priceMinor, currency: p.currency, dataCapBytes: p.dataCapBytes, devicesAllowed: p.devicesAllowed },
     validUntil: batch.validUntil,
     createdAt: batch.createdAt,
-    vouchers: vouchers.map((v) => ({ code: v.code, status: voucherStatus(v.entitlement, now) })),
+    vouchers: vouchers.map((v) => ({ code: v.code, status: voucherStatus(states.get(v.entitlementId)!) })),
   };
 }

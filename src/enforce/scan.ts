@@ -18,18 +18,21 @@ const NOT_RECENTLY_REFUSED = `NOT EXISTS (
    WHERE a.session_id = s.id AND a.kind = 'disconnect' AND a.status IN ('nakked', 'failed')
      AND a.completed_at > $1::timestamptz - ${RETRY_AFTER_REFUSAL})`;
 
-/** Open sessions whose entitlement ran out of time, out of data, or was revoked. */
+/**
+ * Open sessions whose entitlement ran out of time, out of data, or was revoked: its state
+ * (netflow_code_state, prisma/functions/code_state.sql). A code not started (no clock yet) past its
+ * redeem-by is not cut here: it has no expiry, and its sessions came from no login of ours.
+ */
 const QUEUE_OVERDUE = `
   INSERT INTO enforcement_actions (kind, reason, session_id, router_id, requested_by, next_attempt_at, created_at)
-  SELECT 'disconnect',
-         CASE WHEN e.status = 'revoked' THEN 'revoked' WHEN e.expires_at <= $1 THEN 'expired' ELSE 'data_cap' END,
+  SELECT 'disconnect', CASE c.state WHEN 'data_exhausted' THEN 'data_cap' ELSE c.state END,
          s.id, s.router_id, 'enforcer', $1, $1
     FROM accounting_sessions s
     JOIN entitlements e ON e.id = s.entitlement_id
     JOIN packages p ON p.id = e.package_id
+    CROSS JOIN LATERAL (SELECT netflow_code_state(e, p, $1) AS state) c
    WHERE s.status IN ('open', 'stale')
-     AND (e.status = 'revoked' OR e.expires_at <= $1
-          OR (p.data_cap_bytes IS NOT NULL AND e.bytes_up + e.bytes_down >= p.data_cap_bytes))
+     AND c.state IN ('revoked', 'expired', 'data_exhausted')
      AND ${NOT_RECENTLY_REFUSED}
   ON CONFLICT (session_id, kind) WHERE status = 'pending' DO NOTHING
   RETURNING session_id, reason`;

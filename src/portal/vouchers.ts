@@ -3,6 +3,7 @@
 // answer before the portal submits the code to the hotspot's login form. RADIUS still decides.
 import type { PrismaClient } from '../db/generated/client.js';
 import { GUEST_MESSAGES } from '../aaa/reply.js';
+import { codeStates, isUsable } from '../db/code-state.js';
 import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../admin/routers.js';
 import type { RejectReason } from '../aaa/types.js';
 
@@ -26,11 +27,12 @@ export async function checkVoucher(prisma: PrismaClient, input: { code: string; 
   // Only vouchers are redeemed here; a purchase's code is handed to its buyer by the purchase API.
   if (!ent || ent.source !== 'voucher') return NOT_FOUND;
   const fail = (reason: RejectReason): RedeemResult => ({ ok: false, reason, message: GUEST_MESSAGES[reason] });
-  if (ent.status === 'revoked') return fail('revoked');
+  // The code's own state, as the login decides it (netflow_code_state); then, in the login's order,
+  // the router, the state's refusals, the devices online.
+  const state = (await codeStates(prisma, [ent.id], now)).get(ent.id)!;
+  if (state === 'revoked') return fail('revoked');
   if (ent.routerId !== null && ent.routerId !== router.id) return fail('other_router');
-  if (ent.startsAt === null && ent.redeemBy !== null && ent.redeemBy <= now) return fail('not_redeemed_in_time');
-  if (ent.expiresAt !== null && ent.expiresAt <= now) return fail('expired');
-  if (ent.package.dataCapBytes !== null && ent.bytesUp + ent.bytesDown >= ent.package.dataCapBytes) return fail('data_exhausted');
+  if (!isUsable(state)) return fail(state);
   const mac = input.mac?.toUpperCase();
   const othersOnline = ent.devices.filter((d) => d.mac !== mac && d.onlineUntil !== null && d.onlineUntil > now).length;
   if (othersOnline >= ent.package.devicesAllowed) return fail('device_limit');

@@ -68,26 +68,12 @@ describe('vouchers', () => {
     expect(generateCode(6, 'HQ')).toMatch(/^HQ.{6}$/);
   });
 
-  it('derives the status from the entitlement', () => {
-    const now = new Date('2026-06-01T12:00:00Z');
-    const at = (iso: string) => new Date(iso);
-    const e = { status: 'active' as const, startsAt: null, expiresAt: null, redeemBy: null };
-    expect(voucherStatus(e, now)).toBe('unused');
-    expect(voucherStatus({ ...e, startsAt: at('2026-06-01T11:00:00Z'), expiresAt: at('2026-06-01T13:00:00Z') }, now)).toBe('in use');
-    expect(voucherStatus({ ...e, startsAt: at('2026-06-01T10:00:00Z'), expiresAt: at('2026-06-01T12:00:00Z') }, now)).toBe('expired');
-    expect(voucherStatus({ ...e, redeemBy: at('2026-05-31T00:00:00Z') }, now)).toBe('expired');
-    expect(voucherStatus({ ...e, status: 'revoked' }, now)).toBe('revoked');
-  });
-});
-
-describe('cli formatting', () => {
-  it('maps fields to flags and formats tables, bytes and durations', () => {
-    expect(flagFor('rateLimit')).toBe('--rate-limit');
-    expect(flagFor('ip')).toBe('--ip');
-    expect(table(['A', 'LONG'], [['xyz', '1'], ['', '22']])).toBe('A    LONG\nxyz  1\n     22\n');
-    expect(bytes(999n)).toBe('999 B');
-    expect(bytes(1_500_000n)).toBe('1.5 MB');
-    expect(duration(59)).toBe('59s');
-    expect(duration(3725)).toBe('1h02m');
+  it("derives the status from the code's state (the states themselves: test/aaa/code-state.test.ts)", () => {
+    expect(voucherStatus('not_started')).toBe('unused');
+    expect(voucherStatus('running')).toBe('in use');
+    expect(voucherStatus('data_exhausted')).toBe('in use');
+    expect(voucherStatus('expired')).toBe('expired');
+    expect(voucherStatus('not_redeemed_in_time')).toBe('expired');
+    expect(voucherStatus('revoked')).toBe('revoked');
   });
 });
