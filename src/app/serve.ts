@@ -7,6 +7,7 @@ import { buildHttpApp } from '../http/app.js';
 import type { RadiusStats } from '../radius/server.js';
 import { createDynamicClient } from '../radius/dynamic-client.js';
 import { createEnforcer, type Enforcer } from '../enforce/enforcer.js';
+import { coaRouterControl } from '../enforce/coa-control.js';
 import type { RetryPolicy } from '../enforce/deliver.js';
 import { loadRadiusSettings } from './settings.js';
 import { startRadius, type RunningRadius } from './radius-service.js';
@@ -69,10 +70,11 @@ async function startAroundRadius(config: Config, db: Database, log: Logger, opti
     initialTimeoutMs: options.coaTimeoutMs,
     onBadReply: (from) => log.warn('bad CoA/Disconnect reply dropped', { from }),
   });
+  const routerControl = coaRouterControl(dynamicClient, options.now);
   const enforcer = createEnforcer({
     pool: db.pool,
     databaseUrl: db.url,
-    client: dynamicClient,
+    control: routerControl,
     log,
     interimSeconds: settings.interimIntervalSeconds,
     retry: options.retry,
@@ -105,7 +107,7 @@ async function startAroundRadius(config: Config, db: Database, log: Logger, opti
     async close() {
       await payments.close();
       await enforcer.stop();
-      await dynamicClient.close();
+      await routerControl.close();
       await radius.close(); // stops answering, drains accounting writes, closes the router table
       await http.close();
     },
