@@ -81,6 +81,7 @@ async function startAroundRadius(config: Config, db: Database, log: Logger, opti
     now: options.now,
   });
   if (options.enforcement !== 'manual') await enforcer.start();
+  const payments = setupPayments(config, db, log, options.payments);
   const http = buildHttpApp({
     pingDatabase: async () => void (await db.pool.query('SELECT 1')),
     radiusStats: () => flatStats(radius.stats()),
@@ -88,11 +89,19 @@ async function startAroundRadius(config: Config, db: Database, log: Logger, opti
     startedAt: new Date(),
     trustProxy: config.trustProxy,
     log,
+    payments: payments.faces,
   });
-  const payments = setupPayments(http, config, db, log, options.payments);
-  await http.listen({ port: config.httpPort, host: config.httpBind });
-  const address = http.server.address();
-  const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+  let httpPort: number;
+  try {
+    await http.listen({ port: config.httpPort, host: config.httpBind });
+    const address = http.server.address();
+    httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+  } catch (err) {
+    // e.g. the port is taken: stop what setupPayments started (the rate limiter's sweep).
+    await payments.close();
+    await http.close();
+    throw err;
+  }
   payments.ready(httpPort);
   log.info('netflow started', {
     radiusAuthPort: ports.authPort, radiusAcctPort: ports.acctPort, httpPort, routers: radius.routers, radiusThread: options.radiusThread ?? 'worker',
