@@ -30,10 +30,8 @@ export function createLogger(level: LogLevel, write?: (line: string) => void): L
     },
     stream,
   );
-  const at = (lvl: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: Record<string, unknown>) => {
-    if (fields) p[lvl](fields, msg);
-    else p[lvl](msg);
-  };
+  // The message before the fields, as NetFlow's lines always had it (pino would append it last).
+  const at = (lvl: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: Record<string, unknown>) => p[lvl]({ msg, ...fields });
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), pino: p };
 }
 
