@@ -1,15 +1,15 @@
-// Wires the money side into a running NetFlow: the portal and callback routes, the local payment
-// sandbox when no provider is configured, the payment service and its status job.
+// Wires the money side into a running NetFlow: what the portal, callback and sandbox HTTP faces
+// need (src/http/app.ts registers them), the local payment sandbox when no provider is configured,
+// the payment service and its status job.
 import cron, { type ScheduledTask } from 'node-cron';
-import type { FastifyInstance } from 'fastify';
 import { ConfigError, type Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { Database } from '../db/database.js';
-import { callbackRoutes } from '../http/callback-routes.js';
-import { registerPortalRoutes, type PortalLimits } from '../http/portal-routes.js';
+import type { PaymentFaces } from '../http/app.js';
+import type { PortalLimits } from '../http/portal-routes.js';
 import { pgCounterStore, RateLimiter, type RateLimiterStats } from '../http/rate-limit.js';
 import { combine, liveProviders, sandboxProviders, sandboxWanted } from '../payments/registry.js';
-import { registerPaymentSandbox } from '../payments/sandbox/index.js';
+import { createPaymentSandbox } from '../payments/sandbox/index.js';
 import type { SandboxContext } from '../payments/sandbox/context.js';
 import { createPaymentService, type PaymentService, type ProviderRegistry } from '../payments/service.js';
 import type { PaymentProvider } from '../payments/provider.js';
@@ -23,6 +23,8 @@ export interface PaymentsOptions {
 }
 
 export interface PaymentsHandle {
+  /** What the HTTP faces need: pass to buildHttpApp (before listen). */
+  faces: PaymentFaces;
   /** Call once the HTTP server listens: providers need NetFlow's own address. */
   ready(httpPort: number): void;
   service(): PaymentService;
@@ -58,20 +60,23 @@ export function checkPaymentsConfig(config: Config): PaymentProvider[] {
   return live;
 }
 
-/** Registers the routes (before listen); ready() completes the wiring after listen. */
-export function setupPayments(http: FastifyInstance, config: Config, db: Database, log: Logger, options: PaymentsOptions = {}): PaymentsHandle {
+/** Prepares the money side; its `faces` go to buildHttpApp, and ready() completes the wiring after listen. */
+export function setupPayments(config: Config, db: Database, log: Logger, options: PaymentsOptions = {}): PaymentsHandle {
   const live = checkPaymentsConfig(config);
   const wantSandbox = sandboxWanted(config.paymentsSandbox, live);
-  const sandbox = wantSandbox ? registerPaymentSandbox(http, { approveAfterMs: config.sandboxApproveMs }) : null;
+  const sandbox = wantSandbox ? createPaymentSandbox({ approveAfterMs: config.sandboxApproveMs }) : null;
   let state: { service: PaymentService; providers: ProviderRegistry } | null = null;
   let job: ScheduledTask | null = null;
 
   const limiter = new RateLimiter(pgCounterStore(db.pool), { onError: (err) => log.error('rate limit sweep failed', { error: err.message }) });
   limiter.startSweeping();
-  registerPortalRoutes(http, { prisma: db.prisma, country: config.country, payments: () => state, limiter, limits: options.portalLimits });
-  void http.register(callbackRoutes, { payments: () => state });
 
   return {
+    faces: {
+      portal: { prisma: db.prisma, country: config.country, payments: () => state, limiter, limits: options.portalLimits },
+      callbacks: { payments: () => state },
+      sandbox,
+    },
     sandbox,
     limiterStats: () => limiter.stats(),
     ready(httpPort) {

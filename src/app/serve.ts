@@ -7,6 +7,7 @@ import { buildHttpApp } from '../http/app.js';
 import type { RadiusStats } from '../radius/server.js';
 import { createDynamicClient } from '../radius/dynamic-client.js';
 import { createEnforcer, type Enforcer } from '../enforce/enforcer.js';
+import { coaRouterControl } from '../enforce/coa-control.js';
 import type { RetryPolicy } from '../enforce/deliver.js';
 import { loadRadiusSettings } from './settings.js';
 import { startRadius, type RunningRadius } from './radius-service.js';
@@ -69,16 +70,18 @@ async function startAroundRadius(config: Config, db: Database, log: Logger, opti
     initialTimeoutMs: options.coaTimeoutMs,
     onBadReply: (from) => log.warn('bad CoA/Disconnect reply dropped', { from }),
   });
+  const routerControl = coaRouterControl(dynamicClient, options.now);
   const enforcer = createEnforcer({
     pool: db.pool,
     databaseUrl: db.url,
-    client: dynamicClient,
+    control: routerControl,
     log,
     interimSeconds: settings.interimIntervalSeconds,
     retry: options.retry,
     now: options.now,
   });
   if (options.enforcement !== 'manual') await enforcer.start();
+  const payments = setupPayments(config, db, log, options.payments);
   const http = buildHttpApp({
     pingDatabase: async () => void (await db.pool.query('SELECT 1')),
     radiusStats: () => flatStats(radius.stats()),
@@ -86,11 +89,19 @@ async function startAroundRadius(config: Config, db: Database, log: Logger, opti
     startedAt: new Date(),
     trustProxy: config.trustProxy,
     log,
+    payments: payments.faces,
   });
-  const payments = setupPayments(http, config, db, log, options.payments);
-  await http.listen({ port: config.httpPort, host: config.httpBind });
-  const address = http.server.address();
-  const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+  let httpPort: number;
+  try {
+    await http.listen({ port: config.httpPort, host: config.httpBind });
+    const address = http.server.address();
+    httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+  } catch (err) {
+    // e.g. the port is taken: stop what setupPayments started (the rate limiter's sweep).
+    await payments.close();
+    await http.close();
+    throw err;
+  }
   payments.ready(httpPort);
   log.info('netflow started', {
     radiusAuthPort: ports.authPort, radiusAcctPort: ports.acctPort, httpPort, routers: radius.routers, radiusThread: options.radiusThread ?? 'worker',
@@ -105,7 +116,7 @@ async function startAroundRadius(config: Config, db: Database, log: Logger, opti
     async close() {
       await payments.close();
       await enforcer.stop();
-      await dynamicClient.close();
+      await routerControl.close();
       await radius.close(); // stops answering, drains accounting writes, closes the router table
       await http.close();
     },

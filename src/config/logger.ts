@@ -1,6 +1,9 @@
-// A tiny leveled logger writing one JSON line per event to stderr. Secrets and passwords are
-// never passed to it: callers log identifiers (router name, MAC, ids), not credentials. An access
-// code is a credential (its password is the code itself): log it only through maskCode.
+// NetFlow's logger: one JSON line per event ({"level","t","msg",...fields}) on stderr, written by
+// pino, which Fastify logs HTTP requests through as well (src/http/app.ts), so every line of a
+// running NetFlow has one format and one LOG_LEVEL. Secrets and passwords are never passed to it:
+// callers log identifiers (router name, MAC, ids), not credentials. An access code is a credential
+// (its password is the code itself): log it only through maskCode.
+import pino, { type Logger as PinoLogger } from 'pino';
 import type { LogLevel } from './config.js';
 
 export interface Logger {
@@ -8,16 +11,28 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** The pino logger underneath, where there is one: Fastify's request log goes through it. */
+  readonly pino?: PinoLogger;
 }
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
-
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
-  const at = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
-    if (RANK[lvl] < RANK[level]) return;
-    write(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg, ...fields }));
-  };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+/**
+ * A logger at `level`. Lines go to stderr (synchronously: a line written just before the process
+ * exits is not lost), or to `write` (one line, without its newline), which tests use.
+ */
+export function createLogger(level: LogLevel, write?: (line: string) => void): Logger & { readonly pino: PinoLogger } {
+  const stream = write ? { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) } : pino.destination({ fd: 2, sync: true });
+  const p = pino(
+    {
+      level,
+      base: undefined, // no pid/hostname in every line
+      timestamp: () => `,"t":"${new Date().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    stream,
+  );
+  // The message before the fields, as NetFlow's lines always had it (pino would append it last).
+  const at = (lvl: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: Record<string, unknown>) => p[lvl]({ msg, ...fields });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), pino: p };
 }
 
 export const silentLogger: Logger = createLogger('silent');

@@ -6,17 +6,18 @@ import { hostname } from 'node:os';
 import cron, { type ScheduledTask } from 'node-cron';
 import pg from 'pg';
 import type { Logger } from '../config/logger.js';
-import type { DynamicClient } from '../radius/dynamic-client.js';
 import { DEFAULT_RETRY, deliver, type RetryPolicy } from './deliver.js';
 import { claimDue, complete } from './queue.js';
 import { scanSessions, type ScanResult } from './scan.js';
+import type { RouterControl } from './router-control.js';
 import { listenForever, type Listener } from '../db/listener.js';
 
 export interface EnforcerOptions {
   pool: pg.Pool;
   /** For LISTEN: a dedicated connection. Omit to rely on polling only. */
   databaseUrl?: string;
-  client: DynamicClient;
+  /** How routers are told (today RFC 5176 CoA, see coa-control.ts). The enforcer does not close it. */
+  control: RouterControl;
   log: Logger;
   interimSeconds: number;
   retry?: RetryPolicy;
@@ -62,7 +63,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       if (actions.length === 0) return handled;
       await Promise.all(
         actions.map(async (action) => {
-          const outcome = await deliver(options.client, action, retry, now);
+          const outcome = await deliver(options.control, action, retry, now);
           await complete(options.pool, action, outcome, now());
           const fields = { action: String(action.id), kind: action.kind, reason: action.reason, session: String(action.session_id), router: action.router_name, attempt: action.attempts };
           if (outcome.status === 'retry' || outcome.status === 'failed') log.warn(`${action.kind} ${outcome.status}`, { ...fields, error: outcome.error });

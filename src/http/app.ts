@@ -1,23 +1,53 @@
-// The HTTP face (Fastify). For now: health and metrics for operators and monitoring; the
-// captive portal, dashboard and payment callbacks arrive as plugins of their own.
+// NetFlow's HTTP side (Fastify), composed here and only here: the core (logger, request ids,
+// security headers, one error shape) and its faces, each an encapsulated plugin with request and
+// response schemas (shapes in ./schemas, importable as types by the web/ client):
+//   health     /healthz, /metrics                       (./health.ts)
+//   portal     /api/v1/portal/*                         (./portal-routes.ts)
+//   callbacks  /api/v1/payments/callbacks/:provider     (./callback-routes.ts)
+//   sandbox    /sandbox, /sandbox/<provider>/*          (./sandbox.ts; only when test money is on)
+//   admin      /api/v1/admin/*                          (./admin/index.ts; empty for now)
+//   web        the built web/ client                    (./web.ts; serves nothing yet)
+// A face's hooks, content-type parsers and decorators stay inside it.
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../config/logger.js';
+import type { SandboxContext } from '../payments/sandbox/context.js';
+import { adminPlugin } from './admin/index.js';
+import { callbackPlugin, type CallbackDeps } from './callback-routes.js';
+import { healthPlugin, type HealthDeps } from './health.js';
+import { portalPlugin, type PortalDeps } from './portal-routes.js';
+import { sandboxPlugin } from './sandbox.js';
+import { webPlugin } from './web.js';
 
-export interface HttpDeps {
-  /** Resolves when the database answers; rejects otherwise. */
-  pingDatabase(): Promise<void>;
-  /** RADIUS counters by name (received, replied, dropped by reason…). */
-  radiusStats(): Record<string, number>;
-  /** Other gauges and counters by name (netflow_<name>), e.g. the portal's rate limiter. */
-  gauges?(): Record<string, number>;
-  startedAt: Date;
+/** What the money side gives the HTTP side (src/app/payments.ts builds it). */
+export interface PaymentFaces {
+  portal: PortalDeps;
+  callbacks: CallbackDeps;
+  /** The local payment sandbox, when test money is on. */
+  sandbox: SandboxContext | null;
+}
+
+export interface HttpDeps extends HealthDeps {
   /** Reverse proxies whose X-Forwarded-For is believed (providers are allow-listed by address). */
   trustProxy?: boolean | string[];
-  /** Where a 500's error and stack go, with the request id its body shows. */
+  /**
+   * NetFlow's logger. Fastify logs through its pino logger (request lines with their request id;
+   * LOG_LEVEL applies); a 500's error and stack go there too, under the request id its body shows.
+   */
   log?: Logger;
+  /** The portal, callback and sandbox faces; without them only health and metrics are served. */
+  payments?: PaymentFaces;
 }
+
+/**
+ * What a request line shows of a request: never the query string (phone numbers, purchase and
+ * callback tokens travel there) nor headers (cookies).
+ */
+export const REQUEST_LOG_SERIALIZERS = {
+  req: (req: FastifyRequest) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
+  res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
+};
 
 /**
  * Security headers on every response (@fastify/helmet). The policy suits a JSON API and the
@@ -48,9 +78,13 @@ export const SECURITY_HEADERS = {
 };
 
 export function buildHttpApp(deps: HttpDeps): FastifyInstance {
-  // Request ids are random, so that one named by a guest or an operator is found in the log of
-  // whichever instance served it (Fastify's default counts from 1 in each process).
-  const app = Fastify({ logger: false, trustProxy: deps.trustProxy ?? false, genReqId: () => randomUUID() });
+  const app = Fastify({
+    loggerInstance: deps.log?.pino?.child({}, { serializers: REQUEST_LOG_SERIALIZERS }) as FastifyBaseLogger | undefined,
+    trustProxy: deps.trustProxy ?? false,
+    // Request ids are random, so that one named by a guest or an operator is found in the log of
+    // whichever instance served it (Fastify's default counts from 1 in each process).
+    genReqId: () => randomUUID(),
+  });
   void app.register(helmet, SECURITY_HEADERS);
 
   // One error shape for every route: { error: "what was wrong" }, 4xx for the caller's mistakes,
@@ -61,24 +95,19 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status !== 500) return reply.code(status).send({ error: err.message });
     // The route's pattern, not the URL: query strings carry phone numbers.
-    deps.log?.error('http request failed', { requestId: req.id, method: req.method, route: req.routeOptions.url ?? null, error: err.message, stack: err.stack });
+    const fields = { requestId: req.id, method: req.method, route: req.routeOptions.url ?? null, error: err.message, stack: err.stack };
+    if (deps.log?.pino) req.log.error(fields, 'http request failed');
+    else deps.log?.error('http request failed', fields);
     return reply.code(500).header('x-request-id', req.id).send({ error: 'Internal error; it has been logged.', requestId: req.id });
   });
 
-  app.get('/healthz', async (_req, reply) => {
-    try {
-      await deps.pingDatabase();
-      return { status: 'ok', uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000) };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', reason: 'database not reachable' });
-    }
-  });
-
-  app.get('/metrics', async (_req, reply) => {
-    const lines = Object.entries(deps.radiusStats()).map(([name, value]) => `netflow_radius_${name} ${value}`);
-    for (const [name, value] of Object.entries(deps.gauges?.() ?? {})) lines.push(`netflow_${name} ${value}`);
-    return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
-  });
-
+  void app.register(healthPlugin, deps);
+  if (deps.payments) {
+    void app.register(portalPlugin, { ...deps.payments.portal, prefix: '/api/v1/portal' });
+    void app.register(callbackPlugin, { ...deps.payments.callbacks, prefix: '/api/v1/payments/callbacks' });
+    if (deps.payments.sandbox) void app.register(sandboxPlugin, { ctx: deps.payments.sandbox });
+  }
+  void app.register(adminPlugin, { prefix: '/api/v1/admin' });
+  void app.register(webPlugin, {});
   return app;
 }

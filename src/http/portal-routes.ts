@@ -1,15 +1,21 @@
 // The captive portal's API (JSON, schema-validated, rate-limited): what is on sale at this router,
-// buying it with mobile money, and redeeming a voucher. Stable routes under /api/v1/portal.
+// buying it with mobile money, and redeeming a voucher. Stable routes under /api/v1/portal (the
+// prefix src/http/app.ts registers this plugin with); shapes in ./schemas/portal.ts.
 import { isIP } from 'node:net';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { PrismaClient } from '../db/generated/client.js';
 import { normalizeMac } from '../radius/values.js';
-import { isUuid, PaymentInputError, type PaymentService, type ProviderRegistry, type PurchaseInput, type RecoverInput } from '../payments/service.js';
+import { isUuid, PaymentInputError, type PaymentService, type ProviderRegistry } from '../payments/service.js';
 import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../admin/routers.js';
 import { checkVoucher } from '../portal/vouchers.js';
 import { parsePhone, PhoneError, type Country } from '../payments/phone.js';
 import type { Limit, RateLimiter } from './rate-limit.js';
+import { errorResponses } from './schemas/common.js';
+import {
+  PackagesResponse, PhoneQuery, PhoneResponse, PurchaseAnyView, PurchaseBody, PurchaseParams, PurchaseQuery, PurchaseView, RecoverBody, RedeemBody, RedeemResponse, RouterQuery,
+} from './schemas/portal.js';
 
 export interface PortalDeps {
   prisma: PrismaClient;
@@ -66,61 +72,9 @@ export function addressKey(ip: string): string {
   return groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':') + '::/64';
 }
 
-const routerQuery = {
-  type: 'object',
-  required: ['router'],
-  properties: { router: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
-
-const purchaseBody = {
-  type: 'object',
-  required: ['packageId', 'phone', 'router'],
-  additionalProperties: false,
-  properties: {
-    packageId: { type: 'integer', minimum: 1, maximum: 2147483647 },
-    phone: { type: 'string', minLength: 1, maxLength: 32 },
-    provider: { type: 'string', maxLength: 32 },
-    network: { type: 'string', maxLength: 32 },
-    mac: { type: 'string', maxLength: 32 },
-    ip: { type: 'string', maxLength: 45 },
-    router: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
-
-const recoverBody = {
-  type: 'object',
-  required: ['phone', 'receipt', 'router'],
-  additionalProperties: false,
-  properties: {
-    phone: { type: 'string', minLength: 1, maxLength: 32 },
-    receipt: { type: 'string', minLength: 1, maxLength: 64 },
-    router: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
-
-const purchaseQuery = {
-  type: 'object',
-  properties: { token: { type: 'string', maxLength: 256 } },
-} as const;
-
 /** The purchase token also travels as this cookie (httpOnly: page scripts cannot read it). */
 export const PURCHASE_COOKIE = 'netflow_purchase';
 const PURCHASE_COOKIE_SECONDS = 7 * 24 * 3600;
-
-const redeemBody = {
-  type: 'object',
-  required: ['code', 'router'],
-  additionalProperties: false,
-  properties: {
-    code: { type: 'string', minLength: 1, maxLength: 64 },
-    mac: { type: 'string', maxLength: 32 },
-    ip: { type: 'string', maxLength: 45 },
-    router: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
-
-/** The body is exactly what the payment service takes (the schema above checks it). */
-type PurchaseBody = PurchaseInput;
 
 function fail(reply: FastifyReply, status: number, message: string, field?: string) {
   return reply.code(status).send({ error: message, ...(field ? { field } : {}) });
@@ -162,7 +116,7 @@ function tooMany(reply: FastifyReply, retryAfterSeconds: number, message: string
   return fail(reply, 429, message);
 }
 
-export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): void {
+export const portalPlugin: FastifyPluginAsyncTypebox<PortalDeps> = async (app, deps) => {
   const limits = { ...DEFAULT_PORTAL_LIMITS, ...deps.limits };
   // The router a request names, by name or address, to its id: one key per router however it is
   // named. Cached briefly (a flood must not cost a query per request); a router added or
@@ -174,7 +128,7 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
   });
   const routerIdOf = async (nameOrIp: string) => (await routerIds.fetch(nameOrIp))?.id ?? null;
 
-  app.get<{ Querystring: { router: string } }>('/api/v1/portal/packages', { schema: { querystring: routerQuery } }, async (req, reply) => {
+  app.get('/packages', { schema: { querystring: RouterQuery, response: { 200: PackagesResponse, ...errorResponses } } }, async (req, reply) => {
     const router = await findActiveRouter(deps.prisma, req.query.router);
     if (!router) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
     const packages = await deps.prisma.package.findMany({ where: { active: true }, orderBy: [{ priceMinor: 'asc' }, { minutes: 'asc' }] });
@@ -190,16 +144,14 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
       })),
       payment: {
         testMoney: providers.some((p) => p.sandbox),
-        providers: providers.map((p) => ({ id: p.id, name: p.displayName, networks: p.networks, currencies: p.currencies, testMoney: p.sandbox })),
+        providers: providers.map((p) => ({ id: p.id, name: p.displayName, networks: [...p.networks], currencies: [...p.currencies], testMoney: p.sandbox })),
       },
     };
   });
 
   // The portal pre-selects the network from the number as the guest types it; the guest may
   // change it (numbers are portable), so this is a suggestion, not a rule.
-  app.get<{ Querystring: { phone: string } }>('/api/v1/portal/phone', {
-    schema: { querystring: { type: 'object', required: ['phone'], properties: { phone: { type: 'string', minLength: 1, maxLength: 32 } } } },
-  }, async (req, reply) => {
+  app.get('/phone', { schema: { querystring: PhoneQuery, response: { 200: PhoneResponse, ...errorResponses } } }, async (req, reply) => {
     const pay = deps.payments();
     if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
     try {
@@ -212,7 +164,7 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
     }
   });
 
-  app.post<{ Body: PurchaseBody }>('/api/v1/portal/purchases', { schema: { body: purchaseBody } }, async (req, reply) => {
+  app.post('/purchases', { schema: { body: PurchaseBody, response: { 200: PurchaseView, 202: PurchaseView, ...errorResponses } } }, async (req, reply) => {
     const pay = deps.payments();
     if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
     const mac = macOrFail(reply, req.body.mac);
@@ -243,7 +195,7 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
 
   // Anyone with the id sees how the purchase is going; the access code (and the receipt, which
   // with the phone is a proof of payment) only with the token given to the browser that started it.
-  app.get<{ Params: { id: string }; Querystring: { token?: string } }>('/api/v1/portal/purchases/:id', { schema: { querystring: purchaseQuery } }, async (req, reply) => {
+  app.get('/purchases/:id', { schema: { params: PurchaseParams, querystring: PurchaseQuery, response: { 200: PurchaseAnyView, ...errorResponses } } }, async (req, reply) => {
     if (!isUuid(req.params.id)) return fail(reply, 400, `"${req.params.id.slice(0, 64)}" is not a purchase id (a UUID, as returned when the purchase was made).`, 'id');
     const pay = deps.payments();
     if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
@@ -255,7 +207,7 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
 
   // A guest who lost the page (another browser, the captive portal window closed) gets the code
   // back by proving the payment: the receipt from the provider's SMS and the phone that paid.
-  app.post<{ Body: RecoverInput }>('/api/v1/portal/purchases/recover', { schema: { body: recoverBody } }, async (req, reply) => {
+  app.post('/purchases/recover', { schema: { body: RecoverBody, response: { 200: PurchaseView, ...errorResponses } } }, async (req, reply) => {
     const pay = deps.payments();
     if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
     const routerId = await routerIdOf(req.body.router);
@@ -276,7 +228,7 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
     }
   });
 
-  app.post<{ Body: { code: string; mac?: string; ip?: string; router: string } }>('/api/v1/portal/vouchers/redeem', { schema: { body: redeemBody } }, async (req, reply) => {
+  app.post('/vouchers/redeem', { schema: { body: RedeemBody, response: { 200: RedeemResponse, ...errorResponses } } }, async (req, reply) => {
     const mac = macOrFail(reply, req.body.mac);
     if (mac === undefined) return reply;
     if (!ipOrFail(reply, req.body.ip)) return reply;
@@ -289,4 +241,4 @@ export function registerPortalRoutes(app: FastifyInstance, deps: PortalDeps): vo
     const status = result.reason === 'unknown_code' || result.reason === 'unknown_router' ? 404 : result.reason === 'device_limit' ? 409 : 410;
     return reply.code(status).send({ error: result.message, reason: result.reason });
   });
-}
+};

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeSessionPackage } from '../../src/admin/sessions.js';
 import { silentLogger } from '../../src/config/logger.js';
 import type { Database } from '../../src/db/database.js';
-import { coaChanges, DEFAULT_RETRY, deliver, retryDelaySeconds } from '../../src/enforce/deliver.js';
+import { coaChanges, coaRouterControl } from '../../src/enforce/coa-control.js';
+import { DEFAULT_RETRY, deliver, limitsOf, retryDelaySeconds, sessionOf } from '../../src/enforce/deliver.js';
 import { createEnforcer } from '../../src/enforce/enforcer.js';
 import { enqueue, type ClaimedAction } from '../../src/enforce/queue.js';
 import { CODE } from '../../src/radius/codes.js';
@@ -29,7 +30,7 @@ function action(over: Partial<ClaimedAction> = {}): ClaimedAction {
   };
 }
 
-const sessionTimeout = (a: ClaimedAction) => coaChanges(a).find(([name]) => name === 'Session-Timeout')?.[1];
+const sessionTimeout = (a: ClaimedAction) => coaChanges(sessionOf(a), limitsOf(a)).find(([name]) => name === 'Session-Timeout')?.[1];
 
 /** A router's `/radius incoming` that hears everything and answers nothing; keeps arrival times. */
 async function silentRouter(): Promise<{ port: number; arrivals: Array<{ at: number; bytes: Buffer }>; close(): Promise<void> }> {
@@ -94,7 +95,7 @@ describe('Disconnect retry schedule', () => {
     try {
       const at = new Date('2026-03-01T10:00:00.000Z');
       const policy = { maxAttempts: 3, baseDelaySeconds: 15, maxDelaySeconds: 600 };
-      const send = (attempts: number) => deliver(client, action({ kind: 'disconnect', attempts, coa_port: router.port }), policy, () => at);
+      const send = (attempts: number) => deliver(coaRouterControl(client, () => at), action({ kind: 'disconnect', attempts, coa_port: router.port }), policy, () => at);
       expect(await send(2)).toMatchObject({ status: 'retry', nextAttemptAt: new Date(at.getTime() + 30_000) });
       expect(await send(3)).toEqual({ status: 'failed', error: `no reply from 127.0.0.1:${router.port} after 3 transmissions` });
     } finally {
@@ -151,7 +152,7 @@ describe('enforcement against a real PostgreSQL with an injected clock', () => {
     await db.prisma.router.update({ where: { id: routerId }, data: { coaPort: router.port } });
     const client = await createDynamicClient({ initialTimeoutMs: 2 });
     let clock = new Date();
-    const enforcer = createEnforcer({ pool: db.pool, client, log: silentLogger, interimSeconds: 300, now: () => clock });
+    const enforcer = createEnforcer({ pool: db.pool, control: coaRouterControl(client, () => clock), log: silentLogger, interimSeconds: 300, now: () => clock });
     try {
       const pkg = await addPackage(db, { minutes: 60 });
       const ent = await addEntitlement(db, pkg.id, { expiresAt: new Date(clock.getTime() + 60 * MIN) });
@@ -192,7 +193,7 @@ describe('enforcement against a real PostgreSQL with an injected clock', () => {
     const router = await ackingRouter();
     await db.prisma.router.update({ where: { id: routerId }, data: { coaPort: router.port } });
     const client = await createDynamicClient({ initialTimeoutMs: 500 });
-    const enforcer = createEnforcer({ pool: db.pool, client, log: silentLogger, interimSeconds: 300 });
+    const enforcer = createEnforcer({ pool: db.pool, control: coaRouterControl(client), log: silentLogger, interimSeconds: 300 });
     try {
       const small = await addPackage(db, { name: 'dlv-small', minutes: 60 });
       await addPackage(db, { name: 'dlv-big', minutes: 180 });

@@ -73,6 +73,41 @@ describe('HTTP app', () => {
     lines.length = 0;
     const res = await app.inject({ method: 'POST', url: '/echo', payload: {} });
     expect(res.json()).toEqual({ error: "body must have required property 'a'" });
-    expect(lines).toHaveLength(0);
+    const logged = lines.map((l) => JSON.parse(l) as { level: string });
+    expect(logged.length).toBeGreaterThan(0); // the request lines
+    expect(logged.filter((l) => l.level !== 'info')).toEqual([]);
+  });
+
+  it('logs each request (Fastify\'s pino logger, NetFlow\'s line format) under its request id, without the query string', async () => {
+    lines.length = 0;
+    const res = await app.inject({ method: 'POST', url: '/echo?phone=0754123456&token=secret', payload: { a: 'x' } });
+    expect(res.statusCode).toBe(200);
+    const logged = lines.map((l) => JSON.parse(l) as { level: string; t: string; msg: string; reqId: string; req?: { method: string; url: string }; res?: { statusCode: number } });
+    expect(logged.map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
+    expect(new Set(logged.map((l) => l.reqId)).size).toBe(1);
+    expect(logged[0].reqId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(logged[0]).toMatchObject({ level: 'info', req: { method: 'POST', url: '/echo' } });
+    expect(Date.parse(logged[0].t)).not.toBeNaN();
+    expect(logged[1].res).toEqual({ statusCode: 200 });
+    expect(lines.join('\n')).not.toMatch(/0754123456|secret/);
+  });
+
+  it('respects the log level: at warn, a request leaves no line', async () => {
+    const quiet: string[] = [];
+    const warnApp = buildHttpApp({ pingDatabase: async () => {}, radiusStats: () => ({}), startedAt: new Date(), log: createLogger('warn', (l) => quiet.push(l)) });
+    try {
+      expect((await warnApp.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      expect((await warnApp.inject({ method: 'GET', url: '/nowhere' })).statusCode).toBe(404);
+      expect(quiet).toEqual([]);
+    } finally {
+      await warnApp.close();
+    }
+  });
+
+  it('health and metrics polls are not logged at info (monitoring asks every few seconds)', async () => {
+    lines.length = 0;
+    await app.inject({ method: 'GET', url: '/healthz' });
+    await app.inject({ method: 'GET', url: '/metrics' });
+    expect(lines).toEqual([]);
   });
 });

@@ -431,3 +431,30 @@ describe('darajaCredentialsFromEnv', () => {
     }
   });
 });
+
+describe('DARAJA_CALLBACK_IPS, when set, is enforced', () => {
+  const full = { DARAJA_CONSUMER_KEY: 'k', DARAJA_CONSUMER_SECRET: 's', DARAJA_SHORTCODE: '600100', DARAJA_PASSKEY: 'p' };
+  const body = Buffer.from(JSON.stringify({ Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: 'ws_CO_1', ResultCode: 1032, ResultDesc: 'Cancelled' } } }));
+  const from = (p: PaymentProvider, remoteIp: string) => p.parseCallback({ headers: { 'content-type': 'application/json' }, rawBody: body, remoteIp, query: {} });
+
+  it('refuses callbacks from other addresses, accepts listed addresses and ranges (IPv4-mapped too)', async () => {
+    const creds = darajaCredentialsFromEnv({ ...full, DARAJA_CALLBACK_IPS: '196.201.214.200, 196.201.213.0/24, 2001:db8::/32' })!;
+    expect(creds.enforceCallbackIps).toBe(true);
+    const p = createDarajaProvider({ baseUrl: creds.baseUrl, credentials: creds, sandbox: false });
+    expect(p.callbackAddressList).toBe('DARAJA_CALLBACK_IPS');
+    for (const ok of ['196.201.214.200', '::ffff:196.201.214.200', '196.201.213.77', '2001:db8::5']) expect((await from(p, ok)).authentic, ok).toBe(true);
+    for (const bad of ['196.201.214.201', '10.0.0.1', '2001:db9::1', '127.0.0.1']) {
+      const parsed = await from(p, bad);
+      expect(parsed.authentic, bad).toBe(false);
+      expect(parsed.why).toMatch(/DARAJA_CALLBACK_IPS/);
+    }
+  });
+
+  it('is not enforced when unset (the published list is only a reference): any source, no address list', async () => {
+    const creds = darajaCredentialsFromEnv(full)!;
+    expect(creds.enforceCallbackIps).toBeUndefined();
+    const p = createDarajaProvider({ baseUrl: creds.baseUrl, credentials: creds, sandbox: false });
+    expect(p.callbackAddressList).toBeUndefined();
+    expect((await from(p, '10.0.0.1')).authentic).toBe(true);
+  });
+});

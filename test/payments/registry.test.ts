@@ -3,10 +3,10 @@
 // `auto` means no sandbox at all; `on` beside live credentials refuses to start; the sandbox's
 // fakes never appear beside (or instead of) a live provider. Checked on the decision functions and
 // on the real wiring (setupPayments on a real Fastify and PostgreSQL).
-import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupPayments } from '../../src/app/payments.js';
+import { buildHttpApp } from '../../src/http/app.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/config/logger.js';
 import type { Database } from '../../src/db/database.js';
@@ -61,12 +61,12 @@ describe('the wiring in a running NetFlow', () => {
   });
   afterAll(async () => db?.close());
 
-  /** setupPayments on a listening Fastify, as startNetflow does; returns what a guest would see. */
+  /** setupPayments and the HTTP app it feeds, listening, as startNetflow does; returns what a guest would see. */
   async function wire(env: Record<string, string>) {
     const config = loadConfig({ DATABASE_URL: db.url, HTTP_BIND: '127.0.0.1', PORT: '0', ...env });
-    const http = Fastify();
+    const payments = setupPayments(config, db, silentLogger, { jobs: 'manual' });
+    const http = buildHttpApp({ pingDatabase: async () => {}, radiusStats: () => ({}), startedAt: new Date(), payments: payments.faces });
     try {
-      const payments = setupPayments(http, config, db, silentLogger, { jobs: 'manual' });
       await http.listen({ host: '127.0.0.1', port: 0 });
       const port = (http.server.address() as AddressInfo).port;
       payments.ready(port);
@@ -115,9 +115,7 @@ describe('the wiring in a running NetFlow', () => {
 
   it.each(Object.keys(LIVE))('PAYMENTS_SANDBOX=on with %s credentials refuses to start', (id) => {
     const config = loadConfig({ DATABASE_URL: db.url, HTTP_BIND: '127.0.0.1', PORT: '0', ...LIVE[id], PAYMENTS_SANDBOX: 'on' });
-    const http = Fastify();
-    expect(() => setupPayments(http, config, db, silentLogger, { jobs: 'manual' })).toThrow(ConfigError);
-    expect(() => setupPayments(http, config, db, silentLogger, { jobs: 'manual' })).toThrow(/PAYMENTS_SANDBOX=on cannot be combined with real payment provider credentials/);
-    void http.close();
+    expect(() => setupPayments(config, db, silentLogger, { jobs: 'manual' })).toThrow(ConfigError);
+    expect(() => setupPayments(config, db, silentLogger, { jobs: 'manual' })).toThrow(/PAYMENTS_SANDBOX=on cannot be combined with real payment provider credentials/);
   });
 });

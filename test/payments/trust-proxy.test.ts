@@ -13,6 +13,7 @@ const YAS_ENV = {
   YAS_TZ_TOKEN_URL: 'http://127.0.0.1:9/NETFLOW2DM-GetToken', YAS_TZ_PUSH_URL: 'http://127.0.0.1:9/NETFLOW2DM-PushBillpay',
   YAS_TZ_CALLBACK_IPS: '196.43.0.10',
 };
+const DARAJA_ENV = { DARAJA_CONSUMER_KEY: 'k', DARAJA_CONSUMER_SECRET: 's', DARAJA_SHORTCODE: '600100', DARAJA_PASSKEY: 'p', DARAJA_BASE_URL: 'http://127.0.0.1:9' };
 const AIRTEL_ENV = { AIRTEL_CLIENT_ID: 'id', AIRTEL_CLIENT_SECRET: 'secret', AIRTEL_COUNTRY: 'TZ', AIRTEL_BASE_URL: 'http://127.0.0.1:9' };
 
 describe('TRUST_PROXY and providers trusted by callback source address', () => {
@@ -25,6 +26,7 @@ describe('TRUST_PROXY and providers trusted by callback source address', () => {
   it.each([
     ['Yas', YAS_ENV, /Mixx by Yas.*YAS_TZ_CALLBACK_IPS/],
     ['Airtel with AIRTEL_CALLBACK_IPS', { ...AIRTEL_ENV, AIRTEL_CALLBACK_IPS: '41.223.0.1' }, /Airtel Money.*AIRTEL_CALLBACK_IPS/],
+    ['Daraja with DARAJA_CALLBACK_IPS', { ...DARAJA_ENV, DARAJA_CALLBACK_IPS: '196.201.214.200' }, /M-Pesa \(Safaricom\).*DARAJA_CALLBACK_IPS/],
   ])('refuses to start with TRUST_PROXY=true and %s, in one line saying what to set instead', async (_what, env, names) => {
     const started = startNetflowOn(db, {}, {}, { ...env, TRUST_PROXY: 'true' });
     await expect(started).rejects.toBeInstanceOf(ConfigError);
@@ -36,6 +38,11 @@ describe('TRUST_PROXY and providers trusted by callback source address', () => {
 
   it('starts with TRUST_PROXY=true when no provider trusts callback addresses (Airtel without an address list)', async () => {
     const netflow = await startNetflowOn(db, {}, {}, { ...AIRTEL_ENV, TRUST_PROXY: 'true' });
+    await netflow.close();
+  });
+
+  it('starts with TRUST_PROXY=true beside Daraja without DARAJA_CALLBACK_IPS (the published list is not enforced)', async () => {
+    const netflow = await startNetflowOn(db, {}, {}, { ...DARAJA_ENV, TRUST_PROXY: 'true' });
     await netflow.close();
   });
 

@@ -2,7 +2,7 @@
 // STK Query. Wire formats, quirks and result codes: ../shared/notes/payments.md §1, §6, §9.
 // The adapter stores nothing; it returns the exchanges (secrets redacted) as `raw`.
 import { envValue, failedInitiate } from './common.js';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
   majorUnits,
@@ -31,10 +31,16 @@ export interface DarajaCredentials {
   /** API host, e.g. https://api.safaricom.co.ke (the registry passes it to createDarajaProvider). */
   baseUrl: string;
   /**
-   * Source addresses/CIDRs Safaricom calls back from (§1.8). Kept for reference only: nothing
-   * checks them (a Daraja callback is believed for its per-payment URL token plus an STK Query).
+   * Source addresses/CIDRs Safaricom calls back from (§1.8). Checked only when
+   * `enforceCallbackIps` is true; otherwise kept for reference (a Daraja callback is believed for
+   * its per-payment URL token plus an STK Query).
    */
   callbackIps?: string[];
+  /**
+   * True when the operator set DARAJA_CALLBACK_IPS: a callback from any other source address is
+   * refused (401). The published list is not enforced by default: Safaricom changes it.
+   */
+  enforceCallbackIps?: boolean;
 }
 
 export const DARAJA_PRODUCTION_URL = 'https://api.safaricom.co.ke';
@@ -119,7 +125,23 @@ export function darajaCredentialsFromEnv(env: NodeJS.ProcessEnv): DarajaCredenti
     ...(partyB !== undefined ? { partyB } : {}),
     baseUrl,
     callbackIps,
+    ...(ips !== undefined ? { enforceCallbackIps: true } : {}),
   };
+}
+
+/** Whether `ip` is one of `list` (addresses or CIDR ranges); an IPv4-mapped IPv6 peer counts as IPv4. */
+export function ipInList(ip: string, list: readonly string[]): boolean {
+  const plain = ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  const family = isIP(plain);
+  if (family === 0) return false;
+  const block = new BlockList();
+  for (const entry of list) {
+    const [addr, bits] = entry.split('/');
+    const f = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) block.addAddress(addr, f);
+    else block.addSubnet(addr, Number(bits), f);
+  }
+  return block.check(plain, family === 6 ? 'ipv6' : 'ipv4');
 }
 
 function normaliseBaseUrl(value: string, name: string): string {
@@ -287,6 +309,8 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
     currencies: ['KES'],
     networks: ['safaricom'],
     signedCallbacks: false,
+    // With DARAJA_CALLBACK_IPS set, the source address is also checked: TRUST_PROXY=true is then refused.
+    ...(!options.sandbox && creds.enforceCallbackIps ? { callbackAddressList: 'DARAJA_CALLBACK_IPS' } : {}),
     minPollDelaySeconds: 20,
     // The STK prompt dies after about a minute; 1019/1037 can still arrive later (§6).
     expirySeconds: 180,
@@ -365,6 +389,9 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
         ack,
         raw,
       });
+      if (creds.enforceCallbackIps && !ipInList(request.remoteIp, creds.callbackIps ?? [])) {
+        return reject(`callback from ${request.remoteIp}, not an address DARAJA_CALLBACK_IPS allows`, { from: request.remoteIp });
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);

@@ -1,36 +1,12 @@
 // NetFlow's local payment sandbox: fakes of every provider's API served by NetFlow itself under
-// /sandbox/<provider>, used when no real credentials are configured (test money, clearly marked)
+// /sandbox/<provider> (the HTTP face: src/http/sandbox.ts), used when no real credentials are configured (test money, clearly marked)
 // and by the tests. Test phone numbers choose what the simulated guest does (context.ts).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { registerAirtelSandbox } from './airtel.js';
-import { SandboxContext, TEST_PHONE_SUFFIXES, type SandboxOptions } from './context.js';
-import { registerDarajaSandbox } from './daraja.js';
-import { registerSelcomSandbox } from './selcom.js';
-import { registerVodacomTzSandbox } from './vodacom-tz.js';
-import { registerYasTzSandbox } from './yas-tz.js';
+import type { FastifyRequest } from 'fastify';
+import { SandboxContext, type SandboxOptions } from './context.js';
 
-export function registerPaymentSandbox(app: FastifyInstance, options: SandboxOptions = {}): SandboxContext {
-  const ctx = new SandboxContext(options);
-  void app.register(async (scope) => {
-    // Everything under /sandbox answers only to this machine: the fake APIs accept credentials
-    // published in the source and the page lists test phones and callbacks.
-    scope.addHook('onRequest', async (req, reply) => {
-      if (!fromThisMachine(req)) return reply.code(404).send({ error: 'Not found.' });
-    });
-    registerDarajaSandbox(scope, ctx);
-    registerVodacomTzSandbox(scope, ctx);
-    registerYasTzSandbox(scope, ctx);
-    registerAirtelSandbox(scope, ctx);
-    registerSelcomSandbox(scope, ctx);
-    scope.get('/sandbox', async () => ({
-      note: 'Test money: these are local fakes of the mobile-money providers. No real money moves.',
-      approveAfterMs: ctx.approveAfterMs,
-      testPhoneSuffixes: TEST_PHONE_SUFFIXES,
-      log: ctx.log.slice(-50),
-    }));
-  });
-  app.addHook('onClose', async () => ctx.close());
-  return ctx;
+/** The sandbox's state (pending fake payments, its log); src/http/sandbox.ts serves its routes. */
+export function createPaymentSandbox(options: SandboxOptions = {}): SandboxContext {
+  return new SandboxContext(options);
 }
 
 /**

@@ -1,0 +1,5 @@
+// Every HTTP shape NetFlow serves, for the web/ client: `import type { … } from '…/src/http/schemas/index.js'`.
+export * from './common.js';
+export * from './health.js';
+export * from './portal.js';
+export * from './payments.js';

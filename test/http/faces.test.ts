@@ -1,0 +1,79 @@
+// The faces around the portal, through app.inject(): health and metrics (both answers of
+// /healthz), the sandbox page (this machine only), and the places kept for the admin face and the
+// web/ client, which serve nothing yet.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Value } from 'typebox/value';
+import type { Database } from '../../src/db/database.js';
+import { buildHttpApp } from '../../src/http/app.js';
+import { SandboxPage } from '../../src/http/sandbox.js';
+import { HealthOk, HealthUnavailable } from '../../src/http/schemas/health.js';
+import { openTestDatabase } from '../support/db.js';
+import { startTestHttp, type TestHttp } from './support.js';
+
+describe('health face', () => {
+  it('GET /healthz: ok with the uptime; 503 when the database does not answer', async () => {
+    let up = true;
+    const app = buildHttpApp({
+      pingDatabase: async () => { if (!up) throw new Error('down'); },
+      radiusStats: () => ({ received_total: 7 }),
+      gauges: () => ({ portal_rate_limit_rows: 3 }),
+      startedAt: new Date(Date.now() - 5000),
+    });
+    try {
+      const ok = await app.inject({ method: 'GET', url: '/healthz' });
+      expect(ok.statusCode).toBe(200);
+      expect(Value.Check(HealthOk, ok.json())).toBe(true);
+      expect(ok.json().uptimeSeconds).toBeGreaterThanOrEqual(5);
+      up = false;
+      const down = await app.inject({ method: 'GET', url: '/healthz' });
+      expect([down.statusCode, down.json()]).toEqual([503, { status: 'unavailable', reason: 'database not reachable' }]);
+      expect(Value.Check(HealthUnavailable, down.json())).toBe(true);
+      const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.headers['content-type']).toBe('text/plain; version=0.0.4');
+      expect(metrics.body).toBe('netflow_radius_received_total 7\nnetflow_portal_rate_limit_rows 3\n');
+      expect((await app.inject({ method: 'POST', url: '/metrics' })).statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('sandbox, admin and web faces', () => {
+  let db: Database;
+  let http: TestHttp;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    http = await startTestHttp(db, { PAYMENTS_SANDBOX: 'auto' });
+  });
+  afterAll(async () => {
+    await http?.close();
+    await db?.close();
+  });
+
+  it('GET /sandbox: the page, to this machine only', async () => {
+    const page = await http.app.inject({ method: 'GET', url: '/sandbox' });
+    expect(page.statusCode).toBe(200);
+    expect(Value.Check(SandboxPage, page.json())).toBe(true);
+    expect(page.json().testPhoneSuffixes).toMatchObject({ '000': 'success' });
+    const stranger = await http.app.inject({ method: 'GET', url: '/sandbox', remoteAddress: '10.1.2.3' });
+    expect([stranger.statusCode, stranger.json()]).toEqual([404, { error: 'Not found.' }]);
+    const forwarded = await http.app.inject({ method: 'GET', url: '/sandbox', headers: { 'x-forwarded-for': '10.1.2.3' } });
+    expect(forwarded.statusCode).toBe(404);
+  });
+
+  it('no sandbox face without test money', async () => {
+    const live = await startTestHttp(db, { PAYMENTS_SANDBOX: 'off' });
+    try {
+      expect((await live.app.inject({ method: 'GET', url: '/sandbox' })).statusCode).toBe(404);
+    } finally {
+      await live.close();
+    }
+  });
+
+  it('the admin face and the web/ client serve nothing yet', async () => {
+    for (const url of ['/api/v1/admin', '/api/v1/admin/routers', '/', '/index.html']) {
+      const res = await http.app.inject({ method: 'GET', url });
+      expect([url, res.statusCode]).toEqual([url, 404]);
+    }
+  });
+});
