@@ -3,15 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../config/logger.js';
 
 export interface HttpDeps {
   /** Resolves when the database answers; rejects otherwise. */
   pingDatabase(): Promise<void>;
-  /** RADIUS counters by name (received, replied, dropped by reason…). */
-  radiusStats(): Record<string, number>;
-  /** Other gauges and counters by name (netflow_<name>), e.g. the portal's rate limiter. */
-  gauges?(): Record<string, number>;
+  /** What /metrics serves (src/app/metrics.ts); /metrics is 404 without it. */
+  metrics?: Registry;
   startedAt: Date;
   /** Reverse proxies whose X-Forwarded-For is believed (providers are allow-listed by address). */
   trustProxy?: boolean | string[];
@@ -74,11 +73,10 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     }
   });
 
-  app.get('/metrics', async (_req, reply) => {
-    const lines = Object.entries(deps.radiusStats()).map(([name, value]) => `netflow_radius_${name} ${value}`);
-    for (const [name, value] of Object.entries(deps.gauges?.() ?? {})) lines.push(`netflow_${name} ${value}`);
-    return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
-  });
+  const registry = deps.metrics;
+  if (registry) {
+    app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  }
 
   return app;
 }

@@ -1,6 +1,7 @@
 // The HTTP app's edges, through app.inject(): security headers on every response, and a 500 that
 // is logged (error and stack, under a request id the body gives the caller).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../src/config/logger.js';
 import { buildHttpApp } from '../../src/http/app.js';
@@ -12,7 +13,7 @@ describe('HTTP app', () => {
   beforeAll(async () => {
     app = buildHttpApp({
       pingDatabase: async () => {},
-      radiusStats: () => ({ received_total: 1 }),
+      metrics: new Registry(),
       startedAt: new Date(),
       log: createLogger('info', (l) => lines.push(l)),
     });
