@@ -53,7 +53,9 @@ export async function migrationsUpToDate(url: string, migrationsDir = MIGRATIONS
     wanted.set(e.name, createHash('sha256').update(sql).digest('hex'));
   }
   const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  await client.connect().catch((err: unknown) => {
+    throw explainConnectError(err, url);
+  });
   try {
     const { rows: [exists] } = await client.query<{ t: string | null }>("SELECT to_regclass('_prisma_migrations')::text AS t");
     if (!exists?.t) return false;
@@ -71,6 +73,27 @@ export async function migrationsUpToDate(url: string, migrationsDir = MIGRATIONS
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The connection errors an operator meets first, said plainly. A DATABASE_URL naming a database
+ * that was never created otherwise surfaces from the schema engine as "denied access".
+ */
+export function explainConnectError(err: unknown, url: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  const u = new URL(url);
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') {
+    const why = code === 'ECONNREFUSED' ? 'connection refused: is PostgreSQL running and listening there?' : code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' ? 'no answer' : 'host not found';
+    return new Error(`Can't reach database server at \`${u.hostname || 'localhost'}:${u.port || 5432}\` (${why})`);
+  }
+  if (code !== '3D000') return err;
+  const name = decodeURIComponent(u.pathname.slice(1)) || decodeURIComponent(u.username);
+  const server = `${u.hostname || 'localhost'}:${u.port || 5432}`;
+  const user = u.username ? ` -U ${decodeURIComponent(u.username)}` : '';
+  return new Error(
+    `database "${name}" does not exist on ${server}; create it with \`createdb -h ${u.hostname || 'localhost'} -p ${u.port || 5432}${user} ${name}\` ` +
+      `(or CREATE DATABASE "${name}"; in psql), or point DATABASE_URL at an existing database`,
+  );
 }
 
 export async function migrate(url: string): Promise<string[]> {
