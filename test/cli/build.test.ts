@@ -2,7 +2,7 @@
 // installed command runs dist/ only while it is a build of the current src/ (the test run's
 // global setup rebuilds a stale one), and the RADIUS thread runs from dist/ without tsx.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +15,9 @@ import { spawnNetflow } from '../support/spawn-netflow.js';
 import { TestRadiusClient } from '../support/radius-client.js';
 import { CODE } from '../../src/radius/codes.js';
 
-function netflow(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function netflow(args: string[], env: Record<string, string>, root = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/netflow.js', ...args], { cwd: ROOT, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['bin/netflow.js', ...args], { cwd: root, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
     });
   });
@@ -72,6 +72,32 @@ describe('bin/netflow.js from dist/', { timeout: 60_000 }, () => {
     } finally {
       radius.close();
       await serve.stop();
+    }
+  });
+
+  it('a build older than src/ is never run: the command runs the TypeScript, or refuses under NETFLOW_BUILD=require', async () => {
+    // A copy of the checkout whose dist/ (links to the real build) carries an old stamp.
+    const root = mkdtempSync(path.join(tmpdir(), 'netflow-stale-'));
+    try {
+      cpSync(path.join(ROOT, 'bin'), path.join(root, 'bin'), { recursive: true });
+      for (const name of ['src', 'node_modules', 'prisma', 'radius-dictionaries', 'package.json']) symlinkSync(path.join(ROOT, name), path.join(root, name));
+      mkdirSync(path.join(root, 'dist'));
+      for (const name of readdirSync(path.join(ROOT, 'dist'))) {
+        if (name !== '.built') symlinkSync(path.join(ROOT, 'dist', name), path.join(root, 'dist', name));
+      }
+      writeFileSync(path.join(root, 'dist', '.built'), '');
+      utimesSync(path.join(root, 'dist', '.built'), new Date('2020-01-01'), new Date('2020-01-01'));
+
+      const refused = await netflow(['router', 'list', '--json'], { DATABASE_URL: db.url, NETFLOW_BUILD: 'require' }, root);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^netflow: no current build: src\/\S+ is newer than dist\/ \(npm run build\)\n$/);
+
+      const fromSource = await netflow(['router', 'list', '--json'], { DATABASE_URL: db.url }, root);
+      expect(fromSource.stderr).toBe('');
+      expect(fromSource.code).toBe(0);
+      expect(JSON.parse(fromSource.stdout)).toEqual([expect.objectContaining({ name: 'built' })]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
