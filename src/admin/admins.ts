@@ -1,7 +1,7 @@
 // Dashboard accounts. Passwords are stored only as scrypt hashes (see passwords.ts).
 import type { AdminRole, PrismaClient } from '../db/generated/client.js';
 import { recordAudit } from './audit.js';
-import { InputError, invalid, uniqueViolation } from './errors.js';
+import { ConflictError, invalid, uniqueViolation } from './errors.js';
 import { hashPassword } from './passwords.js';
 import { oneOf } from './validate.js';
 
@@ -43,6 +43,6 @@ export async function createAdmin(prisma: PrismaClient, input: AdminInput, actor
     });
   } catch (err) {
     if (uniqueViolation(err) === null) throw err;
-    throw new InputError(`an admin with email ${email} already exists`, 'email');
+    throw new ConflictError(`an admin with email ${email} already exists`, 'email');
   }
 }

@@ -15,6 +15,19 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * Well-formed input that collides with what the database already holds: a router name or IP,
+ * a package name, an admin's email that is taken. The CLI exits 3 for it (2 is for a mistyped
+ * command or value), so a provisioning script can tell "already there" from "wrong"; an HTTP
+ * API would answer 409.
+ */
+export class ConflictError extends InputError {
+  constructor(message: string, field?: string) {
+    super(message, field);
+    this.name = 'ConflictError';
+  }
+}
+
 /** Shorthand for a field error whose message starts with the field name. */
 export function invalid(field: string, problem: string): InputError {
   return new InputError(`${field} ${problem}`, field);

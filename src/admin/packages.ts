@@ -2,7 +2,7 @@
 import type { ClockStart, PrismaClient } from '../db/generated/client.js';
 import { isValidRate } from '../radius/values.js';
 import { recordAudit } from './audit.js';
-import { InputError, invalid, uniqueViolation } from './errors.js';
+import { ConflictError, invalid, uniqueViolation } from './errors.js';
 import { formatAmount, normalizeCurrency, parseAmount } from './money.js';
 import { oneOf, text, wholeNumber } from './validate.js';
 
@@ -107,7 +107,7 @@ export async function addPackage(prisma: PrismaClient, input: PackageInput, acto
     return view(created);
   } catch (err) {
     if (uniqueViolation(err) === null) throw err;
-    throw new InputError(`a package named "${data.name}" already exists`, 'name');
+    throw new ConflictError(`a package named "${data.name}" already exists`, 'name');
   }
 }
 

@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import type { MessageAuthenticatorPolicy, PrismaClient, RouterStatus } from '../db/generated/client.js';
 import { recordAudit } from './audit.js';
-import { InputError, invalid, uniqueViolation } from './errors.js';
+import { ConflictError, InputError, invalid, uniqueViolation } from './errors.js';
 import { text, wholeNumber } from './validate.js';
 
 /** BlastRADIUS (CVE-2024-3596) guidance: shared secrets of at least 16 random characters. */
@@ -135,9 +135,9 @@ export async function addRouter(prisma: PrismaClient, input: RouterInput, actor:
   } catch (err) {
     const columns = uniqueViolation(err);
     if (columns === null) throw err;
-    if (columns.includes('ip')) throw new InputError(`a router with IP ${data.ip} is already registered`, 'ip');
-    if (columns.includes('name')) throw new InputError(`a router named "${data.name}" already exists`, 'name');
-    throw new InputError('this router is already registered');
+    if (columns.includes('ip')) throw new ConflictError(`a router with IP ${data.ip} is already registered`, 'ip');
+    if (columns.includes('name')) throw new ConflictError(`a router named "${data.name}" already exists`, 'name');
+    throw new ConflictError('this router is already registered');
   }
 }
 

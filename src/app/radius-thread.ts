@@ -12,7 +12,7 @@ export interface RadiusThreadData {
   options: RadiusOptions;
   poolSize: number;
   statsBuffer: SharedArrayBuffer;
-  /** The TypeScript module the entry loads (radius-worker.ts). */
+  /** The module that is the thread's body (radius-worker.ts, or .js when built). */
   body: string;
 }
 
@@ -29,8 +29,12 @@ export interface RadiusThread extends RunningRadius {
 
 export async function startRadiusThread(options: RadiusOptions, log: Logger, poolSize = 10): Promise<RadiusThread> {
   const statsBuffer = new SharedArrayBuffer(RADIUS_STATS_BYTES);
-  const data: RadiusThreadData = { options, poolSize, statsBuffer, body: new URL('./radius-worker.ts', import.meta.url).href };
-  const worker = new Worker(new URL('./radius-worker.mjs', import.meta.url), { workerData: data, name: 'netflow-radius' });
+  // Built (dist/app/radius-thread.js): the thread runs dist/app/radius-worker.js, plain
+  // JavaScript. From source (tsx, vitest): radius-worker.mjs registers tsx in the thread first.
+  const built = import.meta.url.endsWith('.js');
+  const body = new URL(built ? './radius-worker.js' : './radius-worker.ts', import.meta.url);
+  const data: RadiusThreadData = { options, poolSize, statsBuffer, body: body.href };
+  const worker = new Worker(built ? body : new URL('./radius-worker.mjs', import.meta.url), { workerData: data, name: 'netflow-radius' });
   let closing = false;
   let lastError: Error | undefined;
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));

@@ -12,6 +12,7 @@ import type { RetryPolicy } from '../enforce/deliver.js';
 import { loadRadiusSettings } from './settings.js';
 import { startRadius, type RunningRadius } from './radius-service.js';
 import { startRadiusThread } from './radius-thread.js';
+import { createMetricsRegistry } from './metrics.js';
 import { checkPaymentsConfig, setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
 
 export interface RunningNetflow {
@@ -42,12 +43,6 @@ export interface StartOptions {
    * main thread as before (RADIUS_THREAD=main; for comparison in bench/http-flood.ts).
    */
   radiusThread?: 'worker' | 'main';
-}
-
-function flatStats(s: RadiusStats): Record<string, number> {
-  const flat: Record<string, number> = { received_total: s.received, replied_total: s.replied, duplicates_resent_total: s.duplicatesResent };
-  for (const [reason, n] of Object.entries(s.dropped)) flat[`dropped_total{reason="${reason}"}`] = n;
-  return flat;
 }
 
 export async function startNetflow(config: Config, db: Database, log: Logger, options: StartOptions = {}): Promise<RunningNetflow> {
@@ -84,8 +79,12 @@ async function startAroundRadius(config: Config, db: Database, log: Logger, opti
   const payments = setupPayments(config, db, log, options.payments);
   const http = buildHttpApp({
     pingDatabase: async () => void (await db.pool.query('SELECT 1')),
-    radiusStats: () => flatStats(radius.stats()),
-    gauges: () => Object.fromEntries(Object.entries(payments.limiterStats()).map(([k, v]) => [`portal_rate_limit_${k}`, v])),
+    metrics: createMetricsRegistry({
+      radiusStats: () => radius.stats(),
+      limiterStats: () => payments.limiterStats(),
+      pool: db.pool,
+      onError: (message, fields) => log.warn(message, fields),
+    }),
     startedAt: new Date(),
     trustProxy: config.trustProxy,
     log,

@@ -53,6 +53,8 @@ export interface Command {
   options: OptionSpec;
   /** Bare arguments the command takes (e.g. 1 for `session end ID`). */
   positionals?: number;
+  /** Input fields given as bare arguments → their name in the usage, for error messages (id → ID). */
+  positionalFields?: Readonly<Record<string, string>>;
   /**
    * Reads and checks the flags, then returns the step that needs the database. Checking first
    * means a typo is reported at once, without waiting for (or starting) PostgreSQL.
@@ -152,6 +154,7 @@ export const COMMANDS: readonly Command[] = [
     summary: "change a router's Message-Authenticator requirement (auto starts over) or whether test money works on it",
     options: { 'require-message-authenticator': 'string', test: 'string' },
     positionals: 1,
+    positionalFields: { name: 'NAME' },
     prepare(o) {
       const name = o.positional(0, 'NAME');
       const changes = { requireMessageAuthenticator: o.string('require-message-authenticator'), acceptsTestMoney: yesNo(o, 'test') };
@@ -337,6 +340,7 @@ export const COMMANDS: readonly Command[] = [
     summary: 'end a guest\'s session now: the router gets a Disconnect-Request (needs `netflow serve` running)',
     options: {},
     positionals: 1,
+    positionalFields: { id: 'ID' },
     prepare(o) {
       const id = o.positional(0, 'ID');
       return async (prisma) => {
@@ -352,6 +356,7 @@ export const COMMANDS: readonly Command[] = [
     summary: 'move a live session\'s code to another package; the router gets a CoA-Request with the new limits',
     options: { package: 'string' },
     positionals: 1,
+    positionalFields: { id: 'ID' },
     prepare(o) {
       const input = { id: o.positional(0, 'ID'), package: o.required('package') };
       return async (prisma) => {

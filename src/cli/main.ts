@@ -1,8 +1,9 @@
 // The `netflow` command line: `serve` runs the server; the other commands manage routers,
 // packages, vouchers and admins in the same database. Exit codes: 0 ok, 2 bad usage or input
-// (one line on stderr saying what to fix), 1 anything else (config, database), also one line.
+// (one line on stderr saying what to fix), 3 a conflict with existing data (a router name or IP,
+// package name or admin email already taken), 1 anything else (config, database), also one line.
 import { loadConfig } from '../config/config.js';
-import { InputError } from '../admin/errors.js';
+import { ConflictError, InputError } from '../admin/errors.js';
 import { flagFor, parseOptions, UsageError } from './args.js';
 import { COMMANDS, type Command } from './commands.js';
 import { openCliDatabase } from './database.js';
@@ -33,7 +34,8 @@ function usage(): string {
     'and minor-unit amounts as strings); serve logs one JSON line per event on stderr either way.',
     'The database is DATABASE_URL, or the embedded PostgreSQL under DATA_DIR (default ./data),',
     'shared with a running `netflow serve`.',
-    'Exit codes: 0 ok, 1 configuration or database error, 2 bad command, option or value.',
+    'Exit codes: 0 ok, 1 configuration or database error, 2 bad command, option or value,',
+    '3 conflict with existing data (the router name or IP, package name or admin email is taken).',
     '',
   ].join('\n');
 }
@@ -56,7 +58,12 @@ function findCommand(argv: readonly string[]): Command | null {
   throw new UsageError(`unknown command "${typed}" (see: netflow help)`);
 }
 
-async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+/** The command being run, for describe(): its positional arguments' names. */
+interface RunContext {
+  command?: Command;
+}
+
+async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, ctx: RunContext): Promise<number> {
   const first = argv[0];
   if (first === undefined) throw new UsageError('missing command (see: netflow help)');
   if (first === 'help' || first === '--help' || first === '-h') {
@@ -75,6 +82,7 @@ async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): 
   }
 
   const command = findCommand(argv);
+  ctx.command = command ?? undefined;
   if (command === null) {
     io.stdout(COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map(commandHelp).join('\n'));
     return 0;
@@ -101,10 +109,14 @@ async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): 
   return 0;
 }
 
-/** One line for the operator: the flag they typed instead of the input field's name. */
-function describe(err: unknown): string {
+/**
+ * One line for the operator: what they typed instead of the input field's name — the positional
+ * argument as its usage names it (`session end ID`: "ID must be…"), else the flag ("--ip must be…").
+ */
+function describe(err: unknown, command: Command | undefined): string {
   if (err instanceof InputError && err.field && err.message.startsWith(err.field + ' ')) {
-    return flagFor(err.field) + err.message.slice(err.field.length);
+    const typed = command?.positionalFields?.[err.field] ?? flagFor(err.field);
+    return typed + err.message.slice(err.field.length);
   }
   if (err instanceof Error) {
     // Driver and Prisma messages can span lines (query excerpts); the last line says what failed.
@@ -144,11 +156,12 @@ function ignoreClosedPipes(): void {
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   if (io === processIo) ignoreClosedPipes();
   let code: number;
+  const ctx: RunContext = {};
   try {
-    code = await run(argv, io, io.env ?? process.env);
+    code = await run(argv, io, io.env ?? process.env, ctx);
   } catch (err) {
-    io.stderr(`netflow: ${describe(err)}\n`);
-    code = err instanceof UsageError || err instanceof InputError ? 2 : 1;
+    io.stderr(`netflow: ${describe(err, ctx.command)}\n`);
+    code = err instanceof ConflictError ? 3 : err instanceof UsageError || err instanceof InputError ? 2 : 1;
   }
   if (io === processIo) await exitProcess(code);
   return code;

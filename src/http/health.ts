@@ -1,15 +1,14 @@
 // The operators' face: /healthz for load balancers and supervisors, /metrics for Prometheus.
 // Both are polled every few seconds, so their requests are logged only at warn and above.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Registry } from 'prom-client';
 import { HealthOk, HealthUnavailable, MetricsText } from './schemas/health.js';
 
 export interface HealthDeps {
   /** Resolves when the database answers; rejects otherwise. */
   pingDatabase(): Promise<void>;
-  /** RADIUS counters by name (received, replied, dropped by reason…). */
-  radiusStats(): Record<string, number>;
-  /** Other gauges and counters by name (netflow_<name>), e.g. the portal's rate limiter. */
-  gauges?(): Record<string, number>;
+  /** What /metrics serves (src/app/metrics.ts: prom-client, # HELP and # TYPE); /metrics is 404 without it. */
+  metrics?: Registry;
   startedAt: Date;
 }
 
@@ -23,9 +22,10 @@ export const healthPlugin: FastifyPluginAsyncTypebox<HealthDeps> = async (app, d
     }
   });
 
-  app.get('/metrics', { logLevel: 'warn', schema: { response: { 200: MetricsText } } }, async (_req, reply) => {
-    const lines = Object.entries(deps.radiusStats()).map(([name, value]) => `netflow_radius_${name} ${value}`);
-    for (const [name, value] of Object.entries(deps.gauges?.() ?? {})) lines.push(`netflow_${name} ${value}`);
-    return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
-  });
+  const registry = deps.metrics;
+  if (registry) {
+    app.get('/metrics', { logLevel: 'warn', schema: { response: { 200: MetricsText } } }, async (_req, reply) =>
+      reply.type(registry.contentType).send(await registry.metrics()),
+    );
+  }
 };

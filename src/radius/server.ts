@@ -76,12 +76,29 @@ export type DropReason =
   | 'not_stored'
   | 'handler_error';
 
+/**
+ * Time from a request's arrival to its reply being sent, for the requests answered (not the
+ * dropped ones, nor duplicates resent from the cache). Buckets are counts per bound, not
+ * cumulative: `counts[i]` requests took at most LATENCY_BUCKETS[i] seconds (and more than the
+ * bound before), the last one those slower than every bound.
+ */
+export interface LatencyHistogram {
+  counts: number[];
+  sumSeconds: number;
+  count: number;
+}
+
 export interface RadiusStats {
   received: number;
   replied: number;
   duplicatesResent: number;
   dropped: Record<DropReason, number>;
+  /** Access-Request → Access-Accept/Reject, and Accounting-Request → Accounting-Response. */
+  latency: { access: LatencyHistogram; accounting: LatencyHistogram };
 }
+
+/** Upper bounds in seconds of the latency buckets (Prometheus `le`), +Inf after the last. */
+export const LATENCY_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 const DROP_REASONS: readonly DropReason[] = [
   'unknown_client',
@@ -96,10 +113,27 @@ const DROP_REASONS: readonly DropReason[] = [
   'not_stored',
   'handler_error',
 ];
-// Slots in the counter array: received, replied, duplicatesResent, then one per drop reason.
+// Slots in the counter array: received, replied, duplicatesResent, one per drop reason, then per
+// latency histogram (access, accounting) one count per bucket (+Inf last) and the sum of seconds.
 const RECEIVED = 0, REPLIED = 1, RESENT = 2;
 const DROP_SLOT = Object.fromEntries(DROP_REASONS.map((r, i) => [r, 3 + i])) as Record<DropReason, number>;
-export const RADIUS_STATS_BYTES = (3 + DROP_REASONS.length) * Float64Array.BYTES_PER_ELEMENT;
+const HISTOGRAM_SLOTS = LATENCY_BUCKETS.length + 2;
+const ACCESS_HISTOGRAM = 3 + DROP_REASONS.length;
+const ACCOUNTING_HISTOGRAM = ACCESS_HISTOGRAM + HISTOGRAM_SLOTS;
+export const RADIUS_STATS_BYTES = (ACCOUNTING_HISTOGRAM + HISTOGRAM_SLOTS) * Float64Array.BYTES_PER_ELEMENT;
+
+/** Counts one answered request in the histogram at `base`: a bucket increment and a sum, nothing allocated. */
+function observe(c: Float64Array, base: number, seconds: number): void {
+  let i = 0;
+  while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]) i++;
+  c[base + i]++;
+  c[base + LATENCY_BUCKETS.length + 1] += seconds;
+}
+
+function readHistogram(c: Float64Array, base: number): LatencyHistogram {
+  const counts = Array.from(c.subarray(base, base + LATENCY_BUCKETS.length + 1));
+  return { counts, sumSeconds: c[base + LATENCY_BUCKETS.length + 1], count: counts.reduce((a, b) => a + b, 0) };
+}
 
 /** The counters in `buffer` (written by one thread's server, read from any). */
 export function readRadiusStats(buffer: SharedArrayBuffer | ArrayBuffer): RadiusStats {
@@ -109,6 +143,7 @@ export function readRadiusStats(buffer: SharedArrayBuffer | ArrayBuffer): Radius
     replied: c[REPLIED],
     duplicatesResent: c[RESENT],
     dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, c[DROP_SLOT[r]]])) as Record<DropReason, number>,
+    latency: { access: readHistogram(c, ACCESS_HISTOGRAM), accounting: readHistogram(c, ACCOUNTING_HISTOGRAM) },
   };
 }
 
@@ -142,6 +177,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   }
 
   async function onDatagram(socket: dgram.Socket, datagram: Buffer, rinfo: dgram.RemoteInfo, expectedCode: number, handler: Handler) {
+    const arrived = performance.now();
     counters[RECEIVED]++;
     const client = options.lookupClient(rinfo.address);
     if (!client) return drop('unknown_client');
@@ -211,6 +247,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     duplicates.answered(key, bytes);
     counters[REPLIED]++;
     socket.send(bytes, rinfo.port, rinfo.address);
+    observe(counters, packet.code === CODE.accessRequest ? ACCESS_HISTOGRAM : ACCOUNTING_HISTOGRAM, (performance.now() - arrived) / 1000);
   }
 
   return {

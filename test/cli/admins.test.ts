@@ -37,7 +37,8 @@ describe('netflow admin create', () => {
     expect(expectOneLineError(await create('a@example.com', 'short', 'admin'))).toBe('netflow: --password must be at least 10 characters');
     expect(expectOneLineError(await create('not-an-email', PASSWORD, 'admin'))).toBe('netflow: --email must be an email address, got "not-an-email"');
     expect(expectOneLineError(await create('a@example.com', PASSWORD, 'root'))).toBe('netflow: --role must be one of admin, operator, viewer, got "root"');
-    expect(expectOneLineError(await create('AMINA@example.com', PASSWORD, 'admin'))).toBe('netflow: an admin with email amina@example.com already exists');
+    // A duplicate is a conflict with existing data (exit 3, as for a router name), not a bad argument (2).
+    expect(expectOneLineError(await create('AMINA@example.com', PASSWORD, 'admin'), 3)).toBe('netflow: an admin with email amina@example.com already exists');
     expect(await db.prisma.adminUser.count()).toBe(2);
   });
 

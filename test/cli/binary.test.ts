@@ -50,4 +50,25 @@ describe('bin/netflow.js', { timeout: 60_000 }, () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^netflow: cannot open the database: [^\n]+\n$/);
   });
+
+  it('says a DATABASE_URL database does not exist, and how to create it, instead of "denied access"', async () => {
+    const url = new URL(db.url);
+    url.pathname = '/netflow_never_created';
+    const r = await netflow(['router', 'list'], { DATABASE_URL: url.toString() });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const server = `${url.hostname}:${url.port}`;
+    expect(r.stderr).toBe(
+      `netflow: cannot open the database: database "netflow_never_created" does not exist on ${server}; create it with ` +
+        `\`createdb -h ${url.hostname} -p ${url.port} -U ${url.username} netflow_never_created\` (or CREATE DATABASE "netflow_never_created"; in psql), ` +
+        'or point DATABASE_URL at an existing database\n',
+    );
+  });
+
+  it('exits 3 for a conflict with existing data (a duplicate router name), 2 for a bad value', async () => {
+    const dup = await netflow(['router', 'add', '--name', 'edge', '--ip', '10.9.0.3', '--secret', 'edge-secret-0123456789'], { DATABASE_URL: db.url });
+    expect([dup.code, dup.stderr]).toEqual([3, 'netflow: a router named "edge" already exists\n']);
+    const bad = await netflow(['session', 'end', 'abc'], { DATABASE_URL: db.url });
+    expect([bad.code, bad.stderr]).toEqual([2, 'netflow: ID must be a session number (see `netflow session list`)\n']);
+  });
 });

@@ -52,13 +52,13 @@ describe('netflow router', () => {
     expect((await db.prisma.router.findUniqueOrThrow({ where: { name: 'mapped' } })).ip).toBe('10.1.0.77');
   });
 
-  it('refuses a duplicate name or IP, saying which', async () => {
-    expect(expectOneLineError(await cli('router', 'add', '--name', 'hq', '--ip', '10.1.0.2', '--secret', SECRET))).toBe('netflow: a router named "hq" already exists');
-    expect(expectOneLineError(await cli('router', 'add', '--name', 'hq2', '--ip', '10.1.0.1', '--secret', SECRET))).toBe(
+  it('refuses a duplicate name or IP, saying which, with exit code 3 (conflict with existing data)', async () => {
+    expect(expectOneLineError(await cli('router', 'add', '--name', 'hq', '--ip', '10.1.0.2', '--secret', SECRET), 3)).toBe('netflow: a router named "hq" already exists');
+    expect(expectOneLineError(await cli('router', 'add', '--name', 'hq2', '--ip', '10.1.0.1', '--secret', SECRET), 3)).toBe(
       'netflow: a router with IP 10.1.0.1 is already registered',
     );
     // The same address written differently is still the same router.
-    expect(expectOneLineError(await cli('router', 'add', '--name', 'v6b', '--ip', 'fd00::0:a', '--secret', SECRET))).toMatch(/IP fd00::a is already/);
+    expect(expectOneLineError(await cli('router', 'add', '--name', 'v6b', '--ip', 'fd00::0:a', '--secret', SECRET), 3)).toMatch(/IP fd00::a is already/);
   });
 
   it('refuses bad IPs, weak secrets and bad ports with one line naming the flag', async () => {

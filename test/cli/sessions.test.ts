@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { addEntitlement, addPackage, addRouter } from '../support/fixtures.js';
-import { cliWithDatabase, type RunCli } from './run-cli.js';
+import { cliWithDatabase, expectOneLineError, type RunCli } from './run-cli.js';
 
 describe('netflow session list', () => {
   let cli: RunCli;
@@ -49,5 +49,12 @@ describe('netflow session list', () => {
     expect(text[1]).toMatch(/hq\s+\(stranger\)\s+-\s+-\s+stale/);
     expect(text[2]).toMatch(/hq\s+GUEST1\s+AA:BB:CC:00:00:01\s+10\.5\.50\.10\s+open\s+\S+ \S+\s+4m10s\s+1\.2 kB\s+1152921\.5 TB$/);
     expect(text[3]).toMatch(/closed\s+\S+ \S+\s+1h00m\s+5\.0 MB\s+6\.0 GB$/);
+  });
+
+  it('names the positional ID, not a --id flag, when the id is not a number', async () => {
+    expect(expectOneLineError(await cli('session', 'end', 'abc'))).toBe('netflow: ID must be a session number (see `netflow session list`)');
+    expect(expectOneLineError(await cli('session', 'change-package', 'abc', '--package', 'x'))).toBe(
+      'netflow: ID must be a session number (see `netflow session list`)',
+    );
   });
 });

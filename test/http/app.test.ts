@@ -1,6 +1,7 @@
 // The HTTP app's edges, through app.inject(): security headers on every response, and a 500 that
 // is logged (error and stack, under a request id the body gives the caller).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../src/config/logger.js';
 import { buildHttpApp } from '../../src/http/app.js';
@@ -12,7 +13,7 @@ describe('HTTP app', () => {
   beforeAll(async () => {
     app = buildHttpApp({
       pingDatabase: async () => {},
-      radiusStats: () => ({ received_total: 1 }),
+      metrics: new Registry(),
       startedAt: new Date(),
       log: createLogger('info', (l) => lines.push(l)),
     });
@@ -94,7 +95,7 @@ describe('HTTP app', () => {
 
   it('respects the log level: at warn, a request leaves no line', async () => {
     const quiet: string[] = [];
-    const warnApp = buildHttpApp({ pingDatabase: async () => {}, radiusStats: () => ({}), startedAt: new Date(), log: createLogger('warn', (l) => quiet.push(l)) });
+    const warnApp = buildHttpApp({ pingDatabase: async () => {}, startedAt: new Date(), log: createLogger('warn', (l) => quiet.push(l)) });
     try {
       expect((await warnApp.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       expect((await warnApp.inject({ method: 'GET', url: '/nowhere' })).statusCode).toBe(404);

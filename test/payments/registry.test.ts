@@ -65,7 +65,7 @@ describe('the wiring in a running NetFlow', () => {
   async function wire(env: Record<string, string>) {
     const config = loadConfig({ DATABASE_URL: db.url, HTTP_BIND: '127.0.0.1', PORT: '0', ...env });
     const payments = setupPayments(config, db, silentLogger, { jobs: 'manual' });
-    const http = buildHttpApp({ pingDatabase: async () => {}, radiusStats: () => ({}), startedAt: new Date(), payments: payments.faces });
+    const http = buildHttpApp({ pingDatabase: async () => {}, startedAt: new Date(), payments: payments.faces });
     try {
       await http.listen({ host: '127.0.0.1', port: 0 });
       const port = (http.server.address() as AddressInfo).port;

@@ -2,6 +2,9 @@
 // TEST_DATABASE_URL names a server), migrates a template database once, and hands its URL to
 // the test files, which each clone their own database from it (see test/support/db.ts).
 // TEST_TEMPLATE_DATABASE_URL names a template migrated beforehand instead.
+// It also rebuilds dist/ when src/ has changed since the last build: tests that spawn
+// bin/netflow.js then run the JavaScript of the code under test, never an older build.
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +12,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded-postgres.js';
 import { migrate } from '../../src/db/database.js';
+import { ROOT, staleReason } from '../../bin/freshness.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,6 +26,9 @@ let embedded: EmbeddedDatabase | undefined;
 let dataDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  if (staleReason() !== null) {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  }
   // A template already migrated by the caller (scripts/mutation-check.mjs runs vitest many times
   // over one unchanged schema): used as is.
   if (process.env.TEST_TEMPLATE_DATABASE_URL) {
