@@ -105,15 +105,15 @@ export const MUTANTS = [
   // Enforcement: what a CoA says, and how Disconnects are retried.
   {
     id: 'coa-timeout-from-now',
-    file: 'src/enforce/deliver.ts',
-    original: '(action.expires_at.getTime() - action.started_at.getTime()) / 1000',
-    replacement: '(action.expires_at.getTime() - Date.now()) / 1000',
+    file: 'src/enforce/coa-control.ts',
+    original: '(limits.expiresAt.getTime() - session.startedAt.getTime()) / 1000',
+    replacement: '(limits.expiresAt.getTime() - Date.now()) / 1000',
     tests: ['test/enforce/deliver.test.ts'],
     description: "the CoA's Session-Timeout counts from now, not from the session's start",
   },
   {
     id: 'coa-timeout-uncapped',
-    file: 'src/enforce/deliver.ts',
+    file: 'src/enforce/coa-control.ts',
     original: 'Math.min(Math.max(uptimeAtExpiry, 1), MAX_SESSION_TIMEOUT)',
     replacement: 'Math.max(uptimeAtExpiry, 1)',
     tests: ['test/enforce/deliver.test.ts'],
@@ -122,9 +122,9 @@ export const MUTANTS = [
   },
   {
     id: 'coa-timeout-ceil',
-    file: 'src/enforce/deliver.ts',
-    original: 'Math.floor((action.expires_at.getTime()',
-    replacement: 'Math.ceil((action.expires_at.getTime()',
+    file: 'src/enforce/coa-control.ts',
+    original: 'Math.floor((limits.expiresAt.getTime()',
+    replacement: 'Math.ceil((limits.expiresAt.getTime()',
     tests: ['test/enforce/deliver.test.ts'],
     grep: 'Session-Timeout',
     description: "the CoA's Session-Timeout is rounded up (the router cuts late)",
