@@ -59,12 +59,11 @@ export function authJob(total: number, chap: boolean): Job {
 
 export function acctJob(total: number): Job {
   const ready: Array<{ n: number; sid: string; step: number; t0: number }> = [];
-  let started = 0, sent = 0, users = 0;
+  let sent = 0, users = 0;
   return {
     next(identifier) {
       if (sent >= total) return null;
       const s = ready.shift() ?? { n: (users++ % USERS) + 1, sid: `${runTag}a${(++sessionSeq).toString(16)}`, step: 0, t0: Math.floor(Date.now() / 1000) };
-      if (s.step === 0) started++;
       sent++;
       const status = [1, 3, 2][s.step];
       const t = [0, 300, 420][s.step];

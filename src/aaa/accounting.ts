@@ -158,7 +158,7 @@ function batchRecord(e: AccountingEvent, seq: number): AccountingRecord {
 
 export function createAccountingWriter(pool: pg.Pool, options: AccountingWriterOptions): AccountingWriter {
   // One JSON document per batch: a single parameter, serialised natively, parsed once by the database.
-  async function write(batch: AccountingEvent[]): Promise<void[]> {
+  async function write(batch: AccountingEvent[]): Promise<undefined[]> {
     const routerReset = batch.some(isRouterReset);
     // record() sends it alone; were it ever batched, failing makes the batcher retry each item alone.
     if (routerReset && batch.length > 1) throw new Error('Accounting-On/Off must be written alone');

@@ -168,7 +168,7 @@ function credentialMatches(credential: AccessRequest['credential'], password: st
 }
 
 function toDecision(row: DecisionRow | undefined): Decision {
-  if (!row || row.outcome !== 'accept') {
+  if (row?.outcome !== 'accept') {
     return { accept: false, reason: (row?.outcome ?? 'unknown_code') as RejectReason };
   }
   return {

@@ -48,9 +48,15 @@ export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, options: 
   async function execute(batch: Pending<T, R>[]): Promise<() => void> {
     try {
       const results = await run(batch.map((p) => p.item));
-      return () => batch.forEach((p, i) => p.resolve(results[i]));
+      return () => {
+        for (const [i, p] of batch.entries()) p.resolve(results[i]);
+      };
     } catch (err) {
-      if (batch.length === 1 || options.isFatal?.(err)) return () => batch.forEach((p) => p.reject(err));
+      if (batch.length === 1 || options.isFatal?.(err)) {
+        return () => {
+          for (const p of batch) p.reject(err);
+        };
+      }
       // Halves in order (a key's items keep their arrival order); each settles as soon as it is done.
       const middle = Math.ceil(batch.length / 2);
       (await execute(batch.slice(0, middle)))();

@@ -17,7 +17,7 @@ export class UnstorableValue extends Error {
 }
 
 export function storableText(field: string, value: string | null): string | null {
-  if (value !== null && value.includes('\0')) throw new UnstorableValue(field, 'contains a NUL character');
+  if (value?.includes('\0')) throw new UnstorableValue(field, 'contains a NUL character');
   return value;
 }
 

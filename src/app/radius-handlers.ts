@@ -3,7 +3,7 @@
 import { createAccountingWriter, type AccountingEvent } from '../aaa/accounting.js';
 import { createAuthorizer } from '../aaa/authorize.js';
 import { acceptAttributes, entitlementIdFromClass, rejectAttributes } from '../aaa/reply.js';
-import type { AccessRequest, Credential } from '../aaa/types.js';
+import type { AccessRequest, Credential, Decision } from '../aaa/types.js';
 import { maskCode, type Logger } from '../config/logger.js';
 import { ATTR, CODE } from '../radius/codes.js';
 import { attr, attributeBytes, integerAttr, ipAttr, stringAttr } from '../radius/packet.js';
@@ -59,7 +59,7 @@ export function createRadiusHandlers(pools: HandlerPools, settings: RadiusSettin
       userNameAsMac: normalizeMac(userName),
       now: request.receivedAt,
     };
-    let decision;
+    let decision: Decision;
     try {
       decision = await authorizer.authorize(access);
     } catch (err) {

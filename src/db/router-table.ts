@@ -76,7 +76,7 @@ export async function openRouterTable(pool: pg.Pool, url: string, onError: (err:
     seen: (id) => seenIds.add(id),
     messageAuthenticatorSeen(id) {
       const entry = [...byIp.values()].find((r) => r.id === id);
-      if (!entry || !entry.learnsMessageAuthenticator) return;
+      if (!entry?.learnsMessageAuthenticator) return;
       entry.learnsMessageAuthenticator = false;
       entry.requireMessageAuthenticator = true;
       void pool

@@ -4,7 +4,7 @@
 // deduplicated by a unique index and delivery is claimed with SKIP LOCKED leases.
 import { hostname } from 'node:os';
 import cron, { type ScheduledTask } from 'node-cron';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../config/logger.js';
 import { DEFAULT_RETRY, deliver, type RetryPolicy } from './deliver.js';
 import { claimDue, complete } from './queue.js';

@@ -25,7 +25,7 @@ export async function checkVoucher(prisma: PrismaClient, input: { code: string; 
   if (!/^[A-Z0-9]{4,32}$/.test(code)) return NOT_FOUND;
   const ent = await prisma.entitlement.findUnique({ where: { code }, include: { package: true, devices: true } });
   // Only vouchers are redeemed here; a purchase's code is handed to its buyer by the purchase API.
-  if (!ent || ent.source !== 'voucher') return NOT_FOUND;
+  if (ent?.source !== 'voucher') return NOT_FOUND;
   const fail = (reason: RejectReason): RedeemResult => ({ ok: false, reason, message: GUEST_MESSAGES[reason] });
   // The code's own state, as the login decides it (netflow_code_state); then, in the login's order,
   // the router, the state's refusals, the devices online.

@@ -5,8 +5,6 @@ import { formatAmount, parseAmount } from '../../src/admin/money.js';
 import { formatMegabytes, parseDataMb, parseRateLimit } from '../../src/admin/packages.js';
 import { maskSecret, normalizeIp } from '../../src/admin/routers.js';
 import { generateCode, voucherStatus, VOUCHER_ALPHABET } from '../../src/admin/vouchers.js';
-import { flagFor } from '../../src/cli/args.js';
-import { bytes, duration, table } from '../../src/cli/format.js';
 
 describe('money', () => {
   it('converts amounts to minor units exactly and back', () => {

@@ -19,7 +19,7 @@ describe('netflow usage', () => {
     }
     const group = await cli('router', '--help');
     expect(group.code).toBe(0);
-    expect(group.stdout).toMatch(/^usage: netflow router add --name NAME[^]*\nusage: netflow router list \[--json\]\n/);
+    expect(group.stdout).toMatch(/^usage: netflow router add --name NAME[\s\S]*\nusage: netflow router list \[--json\]\n/);
     const r = await cli('voucher', 'create', '--help');
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/^usage: netflow voucher create --package NAME --count N \[--prefix P\] \[--length L\] \[--valid-days D\] \[--json\]\n/);

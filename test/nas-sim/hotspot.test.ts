@@ -119,7 +119,7 @@ describe('nas-sim hotspot against NetFlow', () => {
     const attrs = interims.map((r) => decodeStoredAttributes(Buffer.from(r.attributesRaw!)));
     expect(attrs.map((a) => a['Acct-Output-Gigawords'])).toEqual([0, 1]);
     expect(attrs[1]['Acct-Output-Octets']).toBe(6_000_000_000 - 2 ** 32);
-    expect(attrs[1]['Class']).toBeDefined();
+    expect(attrs[1].Class).toBeDefined();
     expect(hs.session(s.acctSessionId)!.counters.bytesOut).toBe(6_000_000_000n);
   });
 

@@ -119,7 +119,7 @@ describe('Daraja adapter against the sandbox', () => {
     // The sandbox got exactly our ack back.
     const delivery = ctx.log.find((e) => e.what === `callback ${req.callbackUrl}`);
     expect(delivery?.status).toBe(200);
-    expect((delivery?.body as { answer: unknown }).answer).toEqual({ ResultCode: 0, ResultDesc: 'Accepted' });
+    expect((delivery!.body as { answer: unknown }).answer).toEqual({ ResultCode: 0, ResultDesc: 'Accepted' });
 
     const status = await provider.queryStatus({ reference: req.reference, providerRef: init.providerRef, msisdn: req.msisdn, createdAt: new Date() });
     expect(status.outcome).toBe('succeeded');

@@ -88,8 +88,8 @@ describe('chaos: a real netflow serve process', () => {
     const before = await counters(serve.httpPort);
     const TOTAL = 30_000;
     const settled = (c: Record<string, number>) =>
-      c['netflow_radius_replied_total'] + Object.entries(c).filter(([k]) => k.startsWith('netflow_radius_dropped_total')).reduce((n, [, v]) => n + v, 0) >=
-      c['netflow_radius_received_total'];
+      c.netflow_radius_replied_total + Object.entries(c).filter(([k]) => k.startsWith('netflow_radius_dropped_total')).reduce((n, [, v]) => n + v, 0) >=
+      c.netflow_radius_received_total;
     /** Waits until every datagram that arrived has been answered or dropped (a backlog of
      * Accounting-On/Off, each written alone, takes a few seconds on a busy machine). */
     const settle = async () => {

@@ -43,7 +43,7 @@ export class HttpLogin {
   /** MACs whose MAC login was rejected: not retried on every page view. */
   private readonly macRejected = new Set<string>();
 
-  private constructor(private readonly options: HttpLoginOptions) {
+  private constructor(options: HttpLoginOptions) {
     this.hotspot = options.hotspot;
     this.loginBy = new Set(options.loginBy ?? ['http-chap', 'http-pap']);
     this.server = http.createServer((req, res) => {
