@@ -139,7 +139,7 @@ export const MUTANTS = [
   },
   {
     id: 'change-package-from-now',
-    file: 'src/admin/sessions.ts',
+    file: 'src/entitlements/change.ts',
     original: 'new Date(ent.startsAt.getTime() + pkg.minutes * 60_000)',
     replacement: 'new Date(Date.now() + pkg.minutes * 60_000)',
     tests: ['test/enforce/deliver.test.ts'],

@@ -9,9 +9,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Prisma, PrismaClient } from '../db/generated/client.js';
 import type { Logger } from '../config/logger.js';
-import { recordAudit } from '../admin/audit.js';
-import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../admin/routers.js';
-import { generateCode } from '../admin/vouchers.js';
+import { recordAudit } from '../audit/audit.js';
+import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../routers/routers.js';
+import { grantPurchase } from '../entitlements/create.js';
 import { redact } from './http.js';
 import { parsePhone, PhoneError, type Country } from './phone.js';
 import type { CallbackRequest, FailureReason, Network, Outcome, PaymentProvider } from './provider.js';
@@ -315,16 +315,8 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       }
       const paidAt = now();
       const late = p.status !== 'pending';
-      const code = await freshAccessCode(tx);
-      const startsNow = p.package.clockStartsAt === 'purchase';
-      const entitlement = await tx.entitlement.create({
-        data: {
-          // Bound to the router it was bought at: a code paid at one site is not good at another.
-          code, password: code, packageId: p.packageId, routerId: p.routerId, source: 'purchase', status: 'active',
-          startsAt: startsNow ? paidAt : null,
-          expiresAt: startsNow ? new Date(paidAt.getTime() + p.package.minutes * 60_000) : null,
-        },
-      });
+      // Bound to the router it was bought at: a code paid at one site is not good at another.
+      const entitlement = await grantPurchase(tx, { package: p.package, routerId: p.routerId, paidAt });
       await tx.payment.update({
         where: { id: p.id },
         data: { status: 'paid', paidAt, entitlementId: entitlement.id, receiptNumber: v.receipt ?? null, failureReason: null, needsReview: late || p.needsReview, confirmDue: false },
@@ -335,13 +327,6 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       });
       return late ? `applied (paid late, after ${p.status}; flagged)` : 'applied (paid)';
     });
-  }
-
-  async function freshAccessCode(tx: Prisma.TransactionClient): Promise<string> {
-    for (;;) {
-      const code = generateCode(8);
-      if (!(await tx.entitlement.findUnique({ where: { code }, select: { id: true } }))) return code;
-    }
   }
 
   /**
