@@ -1,6 +1,6 @@
 // Prepaid voucher codes. Each voucher is an entitlement (code = User-Name = password) whose
 // clock starts at first login, so a printed voucher keeps its full time until someone uses it.
-import type { Prisma, PrismaClient } from '../db/generated/client.js';
+import type { PrismaClient } from '../db/generated/client.js';
 import { codeStates, voucherStatus, type VoucherStatus } from '../entitlements/state.js';
 import { createVoucherEntitlements } from '../entitlements/create.js';
 import { recordAudit } from '../audit/audit.js';
