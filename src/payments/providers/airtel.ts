@@ -4,7 +4,7 @@
 // says the prompt went out (its "id" may be `false`); the callback goes to the URL set on the
 // Airtel app (not per request) and carries a "hash" when callback authentication is enabled.
 // We use the v1 payment path (no x-signature/x-key message signing).
-import { envReader, failedInitiate, httpBaseUrl, ipListed, namesAnd, partlyConfigured, ProviderAuthError, ProviderConfigError, rawOf, refreshAtFor, sameText, tokenCache, trimSlashes } from './common.js';
+import { envReader, failedInitiate, httpBaseUrl, ipListed, namesAnd, partlyConfigured, ProviderAuthError, ProviderConfigError, rawOf, fetchOAuthToken, sameText, tokenCache, trimSlashes } from './common.js';
 import { createHmac } from 'node:crypto';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
@@ -141,23 +141,14 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
   const currency = CURRENCY[cred.country];
   const timeoutMs = options.timeoutMs ?? 15_000;
 
-  async function fetchToken(): Promise<{ token: string; refreshAt: number }> {
+  function fetchToken() {
     const body = { client_id: cred.clientId, client_secret: cred.clientSecret, grant_type: 'client_credentials' };
-    const request = { method: 'POST', url: `${base}/auth/oauth2/token`, body: redact(body) };
-    let ex: HttpExchange;
-    try {
-      ex = await httpJson({ method: 'POST', url: `${base}/auth/oauth2/token`, body, timeoutMs });
-    } catch (err) {
-      throw new ProviderAuthError(`token: ${(err as Error).message}`, 'provider_error', { token: { request, error: (err as Error).message } });
-    }
-    const raw = { token: { request, response: { status: ex.status, body: redact(ex.body) } } };
-    const b = (ex.body ?? {}) as { access_token?: unknown; expires_in?: unknown };
-    if (ex.status === 200 && typeof b.access_token === 'string' && b.access_token) {
+    return fetchOAuthToken({
+      url: `${base}/auth/oauth2/token`, body, logBody: redact(body), timeoutMs,
       // expires_in arrives as a string ("180"); refresh 30 s early (§4.1, §7).
-      return { token: b.access_token, refreshAt: refreshAtFor(b.expires_in, 180, 30) };
-    }
-    const reason: FailureReason = ex.status === 400 || ex.status === 401 || ex.status === 403 ? 'config_error' : 'provider_error';
-    throw new ProviderAuthError(`token refused: HTTP ${ex.status}`, reason, raw);
+      lifeSeconds: 180, marginSeconds: 30,
+      refusedReason: (status) => (status === 400 || status === 401 || status === 403 ? 'config_error' : 'provider_error'),
+    });
   }
 
   /** One token for everyone, one refresh at a time. */

@@ -3,6 +3,7 @@
 // (or session) with one refresh at a time, the error an adapter raises when it cannot get one,
 // and small pieces for signatures, addresses and raw exchanges.
 import { timingSafeEqual } from 'node:crypto';
+import { httpJson, redact, type HttpExchange } from '../http.js';
 import type { FailureReason, InitiateResult } from '../provider.js';
 
 // ---- Environment ----------------------------------------------------------------------------
@@ -113,6 +114,69 @@ export function tokenCache(fetch: () => Promise<CachedToken>) {
       if (cached?.token === token) cached = null;
     },
   };
+}
+
+export type TokenCache = ReturnType<typeof tokenCache>;
+
+/**
+ * Fetches an OAuth2 access token with one POST (client_credentials or password grant). Logs the
+ * exchange under `token` with `logBody` in place of the body (it holds secrets); a refusal is a
+ * ProviderAuthError with `refusedReason(status)`.
+ */
+export async function fetchOAuthToken(o: {
+  url: string;
+  headers?: Record<string, string>;
+  body: unknown;
+  logBody: unknown;
+  timeoutMs: number;
+  /** Lifetime when the answer has no usable expires_in. */
+  lifeSeconds: number;
+  /** How long before expiry to stop using it. */
+  marginSeconds: number;
+  refusedReason: (status: number) => FailureReason;
+}): Promise<CachedToken> {
+  const request = { method: 'POST', url: o.url, body: o.logBody };
+  let ex: HttpExchange;
+  try {
+    ex = await httpJson({ method: 'POST', url: o.url, headers: o.headers, body: o.body, timeoutMs: o.timeoutMs });
+  } catch (err) {
+    throw new ProviderAuthError(`token: ${(err as Error).message}`, 'provider_error', { token: { request, error: (err as Error).message } });
+  }
+  const raw = { token: { request, response: { status: ex.status, body: redact(ex.body) } } };
+  const b = (ex.body ?? {}) as { access_token?: unknown; expires_in?: unknown };
+  if (ex.status === 200 && typeof b.access_token === 'string' && b.access_token) {
+    return { token: b.access_token, refreshAt: refreshAtFor(b.expires_in, o.lifeSeconds, o.marginSeconds) };
+  }
+  throw new ProviderAuthError(`token refused: HTTP ${ex.status}`, o.refusedReason(ex.status), raw);
+}
+
+/**
+ * One API call with a cached token; when `refused` says the provider no longer takes that token,
+ * it is forgotten and the call made once more (nothing happened on a refused token). Every
+ * exchange is kept (redacted) for the event log; a failed call carries them as `exchanges`.
+ */
+export async function callWithToken(
+  tokens: TokenCache,
+  request: unknown,
+  send: (token: string) => Promise<HttpExchange>,
+  refused: (res: HttpExchange) => boolean,
+): Promise<{ res: HttpExchange; raw: unknown[] }> {
+  const raw: unknown[] = [];
+  for (let attempt = 0; ; attempt++) {
+    const token = await tokens.token();
+    try {
+      const res = await send(token);
+      raw.push({ request, response: { status: res.status, body: redact(res.body) } });
+      if (attempt === 0 && refused(res)) {
+        tokens.forget(token);
+        continue;
+      }
+      return { res, raw };
+    } catch (err) {
+      raw.push({ request, error: (err as Error).message });
+      throw Object.assign(err as Error, { exchanges: raw });
+    }
+  }
 }
 
 /** Getting a token or session failed: why (config_error when it is our settings), and the exchange. */

@@ -1,7 +1,7 @@
 // Safaricom Daraja (Kenya) M-Pesa Express adapter: OAuth token → STK Push → unsigned callback →
 // STK Query. Wire formats, quirks and result codes: ../shared/notes/payments.md §1, §6, §9.
 // The adapter stores nothing; it returns the exchanges (secrets redacted) as `raw`.
-import { envReader, failedInitiate, httpBaseUrl, notSet, ProviderAuthError, ProviderConfigError, refreshAtFor, tokenCache, trimSlashes, type CachedToken } from './common.js';
+import { callWithToken, envReader, failedInitiate, httpBaseUrl, notSet, ProviderAuthError, ProviderConfigError, refreshAtFor, tokenCache, trimSlashes, type CachedToken } from './common.js';
 import { BlockList, isIP } from 'node:net';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
@@ -242,24 +242,14 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
   const tokens = tokenCache(fetchToken);
 
   /** POSTs with the bearer token; on an invalid-token answer refreshes once and retries. */
-  async function post(path: string, body: Record<string, unknown>): Promise<{ res: HttpExchange; raw: unknown[] }> {
+  function post(path: string, body: Record<string, unknown>): Promise<{ res: HttpExchange; raw: unknown[] }> {
     const url = `${base}${path}`;
-    const raw: unknown[] = [];
-    for (let attempt = 0; ; attempt++) {
-      const bearer = await tokens.token();
-      try {
-        const res = await httpJson({ method: 'POST', url, headers: { authorization: `Bearer ${bearer}` }, body, timeoutMs });
-        raw.push({ request: { method: 'POST', url, body: redact(body) }, response: { status: res.status, body: redact(res.body) } });
-        if (attempt === 0 && isInvalidToken(res)) {
-          tokens.forget(bearer);
-          continue;
-        }
-        return { res, raw };
-      } catch (err) {
-        raw.push({ request: { method: 'POST', url, body: redact(body) }, error: (err as Error).message });
-        throw Object.assign(err as Error, { exchanges: raw });
-      }
-    }
+    return callWithToken(
+      tokens,
+      { method: 'POST', url, body: redact(body) },
+      (bearer) => httpJson({ method: 'POST', url, headers: { authorization: `Bearer ${bearer}` }, body, timeoutMs }),
+      isInvalidToken,
+    );
   }
 
 

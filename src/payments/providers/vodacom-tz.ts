@@ -2,7 +2,7 @@
 // C2B single stage, which answers synchronously with the payment's result, and
 // queryTransactionStatus. Wire formats, quirks and codes: ../shared/notes/payments.md §2, §6, §9.
 // There is no callback on this API; the adapter stores nothing and returns `raw` (redacted).
-import { envReader, failedInitiate, httpBaseUrl, notSet, ProviderAuthError, ProviderConfigError, tokenCache, trimSlashes } from './common.js';
+import { callWithToken, envReader, failedInitiate, httpBaseUrl, notSet, ProviderAuthError, ProviderConfigError, tokenCache, trimSlashes } from './common.js';
 import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
@@ -275,26 +275,15 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
   }
 
   /** One call with the session as Bearer; a refused session is replaced once and the call retried. */
-  async function call(request: { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; body?: Record<string, unknown>; timeoutMs: number }): Promise<{ res: HttpExchange; raw: unknown[] }> {
+  function call(request: { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; body?: Record<string, unknown>; timeoutMs: number }): Promise<{ res: HttpExchange; raw: unknown[] }> {
     const url = `${root}${request.path}${request.query ? `?${new URLSearchParams(request.query).toString()}` : ''}`;
-    const raw: unknown[] = [];
-    for (let attempt = 0; ; attempt++) {
-      const sessionId = await sessions.token();
-      const requestRaw = { method: request.method, url, ...(request.body ? { body: redact(request.body) } : {}) };
-      try {
-        const res = await httpJson({ method: request.method, url, headers: headers(vodacomBearer(publicKey(), sessionId)), body: request.body, timeoutMs: request.timeoutMs });
-        raw.push({ request: requestRaw, response: { status: res.status, body: redact(res.body) } });
-        if (attempt === 0 && sessionRejected(res)) {
-          // Nothing happened on a refused session, so retrying the same call is safe.
-          sessions.forget(sessionId);
-          continue;
-        }
-        return { res, raw };
-      } catch (err) {
-        raw.push({ request: requestRaw, error: (err as Error).message });
-        throw Object.assign(err as Error, { exchanges: raw });
-      }
-    }
+    return callWithToken(
+      sessions,
+      { method: request.method, url, ...(request.body ? { body: redact(request.body) } : {}) },
+      (sessionId) => httpJson({ method: request.method, url, headers: headers(vodacomBearer(publicKey(), sessionId)), body: request.body, timeoutMs: request.timeoutMs }),
+      // Nothing happened on a refused session, so retrying the same call is safe.
+      sessionRejected,
+    );
   }
 
 

@@ -4,7 +4,7 @@
 // only, then an unsigned callback to the URL registered with Yas ({Status, Description,
 // MFSTransactionID, ReferenceID, Amount-as-a-string}) that must be answered with BILLER-30 JSON.
 // Yas offers no status query (§3.5): an unconfirmed push stays unknown until reconciliation.
-import { envReader, failedInitiate, httpUrl, ipListed, partlyConfigured, ProviderAuthError, ProviderConfigError, refreshAtFor, tokenCache, trimSlashes } from './common.js';
+import { envReader, failedInitiate, httpUrl, ipListed, partlyConfigured, ProviderAuthError, ProviderConfigError, fetchOAuthToken, tokenCache, trimSlashes } from './common.js';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
   majorUnits,
@@ -127,24 +127,16 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
   const timeoutMs = options.timeoutMs ?? 15_000;
   const prefix = cred.billerCode ?? '';
 
-  async function fetchToken(): Promise<{ token: string; refreshAt: number }> {
-    const url = base + cred.tokenPath;
-    const form = new URLSearchParams({ username: cred.username, password: cred.password, grant_type: 'password' }).toString();
-    const request = { method: 'POST', url, body: { username: cred.username, password: '[redacted]', grant_type: 'password' } };
-    let ex: HttpExchange;
-    try {
-      ex = await httpJson({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-cache' }, body: form, timeoutMs });
-    } catch (err) {
-      throw new ProviderAuthError(`token: ${(err as Error).message}`, 'provider_error', { token: { request, error: (err as Error).message } });
-    }
-    const raw = { token: { request, response: { status: ex.status, body: redact(ex.body) } } };
-    const b = (ex.body ?? {}) as { access_token?: unknown; expires_in?: unknown };
-    if (ex.status === 200 && typeof b.access_token === 'string' && b.access_token) {
-      return { token: b.access_token, refreshAt: refreshAtFor(b.expires_in, 3600, 60) };
-    }
-    // An OAuth "invalid_grant" (400/401) is a wrong username or password.
-    const reason: FailureReason = ex.status >= 400 && ex.status < 500 ? 'config_error' : 'provider_error';
-    throw new ProviderAuthError(`token refused: HTTP ${ex.status}`, reason, raw);
+  function fetchToken() {
+    return fetchOAuthToken({
+      url: base + cred.tokenPath,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-cache' },
+      body: new URLSearchParams({ username: cred.username, password: cred.password, grant_type: 'password' }).toString(),
+      logBody: { username: cred.username, password: '[redacted]', grant_type: 'password' },
+      timeoutMs, lifeSeconds: 3600, marginSeconds: 60,
+      // An OAuth "invalid_grant" (400/401) is a wrong username or password.
+      refusedReason: (status) => (status >= 400 && status < 500 ? 'config_error' : 'provider_error'),
+    });
   }
 
   const tokens = tokenCache(fetchToken);
