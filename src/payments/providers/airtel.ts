@@ -7,18 +7,7 @@
 import { envReader, failedInitiate, httpBaseUrl, ipListed, namesAnd, partlyConfigured, ProviderAuthError, ProviderConfigError, rawOf, fetchOAuthToken, sameText, tokenCache, trimSlashes } from './common.js';
 import { createHmac } from 'node:crypto';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import {
-  majorUnits,
-  minorUnits,
-  type CallbackRequest,
-  type FailureReason,
-  type InitiateRequest,
-  type InitiateResult,
-  type Outcome,
-  type ParsedCallback,
-  type PaymentProvider,
-  type StatusResult,
-} from '../provider.js';
+import { majorUnits, minorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type Outcome, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
 
 export type AirtelCountry = 'TZ' | 'KE';
 

@@ -4,18 +4,7 @@
 import { callWithToken, envReader, failedInitiate, httpBaseUrl, notSet, ProviderAuthError, ProviderConfigError, refreshAtFor, tokenCache, trimSlashes, type CachedToken } from './common.js';
 import { BlockList, isIP } from 'node:net';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import {
-  majorUnits,
-  minorUnits,
-  type CallbackRequest,
-  type FailureReason,
-  type InitiateRequest,
-  type InitiateResult,
-  type Outcome,
-  type ParsedCallback,
-  type PaymentProvider,
-  type StatusResult,
-} from '../provider.js';
+import { majorUnits, minorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type Outcome, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
 
 export type DarajaTransactionType = 'CustomerPayBillOnline' | 'CustomerBuyGoodsOnline';
 

@@ -6,19 +6,7 @@
 import { envReader, failedInitiate, httpBaseUrl, namesAnd, partlyConfigured, rawOf, sameText, trimSlashes } from './common.js';
 import { createHmac } from 'node:crypto';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import {
-  majorUnits,
-  minorUnits,
-  type CallbackRequest,
-  type FailureReason,
-  type InitiateRequest,
-  type InitiateResult,
-  type Network,
-  type Outcome,
-  type ParsedCallback,
-  type PaymentProvider,
-  type StatusResult,
-} from '../provider.js';
+import { majorUnits, minorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type Network, type Outcome, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
 
 export interface SelcomCredentials {
   /** The API host as configured (SELCOM_BASE_URL); the provider's own baseUrl option is what it calls. */

@@ -6,17 +6,7 @@ import { callWithToken, envReader, failedInitiate, httpBaseUrl, notSet, Provider
 import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import {
-  majorUnits,
-  type CallbackRequest,
-  type FailureReason,
-  type InitiateRequest,
-  type InitiateResult,
-  type Outcome,
-  type ParsedCallback,
-  type PaymentProvider,
-  type StatusResult,
-} from '../provider.js';
+import { majorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type Outcome, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
 
 export interface VodacomTzCredentials {
   /** The API key from the OpenAPI portal (never sent in clear: RSA-encrypted per request). */

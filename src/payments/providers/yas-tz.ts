@@ -6,17 +6,7 @@
 // Yas offers no status query (§3.5): an unconfirmed push stays unknown until reconciliation.
 import { envReader, failedInitiate, httpUrl, ipListed, partlyConfigured, ProviderAuthError, ProviderConfigError, fetchOAuthToken, tokenCache, trimSlashes } from './common.js';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import {
-  majorUnits,
-  minorUnits,
-  type CallbackRequest,
-  type FailureReason,
-  type InitiateRequest,
-  type InitiateResult,
-  type ParsedCallback,
-  type PaymentProvider,
-  type StatusResult,
-} from '../provider.js';
+import { majorUnits, minorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
 
 export interface YasTzCredentials {
   /** Origin of the per-partner URLs Yas issued (e.g. https://accessgw….tigo.co.tz:8443). */
