@@ -29,7 +29,7 @@ export const MUTANTS = [
   // Payments: money is granted once, in the right currency, to a callback we can trust.
   {
     id: 'paid-only-once',
-    file: 'src/payments/service.ts',
+    file: 'src/payments/settle.ts',
     original: "if (p.status === 'paid') {",
     replacement: 'if (false) {',
     tests: ['test/payments/callbacks.test.ts'],
@@ -38,7 +38,7 @@ export const MUTANTS = [
   },
   {
     id: 'currency-mismatch-ignored',
-    file: 'src/payments/service.ts',
+    file: 'src/payments/settle.ts',
     original: 'const wrongCurrency = v.currency !== undefined && v.currency !== p.currency;',
     replacement: 'const wrongCurrency = false;',
     tests: ['test/payments/callbacks.test.ts'],
@@ -47,7 +47,7 @@ export const MUTANTS = [
   },
   {
     id: 'callback-token-missing-allowed',
-    file: 'src/payments/service.ts',
+    file: 'src/payments/callbacks.ts',
     original: "if (!provider.signedCallbacks && !byToken && !tokenless) return reject('callback URL token missing');",
     replacement: '',
     tests: ['test/payments/callbacks.test.ts'],
@@ -139,7 +139,7 @@ export const MUTANTS = [
   },
   {
     id: 'change-package-from-now',
-    file: 'src/admin/sessions.ts',
+    file: 'src/entitlements/change.ts',
     original: 'new Date(ent.startsAt.getTime() + pkg.minutes * 60_000)',
     replacement: 'new Date(Date.now() + pkg.minutes * 60_000)',
     tests: ['test/enforce/deliver.test.ts'],

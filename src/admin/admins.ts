@@ -1,9 +1,9 @@
 // Dashboard accounts. Passwords are stored only as scrypt hashes (see passwords.ts).
 import type { AdminRole, PrismaClient } from '../db/generated/client.js';
-import { recordAudit } from './audit.js';
-import { ConflictError, invalid, uniqueViolation } from './errors.js';
+import { recordAudit } from '../audit/audit.js';
+import { ConflictError, invalid, uniqueViolation } from '../core/errors.js';
 import { hashPassword } from './passwords.js';
-import { oneOf } from './validate.js';
+import { oneOf } from '../core/validate.js';
 
 export const ADMIN_ROLES = ['admin', 'operator', 'viewer'] as const satisfies readonly AdminRole[];
 export const MIN_PASSWORD_LENGTH = 10;

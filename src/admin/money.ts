@@ -1,7 +1,7 @@
 // Prices are stored as integers in the currency's minor unit (price_minor), never as floats.
 // How many decimals a currency has is its ISO 4217 exponent: TZS and KES have 2 (cents exist
 // on paper even if nobody pays in them), UGX and RWF have none.
-import { invalid, InputError } from './errors.js';
+import { invalid, InputError } from '../core/errors.js';
 
 /** ISO 4217 minor-unit exponents for the currencies NetFlow is likely to meet. */
 const EXPONENTS: Readonly<Record<string, number>> = {

@@ -1,10 +1,10 @@
 // The packages guests buy (or get as vouchers): time, speed, optional data cap, devices at once.
 import type { ClockStart, PrismaClient } from '../db/generated/client.js';
 import { isValidRate } from '../radius/values.js';
-import { recordAudit } from './audit.js';
-import { ConflictError, invalid, uniqueViolation } from './errors.js';
+import { recordAudit } from '../audit/audit.js';
+import { ConflictError, invalid, uniqueViolation } from '../core/errors.js';
 import { formatAmount, normalizeCurrency, parseAmount } from './money.js';
-import { oneOf, text, wholeNumber } from './validate.js';
+import { oneOf, text, wholeNumber } from '../core/validate.js';
 
 const BYTES_PER_MB = 1_000_000n; // decimal megabytes, as guests and operators count them
 const TEN_YEARS_MINUTES = 10 * 365 * 24 * 60;

@@ -4,9 +4,9 @@
 // Days are calendar days in an IANA time zone, cut in SQL (AT TIME ZONE), so a payment at 00:10 in
 // Dar es Salaam (21:10 UTC the evening before) counts for the day it was made on at the hotspot.
 import { Prisma, type PaymentStatus, type PrismaClient } from '../db/generated/client.js';
-import { invalid } from './errors.js';
+import { invalid } from '../core/errors.js';
 import { formatAmount } from './money.js';
-import { oneOf, wholeNumber } from './validate.js';
+import { oneOf, wholeNumber } from '../core/validate.js';
 
 export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'expired'] as const satisfies readonly PaymentStatus[];
 export const REVENUE_GROUPS = ['day', 'package', 'provider'] as const;

@@ -1,13 +1,11 @@
 // Registering MikroTik routers as RADIUS clients. The RADIUS server picks new rows up at once
 // (a trigger NOTIFYs it), so a router added here works without restarting `netflow serve`.
-import { isIP } from 'node:net';
 import type { MessageAuthenticatorPolicy, PrismaClient, RouterStatus } from '../db/generated/client.js';
-import { recordAudit } from './audit.js';
-import { ConflictError, InputError, invalid, uniqueViolation } from './errors.js';
-import { text, wholeNumber } from './validate.js';
-
-/** BlastRADIUS (CVE-2024-3596) guidance: shared secrets of at least 16 random characters. */
-export const MIN_SECRET_LENGTH = 16;
+import { recordAudit } from '../audit/audit.js';
+import { ConflictError, InputError, invalid, uniqueViolation } from '../core/errors.js';
+import { text, wholeNumber } from '../core/validate.js';
+import { revokeTestMoneyCodes } from '../entitlements/revoke.js';
+import { maskSecret, messageAuthenticatorRequired, MIN_SECRET_LENGTH, normalizeIp } from '../routers/routers.js';
 
 export interface RouterInput {
   name: string;
@@ -42,42 +40,12 @@ export interface RouterView {
   createdAt: Date;
 }
 
-/** "ab…yz": enough to tell secrets apart, not enough to use one. Short ones show nothing. */
-export function maskSecret(secret: string): string {
-  return secret.length >= MIN_SECRET_LENGTH ? `${secret.slice(0, 2)}…${secret.slice(-2)}` : '****';
-}
-
-/**
- * The address as the RADIUS server will see it as a packet's source: IPv6 in its canonical
- * compressed lower-case form, and an IPv4-mapped IPv6 address as plain IPv4.
- */
-export function normalizeIp(raw: string): string {
-  const ip = raw.trim();
-  const version = isIP(ip);
-  if (version === 4) return ip;
-  if (version === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-    if (mapped && isIP(mapped[1]) === 4) return mapped[1];
-    try {
-      return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
-    } catch {
-      // A zone index (fe80::1%eth0) is not a router address NetFlow can match.
-    }
-  }
-  throw invalid('ip', 'must be an IPv4 or IPv6 address');
-}
-
 function checkSecret(secret: string): string {
   if (!/^[\x21-\x7e]*$/.test(secret)) throw invalid('secret', 'must be printable ASCII without spaces');
   if (secret.length < MIN_SECRET_LENGTH) {
     throw invalid('secret', `must be at least ${MIN_SECRET_LENGTH} characters (BlastRADIUS guidance: use a long random secret)`);
   }
   return secret;
-}
-
-/** Whether a router's Access-Requests must carry Message-Authenticator now. */
-export function messageAuthenticatorRequired(policy: MessageAuthenticatorPolicy, seenAt: Date | null): boolean {
-  return policy === 'yes' || (policy === 'auto' && seenAt !== null);
 }
 
 function view(r: {
@@ -141,18 +109,6 @@ export async function addRouter(prisma: PrismaClient, input: RouterInput, actor:
   }
 }
 
-/** What a guest sees when the portal names a router NetFlow does not serve. */
-export const UNKNOWN_ROUTER_MESSAGE = 'This Wi-Fi network is not registered with NetFlow.';
-
-/**
- * The active router the captive portal names, by its name or its address (what the hotspot's
- * login page passes on); null when there is none.
- */
-export async function findActiveRouter(prisma: PrismaClient, nameOrIp: string) {
-  const router = (await prisma.router.findUnique({ where: { name: nameOrIp } })) ?? (await prisma.router.findUnique({ where: { ip: nameOrIp } }));
-  return router && router.status === 'active' ? router : null;
-}
-
 export async function listRouters(prisma: PrismaClient): Promise<RouterView[]> {
   return (await prisma.router.findMany({ orderBy: { name: 'asc' } })).map(view);
 }
@@ -195,26 +151,8 @@ export async function changeRouter(
         after: { requireMessageAuthenticator: after.messageAuthenticator, acceptsTestMoney: after.acceptsTestMoney },
       },
     });
-    let revokedTestMoneyCodes = 0;
-    if (before.acceptsTestMoney && !after.acceptsTestMoney) {
-      // Codes bought here with test money stop working now (enforcement disconnects their sessions).
-      // A grant in flight holds the router row (FOR SHARE) until it commits, so this sees it.
-      const revoked = await tx.$queryRaw<Array<{ id: number }>>`
-        UPDATE entitlements e SET status = 'revoked', updated_at = now()
-          FROM payments p, packages pk
-         WHERE p.entitlement_id = e.id AND p.sandbox AND e.router_id = ${after.id} AND pk.id = e.package_id
-           AND netflow_code_state(e, pk, now()) NOT IN ('revoked', 'expired') -- not already over
-        RETURNING e.id`;
-      revokedTestMoneyCodes = revoked.length;
-      if (revoked.length > 0) {
-        await recordAudit(tx, {
-          actor,
-          action: 'entitlement.revoke',
-          subject: after.name,
-          details: { reason: 'test money no longer accepted at this router', count: revoked.length, entitlements: revoked.map((r) => r.id) },
-        });
-      }
-    }
+    // Codes bought here with test money stop working now (enforcement disconnects their sessions).
+    const revokedTestMoneyCodes = before.acceptsTestMoney && !after.acceptsTestMoney ? await revokeTestMoneyCodes(tx, after, actor) : 0;
     return { ...view(after), revokedTestMoneyCodes };
   });
 }

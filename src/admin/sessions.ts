@@ -1,7 +1,8 @@
 // Hotspot sessions as the routers report them through RADIUS accounting.
 import type { AccountingSessionStatus, Prisma, PrismaClient } from '../db/generated/client.js';
-import { recordAudit } from './audit.js';
-import { InputError, invalid } from './errors.js';
+import { recordAudit } from '../audit/audit.js';
+import { InputError, invalid } from '../core/errors.js';
+import { changeEntitlementPackage } from '../entitlements/change.js';
 
 export interface SessionView {
   id: bigint;
@@ -96,9 +97,7 @@ export async function changeSessionPackage(prisma: PrismaClient, input: { id: st
   if (!pkg) throw new InputError(`package "${input.package}" not found (see \`netflow package list\`)`, 'package');
   if (!pkg.active) throw new InputError(`package "${input.package}" is not active`, 'package');
   return prisma.$transaction(async (tx) => {
-    const ent = await tx.entitlement.findUniqueOrThrow({ where: { id: session.entitlementId! } });
-    const expiresAt = ent.startsAt ? new Date(ent.startsAt.getTime() + pkg.minutes * 60_000) : null;
-    await tx.entitlement.update({ where: { id: ent.id }, data: { packageId: pkg.id, expiresAt } });
+    const { before: ent, expiresAt } = await changeEntitlementPackage(tx, session.entitlementId!, pkg);
     const live = await tx.accountingSession.findMany({ where: { entitlementId: ent.id, status: { in: ['open', 'stale'] } }, select: { id: true } });
     const actionIds: bigint[] = [];
     for (const s of live) actionIds.push(await queue(tx, 'coa', 'package_change', s.id, actor));

@@ -2,7 +2,7 @@
 // Pure functions of the data (no database, no I/O) so the CLI and the dashboard render the same.
 // Dates are shown in the server's time zone, as the "valid until" day was computed in it.
 import { formatAmount } from './money.js';
-import type { VoucherStatus } from './vouchers.js';
+import type { VoucherStatus } from '../entitlements/state.js';
 
 export interface VoucherExport {
   batchId: number;

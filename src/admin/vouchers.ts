@@ -1,19 +1,16 @@
 // Prepaid voucher codes. Each voucher is an entitlement (code = User-Name = password) whose
 // clock starts at first login, so a printed voucher keeps its full time until someone uses it.
-import { randomInt } from 'node:crypto';
-import type { Prisma, PrismaClient } from '../db/generated/client.js';
-import { codeStates, type CodeState } from '../db/code-state.js';
-import { recordAudit } from './audit.js';
-import { InputError, invalid, uniqueViolation } from './errors.js';
-import { wholeNumber } from './validate.js';
+import type { PrismaClient } from '../db/generated/client.js';
+import { codeStates, voucherStatus, type VoucherStatus } from '../entitlements/state.js';
+import { createVoucherEntitlements } from '../entitlements/create.js';
+import { recordAudit } from '../audit/audit.js';
+import { InputError, invalid, uniqueViolation } from '../core/errors.js';
+import { wholeNumber } from '../core/validate.js';
 import type { VoucherExport } from './voucher-export.js';
 
-/** No 0/O, 1/I/L: codes are read off paper and typed on phones. 31 symbols, ~5 bits each. */
-export const VOUCHER_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const MAX_VOUCHERS_PER_BATCH = 10_000;
 /** Redeem-by at most ten years ahead: further is a typo, and "no limit" is leaving it out. */
 export const MAX_VALID_DAYS = 3650;
-const CHUNK = 1000; // rows per INSERT, well under PostgreSQL's 65535 bind parameters
 
 export interface VoucherInput {
   /** Package name. */
@@ -37,8 +34,6 @@ export interface VoucherBatchResult {
   codes: string[];
 }
 
-export type VoucherStatus = 'unused' | 'in use' | 'expired' | 'revoked';
-
 export interface VoucherView {
   code: string;
   package: string;
@@ -58,47 +53,6 @@ export function validUntilFor(days: number, now = new Date()): Date {
   d.setDate(d.getDate() + days); // calendar days, so a DST change does not shift the hour
   d.setHours(23, 59, 59, 999);
   return d;
-}
-
-/** A code from a cryptographic RNG: vouchers are bearer credentials and must not be guessable. */
-export function generateCode(length: number, prefix = ''): string {
-  let code = prefix;
-  for (let i = 0; i < length; i++) code += VOUCHER_ALPHABET[randomInt(VOUCHER_ALPHABET.length)];
-  return code;
-}
-
-/**
- * A voucher's status from its code's state (netflow_code_state): a code past its redeem-by counts as
- * expired; one whose data ran out, as in use (its clock still runs).
- */
-export function voucherStatus(state: CodeState): VoucherStatus {
-  switch (state) {
-    case 'revoked': return 'revoked';
-    case 'expired': case 'not_redeemed_in_time': return 'expired';
-    case 'not_started': return 'unused';
-    case 'running': case 'data_exhausted': return 'in use';
-  }
-}
-
-/** `count` codes that no entitlement uses yet (codes share one namespace with purchases). */
-async function freshCodes(tx: Prisma.TransactionClient, count: number, prefix: string, length: number): Promise<string[]> {
-  const codes = new Set<string>();
-  let candidates: string[] = [];
-  for (let round = 0; round < 20; round++) {
-    while (codes.size + candidates.length < count) {
-      const code = generateCode(length, prefix);
-      if (!codes.has(code) && !candidates.includes(code)) candidates.push(code);
-    }
-    const taken = new Set<string>();
-    for (let i = 0; i < candidates.length; i += CHUNK) {
-      const rows = await tx.entitlement.findMany({ where: { code: { in: candidates.slice(i, i + CHUNK) } }, select: { code: true } });
-      for (const r of rows) taken.add(r.code);
-    }
-    for (const c of candidates) if (!taken.has(c)) codes.add(c);
-    if (codes.size === count) return [...codes];
-    candidates = [];
-  }
-  throw invalid('length', 'is too short to find enough unused codes; use longer codes');
 }
 
 /** Validates the input that needs no database (the package is looked up when creating). */
@@ -127,17 +81,8 @@ export async function createVouchers(prisma: PrismaClient, input: VoucherInput, 
     try {
       return await prisma.$transaction(
         async (tx) => {
-          const codes = await freshCodes(tx, count, prefix, length);
           const batch = await tx.voucherBatch.create({ data: { packageId: pkg.id, count, prefix, codeLength: length, validUntil, createdBy: actor } });
-          for (let i = 0; i < codes.length; i += CHUNK) {
-            const entitlements = await tx.entitlement.createManyAndReturn({
-              // starts_at/expires_at stay empty: the clock starts at first login. redeem_by is
-              // what RADIUS checks (the batch's valid_until is only the record of it).
-              data: codes.slice(i, i + CHUNK).map((code) => ({ code, password: code, packageId: pkg.id, source: 'voucher' as const, redeemBy: validUntil })),
-              select: { id: true, code: true },
-            });
-            await tx.voucher.createMany({ data: entitlements.map((e) => ({ code: e.code, batchId: batch.id, entitlementId: e.id })) });
-          }
+          const codes = await createVoucherEntitlements(tx, { packageId: pkg.id, count, prefix, length, redeemBy: validUntil, batchId: batch.id });
           await recordAudit(tx, {
             actor,
             action: 'voucher.create',

@@ -10,7 +10,7 @@ import { changeSessionPackage, endSession, listSessions, waitForActions, type Ac
 import { ERROR_CAUSES } from '../radius/dynamic-client.js';
 import { checkBatchId, checkVoucherInput, createVouchers, exportVoucherBatch, listVoucherBatches, listVouchers } from '../admin/vouchers.js';
 import { printableVouchers, voucherCsv, voucherSheetHtml } from '../admin/voucher-export.js';
-import { oneOf, text as checkText } from '../admin/validate.js';
+import { oneOf, text as checkText } from '../core/validate.js';
 import { UsageError, type OptionSpec, type Options } from './args.js';
 import { bytes, duration, table, when } from './format.js';
 

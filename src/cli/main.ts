@@ -3,7 +3,7 @@
 // (one line on stderr saying what to fix), 3 a conflict with existing data (a router name or IP,
 // package name or admin email already taken), 1 anything else (config, database), also one line.
 import { loadConfig } from '../config/config.js';
-import { ConflictError, InputError } from '../admin/errors.js';
+import { ConflictError, InputError } from '../core/errors.js';
 import { flagFor, parseOptions, UsageError } from './args.js';
 import { COMMANDS, type Command } from './commands.js';
 import { openCliDatabase } from './database.js';

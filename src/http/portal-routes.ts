@@ -8,7 +8,7 @@ import { LRUCache } from 'lru-cache';
 import type { PrismaClient } from '../db/generated/client.js';
 import { normalizeMac } from '../radius/values.js';
 import { isUuid, PaymentInputError, type PaymentService, type ProviderRegistry } from '../payments/service.js';
-import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../admin/routers.js';
+import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../routers/routers.js';
 import { checkVoucher } from '../portal/vouchers.js';
 import { parsePhone, PhoneError, type Country } from '../payments/phone.js';
 import type { Limit, RateLimiter } from './rate-limit.js';

@@ -3,8 +3,8 @@
 // answer before the portal submits the code to the hotspot's login form. RADIUS still decides.
 import type { PrismaClient } from '../db/generated/client.js';
 import { GUEST_MESSAGES } from '../aaa/reply.js';
-import { codeStates, isUsable } from '../db/code-state.js';
-import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../admin/routers.js';
+import { codeStates, isUsable } from '../entitlements/state.js';
+import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../routers/routers.js';
 import type { RejectReason } from '../aaa/types.js';
 
 export type RedeemResult =

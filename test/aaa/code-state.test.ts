@@ -5,8 +5,8 @@
 // started can no longer be redeemed, at exactly the data cap its data is exhausted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthorizer } from '../../src/aaa/authorize.js';
-import { listVoucherBatches, listVouchers, type VoucherStatus } from '../../src/admin/vouchers.js';
-import { codeStates, type CodeState } from '../../src/db/code-state.js';
+import { listVoucherBatches, listVouchers } from '../../src/admin/vouchers.js';
+import { codeStates, type CodeState, type VoucherStatus } from '../../src/entitlements/state.js';
 import type { Database } from '../../src/db/database.js';
 import { scanSessions } from '../../src/enforce/scan.js';
 import { checkVoucher } from '../../src/portal/vouchers.js';

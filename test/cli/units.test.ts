@@ -1,10 +1,11 @@
 // The pure helpers behind the admin operations: money, addresses, secrets, data caps, statuses.
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/admin/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { formatAmount, parseAmount } from '../../src/admin/money.js';
 import { formatMegabytes, parseDataMb, parseRateLimit } from '../../src/admin/packages.js';
-import { maskSecret, normalizeIp } from '../../src/admin/routers.js';
-import { generateCode, voucherStatus, VOUCHER_ALPHABET } from '../../src/admin/vouchers.js';
+import { maskSecret, normalizeIp } from '../../src/routers/routers.js';
+import { generateCode, VOUCHER_ALPHABET } from '../../src/entitlements/codes.js';
+import { voucherStatus } from '../../src/entitlements/state.js';
 
 describe('money', () => {
   it('converts amounts to minor units exactly and back', () => {

@@ -1,7 +1,8 @@
 // A generated code that already exists (as any entitlement) is replaced, not inserted twice.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Database } from '../../src/db/database.js';
-import { createVouchers, VOUCHER_ALPHABET } from '../../src/admin/vouchers.js';
+import { createVouchers } from '../../src/admin/vouchers.js';
+import { VOUCHER_ALPHABET } from '../../src/entitlements/codes.js';
 import { openTestDatabase } from '../support/db.js';
 import { addEntitlement, addPackage } from '../support/fixtures.js';
 

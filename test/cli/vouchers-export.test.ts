@@ -3,7 +3,8 @@
 // the pure renderers behind them, which the dashboard will reuse).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
-import { validUntilFor, VOUCHER_ALPHABET } from '../../src/admin/vouchers.js';
+import { validUntilFor } from '../../src/admin/vouchers.js';
+import { VOUCHER_ALPHABET } from '../../src/entitlements/codes.js';
 import {
   CSV_HEADER, csvField, dataInWords, dayInWords, durationInWords, escapeHtml, isoLocal, priceDecimal, priceInWords, voucherCsv,
   voucherSheetHtml, type VoucherExport,

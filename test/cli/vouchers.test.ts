@@ -2,7 +2,7 @@
 // an entitlement per voucher whose clock starts at first login, statuses derived from it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
-import { VOUCHER_ALPHABET } from '../../src/admin/vouchers.js';
+import { VOUCHER_ALPHABET } from '../../src/entitlements/codes.js';
 import { addPackage } from '../support/fixtures.js';
 import { cliWithDatabase, expectOneLineError, type RunCli } from './run-cli.js';
 

@@ -4,21 +4,10 @@
 // says the prompt went out (its "id" may be `false`); the callback goes to the URL set on the
 // Airtel app (not per request) and carries a "hash" when callback authentication is enabled.
 // We use the v1 payment path (no x-signature/x-key message signing).
-import { envValue, failedInitiate, sameText } from './common.js';
+import { envReader, failedInitiate, httpBaseUrl, ipListed, namesAnd, partlyConfigured, ProviderAuthError, ProviderConfigError, rawOf, fetchOAuthToken, sameText, tokenCache, trimSlashes } from './common.js';
 import { createHmac } from 'node:crypto';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import {
-  majorUnits,
-  minorUnits,
-  type CallbackRequest,
-  type FailureReason,
-  type InitiateRequest,
-  type InitiateResult,
-  type Outcome,
-  type ParsedCallback,
-  type PaymentProvider,
-  type StatusResult,
-} from '../provider.js';
+import { majorUnits, minorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type Outcome, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
 
 export type AirtelCountry = 'TZ' | 'KE';
 
@@ -52,15 +41,14 @@ const REQUIRED_ENV = ['AIRTEL_CLIENT_ID', 'AIRTEL_CLIENT_SECRET', 'AIRTEL_COUNTR
 const OPTIONAL_ENV = ['AIRTEL_BASE_URL', 'AIRTEL_CALLBACK_KEY', 'AIRTEL_CALLBACK_IPS'] as const;
 
 export function airtelCredentialsFromEnv(env: NodeJS.ProcessEnv): AirtelCredentials | null {
-  const value = (name: string) => envValue(env, name);
-  if (![...REQUIRED_ENV, ...OPTIONAL_ENV].some((n) => value(n))) return null;
-  const missing = REQUIRED_ENV.find((n) => !value(n));
-  if (missing) throw new Error(`Airtel Money is partly configured: ${missing} is not set (set AIRTEL_CLIENT_ID, AIRTEL_CLIENT_SECRET and AIRTEL_COUNTRY together, or none of them)`);
+  const { get: value, anySet, firstMissing, list } = envReader(env);
+  if (!anySet([...REQUIRED_ENV, ...OPTIONAL_ENV])) return null;
+  const missing = firstMissing(REQUIRED_ENV);
+  if (missing) throw partlyConfigured('Airtel Money', missing, `set ${namesAnd(REQUIRED_ENV)} together, or none of them`);
   const country = value('AIRTEL_COUNTRY')!.toUpperCase();
-  if (country !== 'TZ' && country !== 'KE') throw new Error(`AIRTEL_COUNTRY must be TZ or KE, not ${value('AIRTEL_COUNTRY')}`);
-  const baseUrl = (value('AIRTEL_BASE_URL') ?? AIRTEL_PRODUCTION_URL).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]/.test(baseUrl)) throw new Error(`AIRTEL_BASE_URL is not an http(s) URL: ${baseUrl}`);
-  const ips = value('AIRTEL_CALLBACK_IPS')?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (country !== 'TZ' && country !== 'KE') throw new ProviderConfigError(`AIRTEL_COUNTRY must be TZ or KE, not ${value('AIRTEL_COUNTRY')}`);
+  const baseUrl = httpBaseUrl('AIRTEL_BASE_URL', value('AIRTEL_BASE_URL') ?? AIRTEL_PRODUCTION_URL);
+  const ips = list('AIRTEL_CALLBACK_IPS');
   return {
     baseUrl,
     clientId: value('AIRTEL_CLIENT_ID')!,
@@ -125,8 +113,6 @@ function amountFromMessage(message: string, currency: 'TZS' | 'KES'): bigint | u
   return m ? minorUnits(m[1].replace(/,/g, ''), currency) : undefined;
 }
 
-const plainIp = (ip: string) => ip.replace(/^::ffff:/i, '');
-
 
 interface AirtelStatus {
   code?: string;
@@ -136,58 +122,31 @@ interface AirtelStatus {
   success?: boolean;
 }
 
-class AuthFailed extends Error {
-  constructor(
-    message: string,
-    readonly reason: FailureReason,
-    readonly raw: unknown,
-  ) {
-    super(message);
-  }
-}
-
 const PLAIN_ACK = { status: 200, body: '' };
 
 export function createAirtelProvider(options: { baseUrl: string; credentials: AirtelCredentials; sandbox: boolean; timeoutMs?: number }): PaymentProvider {
-  const base = options.baseUrl.replace(/\/+$/, '');
+  const base = trimSlashes(options.baseUrl);
   const cred = options.credentials;
   const currency = CURRENCY[cred.country];
   const timeoutMs = options.timeoutMs ?? 15_000;
-  let cached: { token: string; refreshAt: number } | null = null;
-  let inflight: Promise<string> | null = null;
 
-  async function fetchToken(): Promise<string> {
+  function fetchToken() {
     const body = { client_id: cred.clientId, client_secret: cred.clientSecret, grant_type: 'client_credentials' };
-    const request = { method: 'POST', url: `${base}/auth/oauth2/token`, body: redact(body) };
-    let ex: HttpExchange;
-    try {
-      ex = await httpJson({ method: 'POST', url: `${base}/auth/oauth2/token`, body, timeoutMs });
-    } catch (err) {
-      throw new AuthFailed(`token: ${(err as Error).message}`, 'provider_error', { token: { request, error: (err as Error).message } });
-    }
-    const raw = { token: { request, response: { status: ex.status, body: redact(ex.body) } } };
-    const b = (ex.body ?? {}) as { access_token?: unknown; expires_in?: unknown };
-    if (ex.status === 200 && typeof b.access_token === 'string' && b.access_token) {
+    return fetchOAuthToken({
+      url: `${base}/auth/oauth2/token`, body, logBody: redact(body), timeoutMs,
       // expires_in arrives as a string ("180"); refresh 30 s early (§4.1, §7).
-      const life = Number(b.expires_in) > 0 ? Number(b.expires_in) : 180;
-      cached = { token: b.access_token, refreshAt: Date.now() + Math.max(life - 30, life / 2) * 1000 };
-      return b.access_token;
-    }
-    const reason: FailureReason = ex.status === 400 || ex.status === 401 || ex.status === 403 ? 'config_error' : 'provider_error';
-    throw new AuthFailed(`token refused: HTTP ${ex.status}`, reason, raw);
+      lifeSeconds: 180, marginSeconds: 30,
+      refusedReason: (status) => (status === 400 || status === 401 || status === 403 ? 'config_error' : 'provider_error'),
+    });
   }
 
   /** One token for everyone, one refresh at a time. */
-  function token(): Promise<string> {
-    if (cached && Date.now() < cached.refreshAt) return Promise.resolve(cached.token);
-    inflight ??= fetchToken().finally(() => (inflight = null));
-    return inflight;
-  }
+  const tokens = tokenCache(fetchToken);
 
   /** An API call with the token; a 401 (revoked or early-expired token) gets one fresh try. */
   async function call(method: 'GET' | 'POST', path: string, body: unknown, extra: Record<string, string> = {}): Promise<{ ex: HttpExchange; raw: unknown }> {
     for (let attempt = 0; ; attempt++) {
-      const bearer = await token();
+      const bearer = await tokens.token();
       const headers = { authorization: `Bearer ${bearer}`, 'x-country': cred.country, 'x-currency': currency, ...extra };
       const url = base + path;
       const request = { method, url, headers: redact(headers), body };
@@ -199,14 +158,12 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
         throw err;
       }
       if (ex.status === 401 && attempt === 0) {
-        if (cached?.token === bearer) cached = null;
+        tokens.forget(bearer);
         continue;
       }
       return { ex, raw: { request, response: { status: ex.status, body: ex.body } } };
     }
   }
-
-  const rawOf = (err: unknown) => (err as { raw?: unknown }).raw ?? { error: (err as Error).message };
 
   return {
     id: 'airtel',
@@ -245,7 +202,7 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
       try {
         res = await call('POST', '/merchant/v1/payments/', body, extra);
       } catch (err) {
-        if (err instanceof AuthFailed) return failedInitiate(err.reason, err.message, err.raw);
+        if (err instanceof ProviderAuthError) return failedInitiate(err.reason, err.message, err.raw);
         const timeout = err instanceof ProviderHttpError && err.kind === 'timeout';
         return { outcome: 'unknown', providerRef: null, reason: timeout ? 'timeout' : 'provider_error', message: (err as Error).message, raw: rawOf(err) };
       }
@@ -278,7 +235,7 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
       const tx = body && typeof body === 'object' ? body.transaction : undefined;
       if (!tx || typeof tx !== 'object' || Array.isArray(tx)) return reject('callback has no transaction object', body);
       const reference = typeof tx.id === 'string' ? tx.id : null;
-      if (cred.callbackIps?.length && !cred.callbackIps.map(plainIp).includes(plainIp(req.remoteIp))) {
+      if (cred.callbackIps?.length && !ipListed(cred.callbackIps, req.remoteIp)) {
         return reject(`callback from ${req.remoteIp}, not an allowed Airtel address`, body, reference);
       }
       let verified = false;
@@ -315,7 +272,7 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
       try {
         res = await call('GET', `/standard/v1/payments/${encodeURIComponent(payment.reference)}`, undefined);
       } catch (err) {
-        if (err instanceof AuthFailed) return { outcome: 'unknown', reason: err.reason, raw: err.raw };
+        if (err instanceof ProviderAuthError) return { outcome: 'unknown', reason: err.reason, raw: err.raw };
         return { outcome: 'unknown', reason: 'provider_error', raw: rawOf(err) };
       }
       const { ex, raw } = res;

@@ -1,21 +1,10 @@
 // Safaricom Daraja (Kenya) M-Pesa Express adapter: OAuth token → STK Push → unsigned callback →
 // STK Query. Wire formats, quirks and result codes: ../shared/notes/payments.md §1, §6, §9.
 // The adapter stores nothing; it returns the exchanges (secrets redacted) as `raw`.
-import { envValue, failedInitiate } from './common.js';
+import { callWithToken, envReader, failedInitiate, httpBaseUrl, notSet, ProviderAuthError, ProviderConfigError, refreshAtFor, tokenCache, trimSlashes, type CachedToken } from './common.js';
 import { BlockList, isIP } from 'node:net';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import {
-  majorUnits,
-  minorUnits,
-  type CallbackRequest,
-  type FailureReason,
-  type InitiateRequest,
-  type InitiateResult,
-  type Outcome,
-  type ParsedCallback,
-  type PaymentProvider,
-  type StatusResult,
-} from '../provider.js';
+import { majorUnits, minorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type Outcome, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
 
 export type DarajaTransactionType = 'CustomerPayBillOnline' | 'CustomerBuyGoodsOnline';
 
@@ -92,29 +81,27 @@ const ENV = {
  * problem when the set is incomplete or invalid (a half-configured provider must not start).
  */
 export function darajaCredentialsFromEnv(env: NodeJS.ProcessEnv): DarajaCredentials | null {
-  const get = (name: string): string | undefined => envValue(env, name);
-  if (!Object.values(ENV).some((name) => get(name) !== undefined)) return null;
+  const { get, anySet, firstMissing, list } = envReader(env);
+  if (!anySet(Object.values(ENV))) return null;
   const required = [ENV.key, ENV.secret, ENV.shortcode, ENV.passkey];
-  for (const name of required) {
-    if (get(name) === undefined) throw new Error(`${name} is not set (Daraja needs ${required.join(', ')} once any DARAJA_ variable is set)`);
-  }
+  const missing = firstMissing(required);
+  if (missing) throw notSet(missing, `Daraja needs ${required.join(', ')} once any DARAJA_ variable is set`);
   const shortcode = get(ENV.shortcode)!;
-  if (!/^\d{5,8}$/.test(shortcode)) throw new Error(`${ENV.shortcode} must be the numeric Paybill/store number, got "${shortcode}"`);
+  if (!/^\d{5,8}$/.test(shortcode)) throw new ProviderConfigError(`${ENV.shortcode} must be the numeric Paybill/store number, got "${shortcode}"`);
   const type = get(ENV.type) ?? 'CustomerPayBillOnline';
   if (type !== 'CustomerPayBillOnline' && type !== 'CustomerBuyGoodsOnline') {
-    throw new Error(`${ENV.type} must be CustomerPayBillOnline or CustomerBuyGoodsOnline (exact case), got "${type}"`);
+    throw new ProviderConfigError(`${ENV.type} must be CustomerPayBillOnline or CustomerBuyGoodsOnline (exact case), got "${type}"`);
   }
   const partyB = get(ENV.partyB);
   // A BuyGoods push sent to the store number instead of the till fails in production (§1.2).
-  if (type === 'CustomerBuyGoodsOnline' && partyB === undefined) throw new Error(`${ENV.partyB} (the Till number) is not set; it is required when ${ENV.type}=CustomerBuyGoodsOnline`);
-  if (partyB !== undefined && !/^\d{5,8}$/.test(partyB)) throw new Error(`${ENV.partyB} must be numeric, got "${partyB}"`);
-  const baseUrl = normaliseBaseUrl(get(ENV.baseUrl) ?? DARAJA_PRODUCTION_URL, ENV.baseUrl);
-  let callbackIps = [...DARAJA_PUBLISHED_CALLBACK_IPS];
+  if (type === 'CustomerBuyGoodsOnline' && partyB === undefined) throw new ProviderConfigError(`${ENV.partyB} (the Till number) is not set; it is required when ${ENV.type}=CustomerBuyGoodsOnline`);
+  if (partyB !== undefined && !/^\d{5,8}$/.test(partyB)) throw new ProviderConfigError(`${ENV.partyB} must be numeric, got "${partyB}"`);
+  const baseUrl = httpBaseUrl(ENV.baseUrl, get(ENV.baseUrl) ?? DARAJA_PRODUCTION_URL);
   const ips = get(ENV.ips);
+  const callbackIps = list(ENV.ips) ?? [...DARAJA_PUBLISHED_CALLBACK_IPS];
   if (ips !== undefined) {
-    callbackIps = ips.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
     const bad = callbackIps.find((s) => !isIpOrCidr(s));
-    if (bad !== undefined) throw new Error(`${ENV.ips} has "${bad}", which is not an IP address or CIDR range`);
+    if (bad !== undefined) throw new ProviderConfigError(`${ENV.ips} has "${bad}", which is not an IP address or CIDR range`);
   }
   return {
     consumerKey: get(ENV.key)!,
@@ -142,17 +129,6 @@ export function ipInList(ip: string, list: readonly string[]): boolean {
     else block.addSubnet(addr, Number(bits), f);
   }
   return block.check(plain, family === 6 ? 'ipv6' : 'ipv4');
-}
-
-function normaliseBaseUrl(value: string, name: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${name} is not a URL: "${value}"`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${name} must be an http(s) URL, got "${value}"`);
-  return value.replace(/\/+$/, '');
 }
 
 function isIpOrCidr(s: string): boolean {
@@ -222,29 +198,11 @@ export function darajaPassword(shortcode: string, passkey: string, timestamp: st
   return Buffer.from(shortcode + passkey + timestamp).toString('base64');
 }
 
-class DarajaAuthError extends Error {
-  constructor(
-    message: string,
-    readonly reason: FailureReason,
-    readonly raw: unknown,
-  ) {
-    super(message);
-  }
-}
-
-interface CachedToken {
-  token: string;
-  /** When to stop using it: expiry minus a 60 s margin (§1.1). */
-  refreshAt: number;
-}
-
 export function createDarajaProvider(options: { baseUrl: string; credentials: DarajaCredentials; sandbox: boolean; timeoutMs?: number }): PaymentProvider {
   const creds = options.credentials;
-  const base = options.baseUrl.replace(/\/+$/, '');
+  const base = trimSlashes(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? 15_000;
   const partyB = creds.partyB ?? creds.shortcode;
-  let cached: CachedToken | null = null;
-  let inflight: Promise<CachedToken> | null = null;
 
   async function fetchToken(): Promise<CachedToken> {
     const url = `${base}/oauth/v1/generate?grant_type=client_credentials`;
@@ -253,53 +211,34 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
     try {
       res = await httpJson({ method: 'GET', url, headers: { authorization: `Basic ${basic}` }, timeoutMs });
     } catch (err) {
-      throw new DarajaAuthError(`token request failed: ${(err as Error).message}`, 'provider_error', { request: { method: 'GET', url }, error: (err as Error).message });
+      throw new ProviderAuthError(`token request failed: ${(err as Error).message}`, 'provider_error', { request: { method: 'GET', url }, error: (err as Error).message });
     }
     const raw = { request: { method: 'GET', url }, response: { status: res.status, body: redact(res.body) } };
     const body = res.body as Record<string, unknown> | null;
     if (res.status === 200 && body && typeof body.access_token === 'string' && body.access_token.length > 0) {
       // expires_in arrives as a string ("3599"), §1.1.
-      const seconds = Number(body.expires_in);
-      const lifetime = Number.isFinite(seconds) && seconds > 0 ? seconds : 3599;
-      return { token: body.access_token, refreshAt: Date.now() + Math.max(lifetime - 60, lifetime / 2) * 1000 };
+      // Stop using it 60 s before it expires (§1.1).
+      return { token: body.access_token, refreshAt: refreshAtFor(body.expires_in, 3599, 60) };
     }
     const err = darajaError(res.body);
     // 400.008.01 wrong key/secret, 400.008.02 wrong grant: configuration, not a transient fault.
     const config = res.status === 400 || res.status === 401 || (err?.errorCode.startsWith('400.008') ?? false);
     const what = err ? `${err.errorCode} ${err.errorMessage}` : `HTTP ${res.status}`;
-    throw new DarajaAuthError(`token request rejected: ${what}`, config ? 'config_error' : 'provider_error', raw);
+    throw new ProviderAuthError(`token request rejected: ${what}`, config ? 'config_error' : 'provider_error', raw);
   }
 
   /** A valid token, fetched at most once at a time (single flight) and cached until near expiry. */
-  async function token(): Promise<string> {
-    if (cached && Date.now() < cached.refreshAt) return cached.token;
-    if (!inflight) {
-      inflight = fetchToken()
-        .then((t) => (cached = t))
-        .finally(() => (inflight = null));
-    }
-    return (await inflight).token;
-  }
+  const tokens = tokenCache(fetchToken);
 
   /** POSTs with the bearer token; on an invalid-token answer refreshes once and retries. */
-  async function post(path: string, body: Record<string, unknown>): Promise<{ res: HttpExchange; raw: unknown[] }> {
+  function post(path: string, body: Record<string, unknown>): Promise<{ res: HttpExchange; raw: unknown[] }> {
     const url = `${base}${path}`;
-    const raw: unknown[] = [];
-    for (let attempt = 0; ; attempt++) {
-      const bearer = await token();
-      try {
-        const res = await httpJson({ method: 'POST', url, headers: { authorization: `Bearer ${bearer}` }, body, timeoutMs });
-        raw.push({ request: { method: 'POST', url, body: redact(body) }, response: { status: res.status, body: redact(res.body) } });
-        if (attempt === 0 && isInvalidToken(res)) {
-          if (cached?.token === bearer) cached = null;
-          continue;
-        }
-        return { res, raw };
-      } catch (err) {
-        raw.push({ request: { method: 'POST', url, body: redact(body) }, error: (err as Error).message });
-        throw Object.assign(err as Error, { exchanges: raw });
-      }
-    }
+    return callWithToken(
+      tokens,
+      { method: 'POST', url, body: redact(body) },
+      (bearer) => httpJson({ method: 'POST', url, headers: { authorization: `Bearer ${bearer}` }, body, timeoutMs }),
+      isInvalidToken,
+    );
   }
 
 
@@ -342,7 +281,7 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
       try {
         ({ res, raw } = await post('/mpesa/stkpush/v1/processrequest', body));
       } catch (err) {
-        if (err instanceof DarajaAuthError) return failedInitiate(err.reason, err.message, err.raw);
+        if (err instanceof ProviderAuthError) return failedInitiate(err.reason, err.message, err.raw);
         const exchanges = (err as { exchanges?: unknown }).exchanges ?? null;
         if (err instanceof ProviderHttpError && err.kind === 'timeout') {
           // The push may have gone out: its callback (to the per-payment URL) still settles it.
@@ -447,7 +386,7 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
         ({ res, raw } = await post('/mpesa/stkpushquery/v1/query', body));
       } catch (err) {
         // A failed lookup says nothing about the payment.
-        if (err instanceof DarajaAuthError) return { outcome: 'unknown', reason: err.reason, raw: err.raw };
+        if (err instanceof ProviderAuthError) return { outcome: 'unknown', reason: err.reason, raw: err.raw };
         return { outcome: 'unknown', reason: 'provider_error', raw: (err as { exchanges?: unknown }).exchanges ?? (err as Error).message };
       }
       const b = (res.body ?? {}) as Record<string, unknown>;

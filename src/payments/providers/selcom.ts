@@ -3,22 +3,10 @@
 // "timestamp=…&field=value…" in Signed-Fields order); the webhook URL travels per order, base64.
 // Flow: create-order-minimal (order_id = our reference) → wallet-payment (USSD push) → webhook
 // (observed to arrive for successful payments only) and/or order-status.
-import { envValue, failedInitiate, sameText } from './common.js';
+import { envReader, failedInitiate, httpBaseUrl, namesAnd, partlyConfigured, rawOf, sameText, trimSlashes } from './common.js';
 import { createHmac } from 'node:crypto';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import {
-  majorUnits,
-  minorUnits,
-  type CallbackRequest,
-  type FailureReason,
-  type InitiateRequest,
-  type InitiateResult,
-  type Network,
-  type Outcome,
-  type ParsedCallback,
-  type PaymentProvider,
-  type StatusResult,
-} from '../provider.js';
+import { majorUnits, minorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type Network, type Outcome, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
 
 export interface SelcomCredentials {
   /** The API host as configured (SELCOM_BASE_URL); the provider's own baseUrl option is what it calls. */
@@ -43,12 +31,11 @@ export const SELCOM_SANDBOX_CREDENTIALS: SelcomCredentials = {
 const REQUIRED_ENV = ['SELCOM_API_KEY', 'SELCOM_API_SECRET', 'SELCOM_VENDOR'] as const;
 
 export function selcomCredentialsFromEnv(env: NodeJS.ProcessEnv): SelcomCredentials | null {
-  const value = (name: string) => envValue(env, name);
-  if (![...REQUIRED_ENV, 'SELCOM_BASE_URL'].some((n) => value(n))) return null;
-  const missing = REQUIRED_ENV.find((n) => !value(n));
-  if (missing) throw new Error(`Selcom is partly configured: ${missing} is not set (set SELCOM_API_KEY, SELCOM_API_SECRET and SELCOM_VENDOR together, or none of them)`);
-  const baseUrl = (value('SELCOM_BASE_URL') ?? SELCOM_PRODUCTION_URL).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]/.test(baseUrl)) throw new Error(`SELCOM_BASE_URL is not an http(s) URL: ${baseUrl}`);
+  const { get: value, anySet, firstMissing } = envReader(env);
+  if (!anySet([...REQUIRED_ENV, 'SELCOM_BASE_URL'])) return null;
+  const missing = firstMissing(REQUIRED_ENV);
+  if (missing) throw partlyConfigured('Selcom', missing, `set ${namesAnd(REQUIRED_ENV)} together, or none of them`);
+  const baseUrl = httpBaseUrl('SELCOM_BASE_URL', value('SELCOM_BASE_URL') ?? SELCOM_PRODUCTION_URL);
   return { baseUrl, apiKey: value('SELCOM_API_KEY')!, apiSecret: value('SELCOM_API_SECRET')!, vendor: value('SELCOM_VENDOR')! };
 }
 
@@ -150,7 +137,7 @@ const SELCOM_NETWORKS: ReadonlyArray<Network> = ['vodacom', 'yas', 'airtel', 'ha
 
 export function createSelcomProvider(options: { baseUrl: string; credentials: SelcomCredentials; sandbox: boolean; timeoutMs?: number; now?: () => Date }): PaymentProvider {
   const now = options.now ?? (() => new Date());
-  const base = options.baseUrl.replace(/\/+$/, '');
+  const base = trimSlashes(options.baseUrl);
   const cred = options.credentials;
   const timeoutMs = options.timeoutMs ?? 15_000;
 
@@ -176,8 +163,6 @@ export function createSelcomProvider(options: { baseUrl: string; credentials: Se
       throw err;
     }
   }
-
-  const rawOf = (err: unknown) => (err as { raw?: unknown }).raw ?? { error: (err as Error).message };
 
   return {
     id: 'selcom',

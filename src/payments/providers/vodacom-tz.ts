@@ -2,21 +2,11 @@
 // C2B single stage, which answers synchronously with the payment's result, and
 // queryTransactionStatus. Wire formats, quirks and codes: ../shared/notes/payments.md §2, §6, §9.
 // There is no callback on this API; the adapter stores nothing and returns `raw` (redacted).
-import { envValue, failedInitiate } from './common.js';
+import { callWithToken, envReader, failedInitiate, httpBaseUrl, notSet, ProviderAuthError, ProviderConfigError, tokenCache, trimSlashes } from './common.js';
 import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import {
-  majorUnits,
-  type CallbackRequest,
-  type FailureReason,
-  type InitiateRequest,
-  type InitiateResult,
-  type Outcome,
-  type ParsedCallback,
-  type PaymentProvider,
-  type StatusResult,
-} from '../provider.js';
+import { majorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type Outcome, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
 
 export interface VodacomTzCredentials {
   /** The API key from the OpenAPI portal (never sent in clear: RSA-encrypted per request). */
@@ -86,47 +76,41 @@ const ENV = {
  * bare base64) or VODACOM_TZ_PUBLIC_KEY_FILE (a path).
  */
 export function vodacomTzCredentialsFromEnv(env: NodeJS.ProcessEnv): VodacomTzCredentials | null {
-  const get = (name: string): string | undefined => envValue(env, name);
-  if (!Object.values(ENV).some((name) => get(name) !== undefined)) return null;
+  const { get, anySet } = envReader(env);
+  if (!anySet(Object.values(ENV))) return null;
   const apiKey = get(ENV.apiKey);
-  if (apiKey === undefined) throw new Error(`${ENV.apiKey} is not set (Vodacom TZ needs it once any VODACOM_TZ_ variable is set)`);
+  if (apiKey === undefined) throw notSet(ENV.apiKey, 'Vodacom TZ needs it once any VODACOM_TZ_ variable is set');
   let publicKey = get(ENV.publicKey);
   const keyFile = get(ENV.publicKeyFile);
-  if (publicKey !== undefined && keyFile !== undefined) throw new Error(`set only one of ${ENV.publicKey} and ${ENV.publicKeyFile}`);
+  if (publicKey !== undefined && keyFile !== undefined) throw new ProviderConfigError(`set only one of ${ENV.publicKey} and ${ENV.publicKeyFile}`);
   if (publicKey === undefined && keyFile !== undefined) {
     try {
       publicKey = readFileSync(keyFile, 'utf8').trim();
     } catch (err) {
-      throw new Error(`${ENV.publicKeyFile}: cannot read ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new ProviderConfigError(`${ENV.publicKeyFile}: cannot read ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
-  if (publicKey === undefined) throw new Error(`${ENV.publicKey} (or ${ENV.publicKeyFile}) is not set (Vodacom TZ needs the portal's public key)`);
+  if (publicKey === undefined) throw notSet(`${ENV.publicKey} (or ${ENV.publicKeyFile})`, "Vodacom TZ needs the portal's public key");
   try {
     parsePublicKey(publicKey);
   } catch (err) {
-    throw new Error(`${keyFile !== undefined ? ENV.publicKeyFile : ENV.publicKey} is not a usable RSA public key: ${(err as Error).message.split('\n')[0]}`);
+    throw new ProviderConfigError(`${keyFile !== undefined ? ENV.publicKeyFile : ENV.publicKey} is not a usable RSA public key: ${(err as Error).message.split('\n')[0]}`);
   }
   const serviceProviderCode = get(ENV.code);
-  if (serviceProviderCode === undefined) throw new Error(`${ENV.code} is not set (Vodacom TZ needs the merchant shortcode)`);
-  if (!/^\d{4,10}$/.test(serviceProviderCode)) throw new Error(`${ENV.code} must be numeric, got "${serviceProviderCode}"`);
-  const baseUrl = get(ENV.baseUrl) ?? VODACOM_TZ_PRODUCTION_URL;
-  try {
-    const u = new URL(baseUrl);
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('not http(s)');
-  } catch {
-    throw new Error(`${ENV.baseUrl} must be an http(s) URL, got "${baseUrl}"`);
-  }
+  if (serviceProviderCode === undefined) throw notSet(ENV.code, 'Vodacom TZ needs the merchant shortcode');
+  if (!/^\d{4,10}$/.test(serviceProviderCode)) throw new ProviderConfigError(`${ENV.code} must be numeric, got "${serviceProviderCode}"`);
+  const baseUrl = httpBaseUrl(ENV.baseUrl, get(ENV.baseUrl) ?? VODACOM_TZ_PRODUCTION_URL);
   const apiPath = get(ENV.apiPath) ?? VODACOM_TZ_PRODUCTION_PATH;
-  if (!/^\/[A-Za-z0-9/_-]+$/.test(apiPath)) throw new Error(`${ENV.apiPath} must be a path such as ${VODACOM_TZ_PRODUCTION_PATH}, got "${apiPath}"`);
+  if (!/^\/[A-Za-z0-9/_-]+$/.test(apiPath)) throw new ProviderConfigError(`${ENV.apiPath} must be a path such as ${VODACOM_TZ_PRODUCTION_PATH}, got "${apiPath}"`);
   const activationText = get(ENV.activation);
   const activation = activationText === undefined ? 30 : Number(activationText);
-  if (!Number.isFinite(activation) || activation < 0 || activation > 300) throw new Error(`${ENV.activation} must be a number of seconds between 0 and 300, got "${activationText}"`);
+  if (!Number.isFinite(activation) || activation < 0 || activation > 300) throw new ProviderConfigError(`${ENV.activation} must be a number of seconds between 0 and 300, got "${activationText}"`);
   return {
     apiKey,
     publicKey,
     serviceProviderCode,
-    baseUrl: baseUrl.replace(/\/+$/, ''),
-    apiPath: apiPath.replace(/\/+$/, ''),
+    baseUrl,
+    apiPath: trimSlashes(apiPath),
     origin: get(ENV.origin) ?? '*',
     sessionActivationSeconds: activation,
   };
@@ -226,38 +210,21 @@ function redactSession(body: unknown): unknown {
   return r;
 }
 
-class VodacomAuthError extends Error {
-  constructor(
-    message: string,
-    readonly reason: FailureReason,
-    readonly raw: unknown,
-  ) {
-    super(message);
-  }
-}
-
-interface Session {
-  id: string;
-  createdAt: number;
-}
-
 export function createVodacomTzProvider(options: { baseUrl: string; credentials: VodacomTzCredentials; sandbox: boolean; timeoutMs?: number }): PaymentProvider {
   const creds = options.credentials;
-  const root = `${options.baseUrl.replace(/\/+$/, '')}${creds.apiPath.replace(/\/+$/, '')}`;
+  const root = `${trimSlashes(options.baseUrl)}${trimSlashes(creds.apiPath)}`;
   // C2B blocks until the customer answers: the notes advise 90–120 s (§2.3).
   const timeoutMs = options.timeoutMs ?? 110_000;
   const controlTimeoutMs = Math.min(timeoutMs, 30_000);
   const activationMs = Math.max(0, creds.sessionActivationSeconds) * 1000;
   let key: KeyObject | null = null;
-  let session: Session | null = null;
-  let inflight: Promise<Session> | null = null;
 
   function publicKey(): KeyObject {
     if (!key) {
       try {
         key = parsePublicKey(creds.publicKey);
       } catch (err) {
-        throw new VodacomAuthError(`the configured public key is unusable: ${(err as Error).message.split('\n')[0]}`, 'config_error', null);
+        throw new ProviderAuthError(`the configured public key is unusable: ${(err as Error).message.split('\n')[0]}`, 'config_error', null);
       }
     }
     return key;
@@ -265,38 +232,31 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
 
   const headers = (bearer: string): Record<string, string> => ({ authorization: `Bearer ${bearer}`, origin: creds.origin });
 
-  async function openSession(): Promise<Session> {
+  async function openSession(): Promise<{ token: string; refreshAt: number }> {
     const url = `${root}/getSession/`;
     const bearer = vodacomBearer(publicKey(), creds.apiKey);
     let res: HttpExchange;
     try {
       res = await httpJson({ method: 'GET', url, headers: headers(bearer), timeoutMs: controlTimeoutMs });
     } catch (err) {
-      throw new VodacomAuthError(`getSession failed: ${(err as Error).message}`, 'provider_error', { request: { method: 'GET', url }, error: (err as Error).message });
+      throw new ProviderAuthError(`getSession failed: ${(err as Error).message}`, 'provider_error', { request: { method: 'GET', url }, error: (err as Error).message });
     }
     const raw = { request: { method: 'GET', url }, response: { status: res.status, body: redactSession(res.body) } };
     const out = output(res.body);
     if (responseCode(res) === 'INS-0' && typeof out.output_SessionID === 'string' && out.output_SessionID.length > 0) {
-      const s = { id: out.output_SessionID, createdAt: Date.now() };
+      // A session is used for SESSION_MAX_AGE_MS from its creation, then replaced.
+      const s = { token: out.output_SessionID, refreshAt: Date.now() + SESSION_MAX_AGE_MS };
       // Keep it warm rather than racing its activation (§2.1).
       if (activationMs > 0) await new Promise((r) => setTimeout(r, activationMs));
       return s;
     }
     const code = responseCode(res);
     const config = code === 'INS-2' || code === 'INS-4' || res.status === 401 || res.status === 403;
-    throw new VodacomAuthError(`getSession rejected: ${code || `HTTP ${res.status}`} ${String(out.output_ResponseDesc ?? '')}`.trim(), config ? 'config_error' : 'provider_error', raw);
+    throw new ProviderAuthError(`getSession rejected: ${code || `HTTP ${res.status}`} ${String(out.output_ResponseDesc ?? '')}`.trim(), config ? 'config_error' : 'provider_error', raw);
   }
 
   /** One cached session per provider instance; concurrent callers share one getSession (single flight). */
-  async function currentSession(): Promise<Session> {
-    if (session && Date.now() - session.createdAt < SESSION_MAX_AGE_MS) return session;
-    if (!inflight) {
-      inflight = openSession()
-        .then((s) => (session = s))
-        .finally(() => (inflight = null));
-    }
-    return inflight;
-  }
+  const sessions = tokenCache(openSession);
 
   /** True when the gateway refused our session (rotate it, §2.6). INS-5/INS-6 also come as HTTP 401. */
   function sessionRejected(res: HttpExchange): boolean {
@@ -305,26 +265,15 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
   }
 
   /** One call with the session as Bearer; a refused session is replaced once and the call retried. */
-  async function call(request: { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; body?: Record<string, unknown>; timeoutMs: number }): Promise<{ res: HttpExchange; raw: unknown[] }> {
+  function call(request: { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; body?: Record<string, unknown>; timeoutMs: number }): Promise<{ res: HttpExchange; raw: unknown[] }> {
     const url = `${root}${request.path}${request.query ? `?${new URLSearchParams(request.query).toString()}` : ''}`;
-    const raw: unknown[] = [];
-    for (let attempt = 0; ; attempt++) {
-      const s = await currentSession();
-      const requestRaw = { method: request.method, url, ...(request.body ? { body: redact(request.body) } : {}) };
-      try {
-        const res = await httpJson({ method: request.method, url, headers: headers(vodacomBearer(publicKey(), s.id)), body: request.body, timeoutMs: request.timeoutMs });
-        raw.push({ request: requestRaw, response: { status: res.status, body: redact(res.body) } });
-        if (attempt === 0 && sessionRejected(res)) {
-          // Nothing happened on a refused session, so retrying the same call is safe.
-          if (session === s) session = null;
-          continue;
-        }
-        return { res, raw };
-      } catch (err) {
-        raw.push({ request: requestRaw, error: (err as Error).message });
-        throw Object.assign(err as Error, { exchanges: raw });
-      }
-    }
+    return callWithToken(
+      sessions,
+      { method: request.method, url, ...(request.body ? { body: redact(request.body) } : {}) },
+      (sessionId) => httpJson({ method: request.method, url, headers: headers(vodacomBearer(publicKey(), sessionId)), body: request.body, timeoutMs: request.timeoutMs }),
+      // Nothing happened on a refused session, so retrying the same call is safe.
+      sessionRejected,
+    );
   }
 
 
@@ -362,7 +311,7 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
       try {
         ({ res, raw } = await call({ method: 'POST', path: '/c2bPayment/singleStage/', body, timeoutMs }));
       } catch (err) {
-        if (err instanceof VodacomAuthError) return failedInitiate(err.reason, err.message, err.raw);
+        if (err instanceof ProviderAuthError) return failedInitiate(err.reason, err.message, err.raw);
         const exchanges = (err as { exchanges?: unknown }).exchanges ?? null;
         if (err instanceof ProviderHttpError) {
           // The call blocks until the PIN is entered: our giving up (or the connection dropping
@@ -423,7 +372,7 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
         ({ res, raw } = await call({ method: 'GET', path: '/queryTransactionStatus/', query, timeoutMs: controlTimeoutMs }));
       } catch (err) {
         // A failed lookup says nothing about the payment.
-        if (err instanceof VodacomAuthError) return { outcome: 'unknown', reason: err.reason, raw: err.raw };
+        if (err instanceof ProviderAuthError) return { outcome: 'unknown', reason: err.reason, raw: err.raw };
         return { outcome: 'unknown', reason: 'provider_error', raw: (err as { exchanges?: unknown }).exchanges ?? (err as Error).message };
       }
       const out = output(res.body);

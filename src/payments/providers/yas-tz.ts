@@ -4,19 +4,9 @@
 // only, then an unsigned callback to the URL registered with Yas ({Status, Description,
 // MFSTransactionID, ReferenceID, Amount-as-a-string}) that must be answered with BILLER-30 JSON.
 // Yas offers no status query (§3.5): an unconfirmed push stays unknown until reconciliation.
-import { envValue, failedInitiate } from './common.js';
+import { envReader, failedInitiate, httpUrl, ipListed, partlyConfigured, type ProviderAuthError, ProviderConfigError, fetchOAuthToken, tokenCache, trimSlashes } from './common.js';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import {
-  majorUnits,
-  minorUnits,
-  type CallbackRequest,
-  type FailureReason,
-  type InitiateRequest,
-  type InitiateResult,
-  type ParsedCallback,
-  type PaymentProvider,
-  type StatusResult,
-} from '../provider.js';
+import { majorUnits, minorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
 
 export interface YasTzCredentials {
   /** Origin of the per-partner URLs Yas issued (e.g. https://accessgw….tigo.co.tz:8443). */
@@ -60,25 +50,16 @@ const REQUIRED_ENV = ['YAS_TZ_USERNAME', 'YAS_TZ_PASSWORD', 'YAS_TZ_BILLER_MSISD
 const OPTIONAL_ENV = ['YAS_TZ_BILLER_CODE'] as const;
 
 export function yasTzCredentialsFromEnv(env: NodeJS.ProcessEnv): YasTzCredentials | null {
-  const value = (name: string) => envValue(env, name);
-  if (![...REQUIRED_ENV, ...OPTIONAL_ENV].some((n) => value(n))) return null;
-  const missing = REQUIRED_ENV.find((n) => !value(n));
-  if (missing) throw new Error(`Yas (Tigo Pesa) is partly configured: ${missing} is not set (Yas issues a username, password, biller MSISDN, token URL and push URL, and tells you the addresses its callbacks come from: set all of them, or none)`);
-  const parse = (name: 'YAS_TZ_TOKEN_URL' | 'YAS_TZ_PUSH_URL') => {
-    try {
-      const u = new URL(value(name)!);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-      return u;
-    } catch {
-      throw new Error(`${name} is not an http(s) URL: ${value(name)}`);
-    }
-  };
-  const tokenUrl = parse('YAS_TZ_TOKEN_URL');
-  const pushUrl = parse('YAS_TZ_PUSH_URL');
-  if (tokenUrl.origin !== pushUrl.origin) throw new Error(`YAS_TZ_TOKEN_URL and YAS_TZ_PUSH_URL must be on the same host (${tokenUrl.origin} vs ${pushUrl.origin})`);
+  const { get: value, anySet, firstMissing, list } = envReader(env);
+  if (!anySet([...REQUIRED_ENV, ...OPTIONAL_ENV])) return null;
+  const missing = firstMissing(REQUIRED_ENV);
+  if (missing) throw partlyConfigured('Yas (Tigo Pesa)', missing, 'Yas issues a username, password, biller MSISDN, token URL and push URL, and tells you the addresses its callbacks come from: set all of them, or none');
+  const tokenUrl = httpUrl('YAS_TZ_TOKEN_URL', value('YAS_TZ_TOKEN_URL')!);
+  const pushUrl = httpUrl('YAS_TZ_PUSH_URL', value('YAS_TZ_PUSH_URL')!);
+  if (tokenUrl.origin !== pushUrl.origin) throw new ProviderConfigError(`YAS_TZ_TOKEN_URL and YAS_TZ_PUSH_URL must be on the same host (${tokenUrl.origin} vs ${pushUrl.origin})`);
   const biller = value('YAS_TZ_BILLER_MSISDN')!.replace(/^\+/, '');
-  if (!/^255\d{9}$/.test(biller)) throw new Error(`YAS_TZ_BILLER_MSISDN must be 255 followed by 9 digits, not ${value('YAS_TZ_BILLER_MSISDN')}`);
-  const ips = value('YAS_TZ_CALLBACK_IPS')?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!/^255\d{9}$/.test(biller)) throw new ProviderConfigError(`YAS_TZ_BILLER_MSISDN must be 255 followed by 9 digits, not ${value('YAS_TZ_BILLER_MSISDN')}`);
+  const ips = list('YAS_TZ_CALLBACK_IPS');
   return {
     baseUrl: tokenUrl.origin,
     tokenPath: tokenUrl.pathname + tokenUrl.search,
@@ -122,18 +103,6 @@ function reasonFromDescription(text: string): FailureReason {
   return 'unknown';
 }
 
-const plainIp = (ip: string) => ip.replace(/^::ffff:/i, '');
-
-class AuthFailed extends Error {
-  constructor(
-    message: string,
-    readonly reason: FailureReason,
-    readonly raw: unknown,
-  ) {
-    super(message);
-  }
-}
-
 /** What Yas must get back from us (§3.4; BILLER-30 codes as in msomali/tigopesa). */
 function ackOf(ok: boolean, referenceId: string): ParsedCallback['ack'] {
   const body = ok
@@ -143,40 +112,24 @@ function ackOf(ok: boolean, referenceId: string): ParsedCallback['ack'] {
 }
 
 export function createYasTzProvider(options: { baseUrl: string; credentials: YasTzCredentials; sandbox: boolean; timeoutMs?: number }): PaymentProvider {
-  const base = options.baseUrl.replace(/\/+$/, '');
+  const base = trimSlashes(options.baseUrl);
   const cred = options.credentials;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const prefix = cred.billerCode ?? '';
-  let cached: { token: string; refreshAt: number } | null = null;
-  let inflight: Promise<string> | null = null;
 
-  async function fetchToken(): Promise<string> {
-    const url = base + cred.tokenPath;
-    const form = new URLSearchParams({ username: cred.username, password: cred.password, grant_type: 'password' }).toString();
-    const request = { method: 'POST', url, body: { username: cred.username, password: '[redacted]', grant_type: 'password' } };
-    let ex: HttpExchange;
-    try {
-      ex = await httpJson({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-cache' }, body: form, timeoutMs });
-    } catch (err) {
-      throw new AuthFailed(`token: ${(err as Error).message}`, 'provider_error', { token: { request, error: (err as Error).message } });
-    }
-    const raw = { token: { request, response: { status: ex.status, body: redact(ex.body) } } };
-    const b = (ex.body ?? {}) as { access_token?: unknown; expires_in?: unknown };
-    if (ex.status === 200 && typeof b.access_token === 'string' && b.access_token) {
-      const life = Number(b.expires_in) > 0 ? Number(b.expires_in) : 3600;
-      cached = { token: b.access_token, refreshAt: Date.now() + Math.max(life - 60, life / 2) * 1000 };
-      return b.access_token;
-    }
-    // An OAuth "invalid_grant" (400/401) is a wrong username or password.
-    const reason: FailureReason = ex.status >= 400 && ex.status < 500 ? 'config_error' : 'provider_error';
-    throw new AuthFailed(`token refused: HTTP ${ex.status}`, reason, raw);
+  function fetchToken() {
+    return fetchOAuthToken({
+      url: base + cred.tokenPath,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-cache' },
+      body: new URLSearchParams({ username: cred.username, password: cred.password, grant_type: 'password' }).toString(),
+      logBody: { username: cred.username, password: '[redacted]', grant_type: 'password' },
+      timeoutMs, lifeSeconds: 3600, marginSeconds: 60,
+      // An OAuth "invalid_grant" (400/401) is a wrong username or password.
+      refusedReason: (status) => (status >= 400 && status < 500 ? 'config_error' : 'provider_error'),
+    });
   }
 
-  function token(): Promise<string> {
-    if (cached && Date.now() < cached.refreshAt) return Promise.resolve(cached.token);
-    inflight ??= fetchToken().finally(() => (inflight = null));
-    return inflight;
-  }
+  const tokens = tokenCache(fetchToken);
 
   return {
     id: 'yas_tz',
@@ -210,9 +163,9 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
       for (let attempt = 0; ; attempt++) {
         let bearer: string;
         try {
-          bearer = await token();
+          bearer = await tokens.token();
         } catch (err) {
-          const e = err as AuthFailed;
+          const e = err as ProviderAuthError;
           return failedInitiate(e.reason, e.message, e.raw);
         }
         const headers: Record<string, string> = { authorization: `bearer ${bearer}`, 'cache-control': 'no-cache' };
@@ -229,7 +182,7 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
           return { outcome: 'unknown', providerRef: null, reason: timeout ? 'timeout' : 'provider_error', message: (err as Error).message, raw: { request, error: (err as Error).message } };
         }
         if (ex.status === 401 && attempt === 0) {
-          if (cached?.token === bearer) cached = null;
+          tokens.forget(bearer);
           continue;
         }
         const raw = { request, response: { status: ex.status, body: ex.body } };
@@ -263,7 +216,7 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
       });
       if (!body) return reject('callback body is not a JSON object');
       if (!referenceId || status === undefined) return reject('callback lacks ReferenceID or Status');
-      const ipAllowed = Boolean(cred.callbackIps?.length) && cred.callbackIps!.map(plainIp).includes(plainIp(req.remoteIp));
+      const ipAllowed = Boolean(cred.callbackIps?.length) && ipListed(cred.callbackIps!, req.remoteIp);
       if (cred.callbackIps?.length && !ipAllowed) return reject(`callback from ${req.remoteIp}, not an allowed Yas address`);
 
       const reference = prefix && referenceId.startsWith(prefix) ? referenceId.slice(prefix.length) : referenceId;

@@ -1,4 +1,4 @@
-// Errors the admin operations raise for bad input. The CLI prints them as one line (exit 2) and
+// Errors the domain and admin operations raise for bad input. The CLI prints them as one line (exit 2) and
 // the dashboard will show them next to the form field, so they carry the field they are about.
 
 export class InputError extends Error {

@@ -1,4 +1,4 @@
-// Small checks shared by the admin operations; each throws an InputError naming the field.
+// Small input checks shared by the domain and admin operations; each throws an InputError naming the field.
 import { invalid } from './errors.js';
 
 const INT32_MAX = 2_147_483_647;
