@@ -51,7 +51,14 @@ export function authJob(total: number, chap: boolean): Job {
         const challenge = randomBytes(16);
         attrs.push(['CHAP-Password', chapResponse(identifier, `pass${n}`, challenge)], ['CHAP-Challenge', challenge]);
       } else attrs.push(['User-Password', `pass${n}`]);
-      const bytes = encodeRequest({ code: CODE.accessRequest, identifier, attributes: attrs, secret: SECRET, messageAuthenticator: true, authenticator });
+      const bytes = encodeRequest({
+        code: CODE.accessRequest,
+        identifier,
+        attributes: attrs,
+        secret: SECRET,
+        messageAuthenticator: true,
+        authenticator,
+      });
       return { bytes, expectCode: CODE.accessAccept };
     },
   };
@@ -59,17 +66,34 @@ export function authJob(total: number, chap: boolean): Job {
 
 export function acctJob(total: number): Job {
   const ready: Array<{ n: number; sid: string; step: number; t0: number }> = [];
-  let sent = 0, users = 0;
+  let sent = 0,
+    users = 0;
   return {
     next(identifier) {
       if (sent >= total) return null;
-      const s = ready.shift() ?? { n: (users++ % USERS) + 1, sid: `${runTag}a${(++sessionSeq).toString(16)}`, step: 0, t0: Math.floor(Date.now() / 1000) };
+      const s = ready.shift() ?? {
+        n: (users++ % USERS) + 1,
+        sid: `${runTag}a${(++sessionSeq).toString(16)}`,
+        step: 0,
+        t0: Math.floor(Date.now() / 1000),
+      };
       sent++;
       const status = [1, 3, 2][s.step];
       const t = [0, 300, 420][s.step];
-      const attrs: Attribute[] = [...hotspotAttributes(s.n, s.sid), ['Acct-Status-Type', status], ['Event-Timestamp', new Date((s.t0 + t) * 1000)], ['Acct-Delay-Time', 0]];
+      const attrs: Attribute[] = [
+        ...hotspotAttributes(s.n, s.sid),
+        ['Acct-Status-Type', status],
+        ['Event-Timestamp', new Date((s.t0 + t) * 1000)],
+        ['Acct-Delay-Time', 0],
+      ];
       if (s.step > 0) {
-        attrs.push(['Acct-Session-Time', t], ['Acct-Input-Octets', 1000 * t + s.n], ['Acct-Output-Octets', 5000 * t + s.n], ['Acct-Input-Gigawords', 0], ['Acct-Output-Gigawords', 0]);
+        attrs.push(
+          ['Acct-Session-Time', t],
+          ['Acct-Input-Octets', 1000 * t + s.n],
+          ['Acct-Output-Octets', 5000 * t + s.n],
+          ['Acct-Input-Gigawords', 0],
+          ['Acct-Output-Gigawords', 0],
+        );
       }
       if (s.step === 2) attrs.push(['Acct-Terminate-Cause', 1]);
       const bytes = encodeRequest({ code: CODE.accountingRequest, identifier, attributes: attrs, secret: SECRET });
@@ -116,9 +140,13 @@ export async function startBenchServer(nodeArgs: string[] = []): Promise<BenchSe
 /** The router (127.0.0.1, SECRET) and USERS codes, in emptied tables. */
 export async function seedBenchData(db: Database): Promise<void> {
   // Two devices per code, so that ../shared/bench/radload.mjs (its own MAC per user) can load the same server.
-  await db.pool.query('TRUNCATE accounting_records, accounting_sessions, entitlement_devices, entitlements, packages, routers RESTART IDENTITY CASCADE');
+  await db.pool.query(
+    'TRUNCATE accounting_records, accounting_sessions, entitlement_devices, entitlements, packages, routers RESTART IDENTITY CASCADE',
+  );
   await db.pool.query("INSERT INTO routers (name, ip, secret) VALUES ('bench', '127.0.0.1', $1)", [SECRET]);
-  const pkg = await db.pool.query("INSERT INTO packages (name, minutes, price_minor, currency, rate_limit_up, rate_limit_down, devices_allowed, updated_at) VALUES ('bench', 525600, 100000, 'TZS', '2M', '5M', 2, now()) RETURNING id");
+  const pkg = await db.pool.query(
+    "INSERT INTO packages (name, minutes, price_minor, currency, rate_limit_up, rate_limit_down, devices_allowed, updated_at) VALUES ('bench', 525600, 100000, 'TZS', '2M', '5M', 2, now()) RETURNING id",
+  );
   await db.pool.query(
     "INSERT INTO entitlements (code, password, package_id, source, updated_at) SELECT 'user' || i, 'pass' || i, $1, 'voucher', now() FROM generate_series(1, $2) i",
     [pkg.rows[0].id, USERS],
@@ -144,10 +172,36 @@ export function poisonRequest(k: number): { bytes: Buffer; toAccounting: boolean
   const base = hotspotAttributes((k % USERS) + 1, `poison${k}`);
   const kind = k % 4;
   if (kind === 0) {
-    const attributes: Attribute[] = [...base.filter(([name]) => name !== 'User-Name'), ['User-Name', `user1\0${k}`], ['User-Password', 'x']];
-    return { bytes: encodeRequest({ code: CODE.accessRequest, identifier, attributes, secret: SECRET, messageAuthenticator: true, authenticator: randomBytes(16) }), toAccounting: false };
+    const attributes: Attribute[] = [
+      ...base.filter(([name]) => name !== 'User-Name'),
+      ['User-Name', `user1\0${k}`],
+      ['User-Password', 'x'],
+    ];
+    return {
+      bytes: encodeRequest({
+        code: CODE.accessRequest,
+        identifier,
+        attributes,
+        secret: SECRET,
+        messageAuthenticator: true,
+        authenticator: randomBytes(16),
+      }),
+      toAccounting: false,
+    };
   }
-  const extra: Attribute[][] = [[], [['Acct-Session-Time', 0xffffffff]], [['Acct-Input-Octets', 1], ['Acct-Input-Gigawords', 0xffffffff]], [['Acct-Session-Id', `p\0${k}`]]];
-  const attributes: Attribute[] = [...base.filter(([name]) => kind !== 3 || name !== 'Acct-Session-Id'), ['Acct-Status-Type', 3], ...extra[kind]];
+  const extra: Attribute[][] = [
+    [],
+    [['Acct-Session-Time', 0xffffffff]],
+    [
+      ['Acct-Input-Octets', 1],
+      ['Acct-Input-Gigawords', 0xffffffff],
+    ],
+    [['Acct-Session-Id', `p\0${k}`]],
+  ];
+  const attributes: Attribute[] = [
+    ...base.filter(([name]) => kind !== 3 || name !== 'Acct-Session-Id'),
+    ['Acct-Status-Type', 3],
+    ...extra[kind],
+  ];
   return { bytes: encodeRequest({ code: CODE.accountingRequest, identifier, attributes, secret: SECRET }), toAccounting: true };
 }

@@ -20,7 +20,9 @@ export const floodRouter = (n: 1 | 2 | 3 | 4) => `flood-${n}`;
  */
 export async function seedFloodData(pool: pg.Pool, users: number): Promise<void> {
   await pool.query("INSERT INTO routers (name, ip, secret) VALUES ($1, '127.0.0.1', $2)", [FLOOD_ROUTER, FLOOD_SECRET]);
-  await pool.query("INSERT INTO routers (name, ip, secret) SELECT 'flood-' || i, '10.255.0.' || i, $1 FROM generate_series(1, 4) i", [FLOOD_SECRET]);
+  await pool.query("INSERT INTO routers (name, ip, secret) SELECT 'flood-' || i, '10.255.0.' || i, $1 FROM generate_series(1, 4) i", [
+    FLOOD_SECRET,
+  ]);
   const pkg = await pool.query(
     "INSERT INTO packages (name, minutes, price_minor, currency, rate_limit_up, rate_limit_down, devices_allowed, updated_at) VALUES ('flood-bench', 525600, 100000, 'TZS', '2M', '5M', 2, now()) RETURNING id",
   );
@@ -48,7 +50,13 @@ function timedAuthJob(users: number, seconds: number): Job {
         secret: FLOOD_SECRET,
         messageAuthenticator: true,
         authenticator: randomBytes(16),
-        attributes: [['User-Name', `user${n}`], ['User-Password', `pass${n}`], ['Calling-Station-Id', mac(n)], ['NAS-IP-Address', '127.0.0.1'], ['NAS-Port-Type', 19]],
+        attributes: [
+          ['User-Name', `user${n}`],
+          ['User-Password', `pass${n}`],
+          ['Calling-Station-Id', mac(n)],
+          ['NAS-IP-Address', '127.0.0.1'],
+          ['NAS-Port-Type', 19],
+        ],
       });
       return { bytes, expectCode: CODE.accessAccept };
     },
@@ -106,7 +114,13 @@ for (let i = 0; i < connections; i++) one();
 export function startFlood(opts: { httpPort: number; router: string; rotateMac: boolean; connections?: number; path?: string }): Flood {
   const worker = new Worker(FLOOD_THREAD, {
     eval: true,
-    workerData: { port: opts.httpPort, path: opts.path ?? '/api/v1/portal/vouchers/redeem', connections: opts.connections ?? 16, rotateMac: opts.rotateMac, router: opts.router },
+    workerData: {
+      port: opts.httpPort,
+      path: opts.path ?? '/api/v1/portal/vouchers/redeem',
+      connections: opts.connections ?? 16,
+      rotateMac: opts.rotateMac,
+      router: opts.router,
+    },
   });
   const result = new Promise<FloodResult>((resolve, reject) => {
     worker.once('message', (r: FloodResult) => resolve(r));

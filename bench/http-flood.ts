@@ -30,27 +30,37 @@ async function main(): Promise<void> {
   const embedded = process.env.BENCH_DATABASE_URL ? undefined : await startEmbeddedPostgres('.bench/flood-data', () => {});
   const url = process.env.BENCH_DATABASE_URL ?? embedded!.url;
   const db = await openDatabase({ databaseUrl: url, dataDir: '.bench/flood-data' });
-  await db.pool.query('TRUNCATE accounting_records, accounting_sessions, entitlement_devices, entitlements, packages, routers RESTART IDENTITY CASCADE');
+  await db.pool.query(
+    'TRUNCATE accounting_records, accounting_sessions, entitlement_devices, entitlements, packages, routers RESTART IDENTITY CASCADE',
+  );
   const hasTable = async () => (await db.pool.query("SELECT to_regclass('portal_rate_limits') AS t")).rows[0].t !== null;
   if (await hasTable()) await db.pool.query('TRUNCATE portal_rate_limits');
   await seedFloodData(db.pool, users);
   await db.pool.query('VACUUM ANALYZE');
   const server = await spawnNetflow(url, process.env.BENCH_RADIUS_THREAD ? { RADIUS_THREAD: process.env.BENCH_RADIUS_THREAD } : {});
   const pid = server.child.pid!;
-  console.log(`NetFlow HTTP-flood benchmark — ${cpus().length} cores (${cpus()[0].model}), Node ${process.version}, ${seconds} s per phase, ${connections} flood connections`);
+  console.log(
+    `NetFlow HTTP-flood benchmark — ${cpus().length} cores (${cpus()[0].model}), Node ${process.version}, ${seconds} s per phase, ${connections} flood connections`,
+  );
   const rows: Array<{ name: string; auth: LoadResult; flood?: FloodResult }> = [];
   const report = async (name: string, auth: LoadResult, flood?: FloodResult) => {
     rows.push({ name, auth, flood });
     const limiter = await limiterMetrics(server.httpPort);
     const dbRows = (await hasTable()) ? Number((await db.pool.query('SELECT count(*) AS n FROM portal_rate_limits')).rows[0].n) : NaN;
     const floodText = flood
-      ? `  | flood ${flood.rps.toFixed(0)} req/s (${Object.entries(flood.statuses).map(([s, n]) => `${s}×${n}`).join(' ')}${flood.errors ? `, ${flood.errors} errors` : ''})`
+      ? `  | flood ${flood.rps.toFixed(0)} req/s (${Object.entries(flood.statuses)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(' ')}${flood.errors ? `, ${flood.errors} errors` : ''})`
       : '';
     console.log(
       `${name.padEnd(24)} RADIUS auth ${auth.rps.toFixed(0).padStart(5)} replies/s  p50 ${auth.p50ms.toFixed(2)} ms  p99 ${auth.p99ms.toFixed(1)} ms  timeouts ${auth.timeouts}${floodText}`,
     );
     console.log(
-      `${"".padEnd(24)} server RSS ${(await rssMb(pid)).toFixed(0)} MB  limiter ${Object.entries(limiter).map(([k, v]) => `${k}=${v}`).join(' ') || '(no gauges)'}  rows in portal_rate_limits: ${Number.isNaN(dbRows) ? 'n/a' : dbRows}`,
+      `${''.padEnd(24)} server RSS ${(await rssMb(pid)).toFixed(0)} MB  limiter ${
+        Object.entries(limiter)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') || '(no gauges)'
+      }  rows in portal_rate_limits: ${Number.isNaN(dbRows) ? 'n/a' : dbRows}`,
     );
   };
   try {
@@ -69,14 +79,19 @@ async function main(): Promise<void> {
     await report('(a) no flood', await authLoad(server.authPort, users, seconds));
     // Each flood names a router of its own: both start from a fresh key (router + address), whose
     // first tries are allowed (and reach the database) until the limit refuses the rest.
-    for (const [name, rotateMac, router] of [['(b) flood, fixed mac', false, floodRouter(2)], ['(c) flood, rotating mac', true, floodRouter(3)]] as const) {
+    for (const [name, rotateMac, router] of [
+      ['(b) flood, fixed mac', false, floodRouter(2)],
+      ['(c) flood, rotating mac', true, floodRouter(3)],
+    ] as const) {
       const flood = startFlood({ httpPort: server.httpPort, router, rotateMac, connections });
       await new Promise((r) => setTimeout(r, 1000)); // let the flood reach full speed
       const auth = await authLoad(server.authPort, users, seconds);
       await report(name, auth, await flood.stop());
     }
     const [a, b, c] = rows.map((r) => r.auth.rps);
-    console.log(`ratios: (c)/(b) = ${(c / b).toFixed(2)} (goal ≥ 0.80)   (c)/(a) = ${(c / a).toFixed(2)} (goal ≥ 0.50)   (b)/(a) = ${(b / a).toFixed(2)}`);
+    console.log(
+      `ratios: (c)/(b) = ${(c / b).toFixed(2)} (goal ≥ 0.80)   (c)/(a) = ${(c / a).toFixed(2)} (goal ≥ 0.50)   (b)/(a) = ${(b / a).toFixed(2)}`,
+    );
   } finally {
     await server.stop();
     await db.close();

@@ -27,13 +27,26 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-export async function runLoad(opts: { host: string; port: number; secret: string; window: number; job: Job; timeoutMs?: number }): Promise<LoadResult> {
+export async function runLoad(opts: {
+  host: string;
+  port: number;
+  secret: string;
+  window: number;
+  job: Job;
+  timeoutMs?: number;
+}): Promise<LoadResult> {
   const timeoutMs = opts.timeoutMs ?? 3000;
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
-  const slots = new Map<number, { sentAt: bigint; authenticator: Buffer; expectCode: number; timer: NodeJS.Timeout; onReply?: () => void }>();
+  const slots = new Map<
+    number,
+    { sentAt: bigint; authenticator: Buffer; expectCode: number; timer: NodeJS.Timeout; onReply?: () => void }
+  >();
   const latencies: number[] = [];
-  let ok = 0, wrong = 0, timeouts = 0, sent = 0;
+  let ok = 0,
+    wrong = 0,
+    timeouts = 0,
+    sent = 0;
   let nextId = 0;
   const started = process.hrtime.bigint();
   let lastReply = started;
@@ -46,7 +59,17 @@ export async function runLoad(opts: { host: string; port: number; secret: string
       socket.close();
       const seconds = Number(lastReply - started) / 1e9;
       latencies.sort((a, b) => a - b);
-      resolve({ requests: sent, ok, wrong, timeouts, seconds, rps: ok / seconds, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99), maxms: latencies[latencies.length - 1] ?? NaN });
+      resolve({
+        requests: sent,
+        ok,
+        wrong,
+        timeouts,
+        seconds,
+        rps: ok / seconds,
+        p50ms: percentile(latencies, 50),
+        p99ms: percentile(latencies, 99),
+        maxms: latencies[latencies.length - 1] ?? NaN,
+      });
     };
     const sendOne = (): boolean => {
       // Identifiers are one octet: find a free one (window ≤ 256).
@@ -61,7 +84,13 @@ export async function runLoad(opts: { host: string; port: number; secret: string
         timeouts++;
         if (!sendOne()) finish();
       }, timeoutMs);
-      slots.set(id, { sentAt: process.hrtime.bigint(), authenticator: Buffer.from(req.bytes.subarray(4, 20)), expectCode: req.expectCode, timer, onReply: req.onReply });
+      slots.set(id, {
+        sentAt: process.hrtime.bigint(),
+        authenticator: Buffer.from(req.bytes.subarray(4, 20)),
+        expectCode: req.expectCode,
+        timer,
+        onReply: req.onReply,
+      });
       sent++;
       socket.send(req.bytes, opts.port, opts.host);
       return true;

@@ -40,7 +40,9 @@ async function metric(httpPort: number, name: string): Promise<number> {
 
 const bench = await startBenchServer();
 const { server } = bench;
-console.log(`NetFlow poison benchmark — ${cpus().length} cores (${cpus()[0].model}), Node ${process.version}; ${rate} poison packets/s, ${requests} valid requests a run, 32 in flight`);
+console.log(
+  `NetFlow poison benchmark — ${cpus().length} cores (${cpus()[0].model}), Node ${process.version}; ${rate} poison packets/s, ${requests} valid requests a run, 32 in flight`,
+);
 let failed = false;
 try {
   for (const mode of ['pap', 'acct'] as const) {
@@ -50,17 +52,29 @@ try {
       for (const withPoison of [false, true]) {
         const stream = withPoison ? await poisonStream(server.authPort, server.acctPort) : null;
         const job = mode === 'acct' ? acctJob(requests) : authJob(requests, false);
-        const r = await runLoad({ host: '127.0.0.1', port: mode === 'acct' ? server.acctPort : server.authPort, secret: SECRET, window: 32, job });
+        const r = await runLoad({
+          host: '127.0.0.1',
+          port: mode === 'acct' ? server.acctPort : server.authPort,
+          secret: SECRET,
+          window: 32,
+          job,
+        });
         const sent = (await stream?.stop()) ?? 0;
         if (r.wrong > 0 || r.timeouts > 0) failed = true;
         (withPoison ? poisoned : clean).push(r.rps);
-        console.log(`${mode.padEnd(4)} round ${round + 1} ${withPoison ? `with ${sent} poison` : 'clean'.padEnd(11)}: ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99ms.toFixed(2)} ms  ok ${r.ok}/${r.requests}  wrong ${r.wrong}  timeouts ${r.timeouts}`);
+        console.log(
+          `${mode.padEnd(4)} round ${round + 1} ${withPoison ? `with ${sent} poison` : 'clean'.padEnd(11)}: ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99ms.toFixed(2)} ms  ok ${r.ok}/${r.requests}  wrong ${r.wrong}  timeouts ${r.timeouts}`,
+        );
       }
     }
     const ratio = median(poisoned) / median(clean);
-    console.log(`${mode}: clean ${median(clean).toFixed(0)} req/s, with poison ${median(poisoned).toFixed(0)} req/s → ${(ratio * 100).toFixed(1)} % (goal ≥ 90 %)`);
+    console.log(
+      `${mode}: clean ${median(clean).toFixed(0)} req/s, with poison ${median(poisoned).toFixed(0)} req/s → ${(ratio * 100).toFixed(1)} % (goal ≥ 90 %)`,
+    );
   }
-  console.log(`dropped as malformed_value (server counter): ${await metric(server.httpPort, 'netflow_radius_dropped_total{reason="malformed_value"}')}`);
+  console.log(
+    `dropped as malformed_value (server counter): ${await metric(server.httpPort, 'netflow_radius_dropped_total{reason="malformed_value"}')}`,
+  );
 } finally {
   await bench.stop();
 }

@@ -17,7 +17,9 @@ const modes = (process.env.BENCH_MODES ?? 'pap,chap,acct').split(',');
 const bigRun = Number(process.env.BENCH_REQUESTS ?? 12_000);
 
 async function main(): Promise<void> {
-  const bench = await startBenchServer(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.bench/profiles'] : process.env.BENCH_PERF ? ['--perf-basic-prof'] : []);
+  const bench = await startBenchServer(
+    process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.bench/profiles'] : process.env.BENCH_PERF ? ['--perf-basic-prof'] : [],
+  );
   const { server } = bench;
   const serverPid = server.child.pid!;
   const tick = 100; // USER_HZ

@@ -227,7 +227,12 @@ function runVitest(files, grep, env) {
   return new Promise((resolve) => {
     const started = Date.now();
     // Its own process group, so that a timeout or Ctrl-C ends vitest's workers too.
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, FORCE_COLOR: '0', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -276,7 +281,10 @@ async function main() {
   const chosen = args.only ? MUTANTS.filter((m) => args.only.includes(m.id)) : MUTANTS;
 
   if (args.list) {
-    for (const m of chosen) console.log(`${m.id.padEnd(38)} ${m.file}\n${''.padEnd(38)} ${m.description}\n${''.padEnd(38)} killed by ${m.tests.join(' ')}${m.grep ? ` -t "${m.grep}"` : ''}`);
+    for (const m of chosen)
+      console.log(
+        `${m.id.padEnd(38)} ${m.file}\n${''.padEnd(38)} ${m.description}\n${''.padEnd(38)} killed by ${m.tests.join(' ')}${m.grep ? ` -t "${m.grep}"` : ''}`,
+      );
     return 0;
   }
 
@@ -325,10 +333,16 @@ async function main() {
       const named = runnable.filter((m) => m.grep && m.tests.some((t) => !whole.includes(t)));
       const runs = [];
       if (whole.length) runs.push([whole, null]);
-      if (named.length) runs.push([[...new Set(named.flatMap((m) => m.tests))].filter((t) => !whole.includes(t)), [...new Set(named.map((m) => m.grep))].join('|')]);
+      if (named.length)
+        runs.push([
+          [...new Set(named.flatMap((m) => m.tests))].filter((t) => !whole.includes(t)),
+          [...new Set(named.map((m) => m.grep))].join('|'),
+        ]);
       for (const [testFiles, grep] of runs) {
         const base = await runVitest(testFiles, grep, env);
-        console.log(`baseline (no mutant): ${base.code === 0 ? 'green' : 'FAILING'} in ${seconds(base.ms)} — ${testFiles.join(' ')}${grep ? ` -t "${grep}"` : ''}`);
+        console.log(
+          `baseline (no mutant): ${base.code === 0 ? 'green' : 'FAILING'} in ${seconds(base.ms)} — ${testFiles.join(' ')}${grep ? ` -t "${grep}"` : ''}`,
+        );
         if (base.code !== 0) {
           console.error(base.output.split('\n').slice(-60).join('\n'));
           console.error('mutation check: the tests fail without any mutant; fix them first (a failing test would "kill" every mutant)');
@@ -342,7 +356,10 @@ async function main() {
       restore = () => writeFile(file, original);
       let run;
       try {
-        await writeFile(file, original.replace(m.original, () => m.replacement));
+        await writeFile(
+          file,
+          original.replace(m.original, () => m.replacement),
+        );
         run = await runVitest(m.tests, m.grep, env);
       } finally {
         await restore();
@@ -351,18 +368,24 @@ async function main() {
       const killed = run.code !== 0;
       const by = killed ? (run.timedOut ? 'timed out' : (firstFailure(run.output) ?? `exit ${run.code}`)) : null;
       results.push({ m, status: killed ? 'killed' : 'SURVIVED', ms: run.ms, by });
-      console.log(`${killed ? 'killed  ' : 'SURVIVED'} ${m.id.padEnd(38)} ${seconds(run.ms).padStart(7)}  ${killed ? `by ${by}` : `— ${m.description}; ${m.tests.join(' ')} did not notice`}`);
+      console.log(
+        `${killed ? 'killed  ' : 'SURVIVED'} ${m.id.padEnd(38)} ${seconds(run.ms).padStart(7)}  ${killed ? `by ${by}` : `— ${m.description}; ${m.tests.join(' ')} did not notice`}`,
+      );
     }
   } finally {
     await stopDatabase();
   }
 
   for (const { m, why } of missing) {
-    console.log(`STALE    ${m.id.padEnd(38)} ${why} in ${m.file}: update this mutant in scripts/mutation-check.mjs (the code it breaks moved or changed)`);
+    console.log(
+      `STALE    ${m.id.padEnd(38)} ${why} in ${m.file}: update this mutant in scripts/mutation-check.mjs (the code it breaks moved or changed)`,
+    );
   }
   const survived = results.filter((r) => r.status === 'SURVIVED');
   const killed = results.length - survived.length;
-  console.log(`\n${killed} killed, ${survived.length} survived, ${missing.length} stale, of ${chosen.length} mutants in ${seconds(Date.now() - started)}`);
+  console.log(
+    `\n${killed} killed, ${survived.length} survived, ${missing.length} stale, of ${chosen.length} mutants in ${seconds(Date.now() - started)}`,
+  );
   return survived.length > 0 || missing.length > 0 ? 1 : 0;
 }
 

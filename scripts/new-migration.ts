@@ -59,8 +59,10 @@ if (!sql.trim() && !functions) {
 } else {
   // Schema changes first: the functions may read new columns (SQL-language bodies are checked).
   if (functions) {
-    functions = '\n-- Database functions, copied from prisma/functions/ (their current source: edit those files, then\n' +
-      '-- run npm run db:migration), where they differ from what the migrations before this one define.\n' + functions;
+    functions =
+      '\n-- Database functions, copied from prisma/functions/ (their current source: edit those files, then\n' +
+      '-- run npm run db:migration), where they differ from what the migrations before this one define.\n' +
+      functions;
   }
   sql = (sql.trim() ? sql.trimEnd() + '\n' : '') + functions;
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);

@@ -7,7 +7,10 @@ const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.ur
 
 describe('Docker files', () => {
   it('.dockerignore keeps dependencies, builds, local data with its password file, benchmarks and git out', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', 'data', '.bench', '.git', 'src/db/generated']));
   });
 

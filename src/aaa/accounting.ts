@@ -85,9 +85,24 @@ export function dedupeKey(e: AccountingEvent): string {
 
 /** RFC 2866 §5.10 Acct-Terminate-Cause names, as accounting_sessions.terminate_cause stores them. */
 const TERMINATE_CAUSES = [
-  'User-Request', 'Lost-Carrier', 'Lost-Service', 'Idle-Timeout', 'Session-Timeout', 'Admin-Reset',
-  'Admin-Reboot', 'Port-Error', 'NAS-Error', 'NAS-Request', 'NAS-Reboot', 'Port-Unneeded',
-  'Port-Preempted', 'Port-Suspended', 'Service-Unavailable', 'Callback', 'User-Error', 'Host-Request',
+  'User-Request',
+  'Lost-Carrier',
+  'Lost-Service',
+  'Idle-Timeout',
+  'Session-Timeout',
+  'Admin-Reset',
+  'Admin-Reboot',
+  'Port-Error',
+  'NAS-Error',
+  'NAS-Request',
+  'NAS-Reboot',
+  'Port-Unneeded',
+  'Port-Preempted',
+  'Port-Suspended',
+  'Service-Unavailable',
+  'Callback',
+  'User-Error',
+  'Host-Request',
 ];
 
 export function terminateCauseName(code: number | null): string {
@@ -128,9 +143,24 @@ export interface AccountingRecord {
   dedupe_key: string;
 }
 export const ACCOUNTING_RECORD_KEYS = allKeys<AccountingRecord>()([
-  'seq', 'router_id', 'status_type', 'session_id', 'user_name', 'mac', 'framed_ip', 'nas_port_id', 'session_time',
-  'bytes_up', 'bytes_down', 'terminate_cause', 'terminate_cause_name', 'delay_seconds', 'event_ms', 'entitlement_hint',
-  'attributes', 'dedupe_key',
+  'seq',
+  'router_id',
+  'status_type',
+  'session_id',
+  'user_name',
+  'mac',
+  'framed_ip',
+  'nas_port_id',
+  'session_time',
+  'bytes_up',
+  'bytes_down',
+  'terminate_cause',
+  'terminate_cause_name',
+  'delay_seconds',
+  'event_ms',
+  'entitlement_hint',
+  'attributes',
+  'dedupe_key',
 ]);
 
 function batchRecord(e: AccountingEvent, seq: number): AccountingRecord {
@@ -170,7 +200,12 @@ export function createAccountingWriter(pool: pg.Pool, options: AccountingWriterO
   // the RADIUS side) and would let two batches update one code's usage in either order.
   // Accounting-On/Off touches all of a router's sessions, so it waits until everything before it
   // is written and goes alone; what arrives after it waits for it.
-  const batcher = createBatcher(write, { maxBatch: options.maxBatch ?? 500, concurrency: 1, keysOf: batchKeys, isFatal: isConnectionFailure });
+  const batcher = createBatcher(write, {
+    maxBatch: options.maxBatch ?? 500,
+    concurrency: 1,
+    keysOf: batchKeys,
+    isFatal: isConnectionFailure,
+  });
   let barrier: Promise<void> = Promise.resolve();
   return {
     record(event) {
@@ -180,7 +215,10 @@ export function createAccountingWriter(pool: pg.Pool, options: AccountingWriterO
         return Promise.reject(err);
       }
       if (isRouterReset(event)) {
-        const done = barrier.then(() => batcher.drain()).then(() => batcher.submit(event)).then(() => undefined);
+        const done = barrier
+          .then(() => batcher.drain())
+          .then(() => batcher.submit(event))
+          .then(() => undefined);
         barrier = done.catch(() => undefined);
         return done;
       }

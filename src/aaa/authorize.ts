@@ -53,7 +53,16 @@ export interface CodeLogin {
   by_mac?: boolean;
 }
 export const CODE_LOGIN_KEYS = allKeys<CodeLogin>()([
-  'seq', 'router_id', 'code', 'password', 'chap_ident', 'chap_response', 'chap_challenge', 'mac', 'now_ms', 'by_mac',
+  'seq',
+  'router_id',
+  'code',
+  'password',
+  'chap_ident',
+  'chap_response',
+  'chap_challenge',
+  'mac',
+  'now_ms',
+  'by_mac',
 ]);
 
 /** One MAC login (hotspot login-by=mac) as netflow_authorize_requests reads it. */

@@ -11,7 +11,10 @@ export const INT8_MAX = (1n << 63n) - 1n;
 /** A request carries a value the database cannot hold: it is dropped as malformed, never retried. */
 export class UnstorableValue extends Error {
   override name = 'UnstorableValue';
-  constructor(readonly field: string, problem: string) {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
     super(`${field} ${problem}`);
   }
 }
@@ -23,7 +26,8 @@ export function storableText(field: string, value: string | null): string | null
 
 /** A non-negative count or code stored as PostgreSQL int (RADIUS integers are unsigned 32-bit). */
 export function storableInt4(field: string, value: number | null): number | null {
-  if (value !== null && !(Number.isInteger(value) && value >= 0 && value <= INT4_MAX)) throw new UnstorableValue(field, `is out of range (${value})`);
+  if (value !== null && !(Number.isInteger(value) && value >= 0 && value <= INT4_MAX))
+    throw new UnstorableValue(field, `is out of range (${value})`);
   return value;
 }
 

@@ -25,7 +25,8 @@ export interface AdminView {
 export function checkAdminInput(input: AdminInput): { email: string; password: string; role: AdminRole } {
   // Lower-cased so logins are case-insensitive and one person cannot get two accounts.
   const email = input.email.trim().toLowerCase();
-  if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw invalid('email', `must be an email address, got "${input.email}"`);
+  if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+    throw invalid('email', `must be an email address, got "${input.email}"`);
   if (input.password.length < MIN_PASSWORD_LENGTH) throw invalid('password', `must be at least ${MIN_PASSWORD_LENGTH} characters`);
   // An upper bound keeps one request from costing seconds of hashing.
   if (input.password.length > 1024) throw invalid('password', 'must be at most 1024 characters');
@@ -37,7 +38,10 @@ export async function createAdmin(prisma: PrismaClient, input: AdminInput, actor
   const passwordHash = await hashPassword(password);
   try {
     return await prisma.$transaction(async (tx) => {
-      const admin = await tx.adminUser.create({ data: { email, passwordHash, role }, select: { id: true, email: true, role: true, createdAt: true } });
+      const admin = await tx.adminUser.create({
+        data: { email, passwordHash, role },
+        select: { id: true, email: true, role: true, createdAt: true },
+      });
       await recordAudit(tx, { actor, action: 'admin.create', subject: email, details: { id: admin.id, role } });
       return admin;
     });

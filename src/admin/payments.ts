@@ -249,7 +249,9 @@ export async function revenue(prisma: PrismaClient, input: RevenueInput = {}, no
     timeZone,
     groupBy,
     includeTestMoney,
-    rows: rows.filter((r) => r.grand === 0).map((r) => ({ group: r.grp!, ...(groupBy === 'package' ? { packageId: r.package_id! } : {}), ...money(r) })),
+    rows: rows
+      .filter((r) => r.grand === 0)
+      .map((r) => ({ group: r.grp!, ...(groupBy === 'package' ? { packageId: r.package_id! } : {}), ...money(r) })),
     totals: rows.filter((r) => r.grand === 1).map(money),
   };
 }

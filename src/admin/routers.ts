@@ -49,16 +49,33 @@ function checkSecret(secret: string): string {
 }
 
 function view(r: {
-  id: number; name: string; ip: string; secret: string; location: string | null; status: RouterStatus;
-  messageAuthenticator: MessageAuthenticatorPolicy; messageAuthenticatorSeenAt: Date | null; acceptsTestMoney: boolean;
-  coaPort: number; lastSeenAt: Date | null; createdAt: Date;
+  id: number;
+  name: string;
+  ip: string;
+  secret: string;
+  location: string | null;
+  status: RouterStatus;
+  messageAuthenticator: MessageAuthenticatorPolicy;
+  messageAuthenticatorSeenAt: Date | null;
+  acceptsTestMoney: boolean;
+  coaPort: number;
+  lastSeenAt: Date | null;
+  createdAt: Date;
 }): RouterView {
   return {
-    id: r.id, name: r.name, ip: r.ip, secretMasked: maskSecret(r.secret), location: r.location, status: r.status,
+    id: r.id,
+    name: r.name,
+    ip: r.ip,
+    secretMasked: maskSecret(r.secret),
+    location: r.location,
+    status: r.status,
     requireMessageAuthenticator: r.messageAuthenticator,
     messageAuthenticatorRequired: messageAuthenticatorRequired(r.messageAuthenticator, r.messageAuthenticatorSeenAt),
-    messageAuthenticatorSeenAt: r.messageAuthenticatorSeenAt, acceptsTestMoney: r.acceptsTestMoney,
-    coaPort: r.coaPort, lastSeenAt: r.lastSeenAt, createdAt: r.createdAt,
+    messageAuthenticatorSeenAt: r.messageAuthenticatorSeenAt,
+    acceptsTestMoney: r.acceptsTestMoney,
+    coaPort: r.coaPort,
+    lastSeenAt: r.lastSeenAt,
+    createdAt: r.createdAt,
   };
 }
 
@@ -93,8 +110,11 @@ export async function addRouter(prisma: PrismaClient, input: RouterInput, actor:
         action: 'router.add',
         subject: created.name,
         details: {
-          id: created.id, ip: created.ip, requireMessageAuthenticator: created.messageAuthenticator,
-          acceptsTestMoney: created.acceptsTestMoney, coaPort: created.coaPort,
+          id: created.id,
+          ip: created.ip,
+          requireMessageAuthenticator: created.messageAuthenticator,
+          acceptsTestMoney: created.acceptsTestMoney,
+          coaPort: created.coaPort,
         },
       });
       return created;
@@ -129,7 +149,10 @@ export interface RouterChanges {
  * router was replaced by an older one that cannot send it).
  */
 export async function changeRouter(
-  prisma: PrismaClient, name: string, changes: RouterChanges, actor: string,
+  prisma: PrismaClient,
+  name: string,
+  changes: RouterChanges,
+  actor: string,
 ): Promise<RouterView & { revokedTestMoneyCodes: number }> {
   const policy = checkRouterChanges(changes);
   return prisma.$transaction(async (tx) => {
@@ -138,7 +161,9 @@ export async function changeRouter(
     const after = await tx.router.update({
       where: { id: before.id },
       data: {
-        ...(policy === undefined ? {} : { messageAuthenticator: policy, messageAuthenticatorSeenAt: policy === 'auto' ? null : before.messageAuthenticatorSeenAt }),
+        ...(policy === undefined
+          ? {}
+          : { messageAuthenticator: policy, messageAuthenticatorSeenAt: policy === 'auto' ? null : before.messageAuthenticatorSeenAt }),
         ...(changes.acceptsTestMoney === undefined ? {} : { acceptsTestMoney: changes.acceptsTestMoney }),
       },
     });

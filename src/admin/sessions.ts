@@ -80,7 +80,12 @@ export async function endSession(prisma: PrismaClient, input: { id: string }, ac
   const session = await openSession(prisma, input.id);
   return prisma.$transaction(async (tx) => {
     const actionId = await queue(tx, 'disconnect', 'admin', session.id, actor);
-    await recordAudit(tx, { actor, action: 'session.end.requested', subject: `session ${session.id}`, details: { actionId: String(actionId) } });
+    await recordAudit(tx, {
+      actor,
+      action: 'session.end.requested',
+      subject: `session ${session.id}`,
+      details: { actionId: String(actionId) },
+    });
     return { sessionId: session.id, actionIds: [actionId] };
   });
 }
@@ -90,7 +95,11 @@ export async function endSession(prisma: PrismaClient, input: { id: string }, ac
  * follows the new package's minutes, and every open session of the code gets a CoA-Request with
  * the new Mikrotik-Rate-Limit and Session-Timeout (read when it is sent, so it is never stale).
  */
-export async function changeSessionPackage(prisma: PrismaClient, input: { id: string; package: string }, actor: string): Promise<EnforcementRequest & { package: string; expiresAt: Date | null }> {
+export async function changeSessionPackage(
+  prisma: PrismaClient,
+  input: { id: string; package: string },
+  actor: string,
+): Promise<EnforcementRequest & { package: string; expiresAt: Date | null }> {
   const session = await openSession(prisma, input.id);
   if (session.entitlementId === null) throw new InputError(`session ${input.id} is not tied to a NetFlow code`, 'id');
   const pkg = await prisma.package.findUnique({ where: { name: input.package } });
@@ -98,7 +107,10 @@ export async function changeSessionPackage(prisma: PrismaClient, input: { id: st
   if (!pkg.active) throw new InputError(`package "${input.package}" is not active`, 'package');
   return prisma.$transaction(async (tx) => {
     const { before: ent, expiresAt } = await changeEntitlementPackage(tx, session.entitlementId!, pkg);
-    const live = await tx.accountingSession.findMany({ where: { entitlementId: ent.id, status: { in: ['open', 'stale'] } }, select: { id: true } });
+    const live = await tx.accountingSession.findMany({
+      where: { entitlementId: ent.id, status: { in: ['open', 'stale'] } },
+      select: { id: true },
+    });
     const actionIds: bigint[] = [];
     for (const s of live) actionIds.push(await queue(tx, 'coa', 'package_change', s.id, actor));
     await recordAudit(tx, {

@@ -157,7 +157,12 @@ export function voucherSheetHtml(batch: VoucherExport, options: SheetOptions = {
 
   const pages: string[] = [];
   for (let i = 0; i < vouchers.length; i += CARDS_PER_PAGE) {
-    pages.push(`<section class="page">\n${vouchers.slice(i, i + CARDS_PER_PAGE).map((v) => card(v.code)).join('\n')}\n</section>`);
+    pages.push(
+      `<section class="page">\n${vouchers
+        .slice(i, i + CARDS_PER_PAGE)
+        .map((v) => card(v.code))
+        .join('\n')}\n</section>`,
+    );
   }
 
   const title = `Vouchers: batch ${batch.batchId}, ${p.name}`;

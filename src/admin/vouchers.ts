@@ -68,7 +68,12 @@ export function checkVoucherInput(input: VoucherInput) {
   return { packageName, count, length, prefix, validDays };
 }
 
-export async function createVouchers(prisma: PrismaClient, input: VoucherInput, actor: string, now = new Date()): Promise<VoucherBatchResult> {
+export async function createVouchers(
+  prisma: PrismaClient,
+  input: VoucherInput,
+  actor: string,
+  now = new Date(),
+): Promise<VoucherBatchResult> {
   const { packageName, count, length, prefix, validDays } = checkVoucherInput(input);
   const validUntil = validDays === null ? null : validUntilFor(validDays, now);
   const pkg = await prisma.package.findUnique({ where: { name: packageName } });
@@ -81,13 +86,29 @@ export async function createVouchers(prisma: PrismaClient, input: VoucherInput, 
     try {
       return await prisma.$transaction(
         async (tx) => {
-          const batch = await tx.voucherBatch.create({ data: { packageId: pkg.id, count, prefix, codeLength: length, validUntil, createdBy: actor } });
-          const codes = await createVoucherEntitlements(tx, { packageId: pkg.id, count, prefix, length, redeemBy: validUntil, batchId: batch.id });
+          const batch = await tx.voucherBatch.create({
+            data: { packageId: pkg.id, count, prefix, codeLength: length, validUntil, createdBy: actor },
+          });
+          const codes = await createVoucherEntitlements(tx, {
+            packageId: pkg.id,
+            count,
+            prefix,
+            length,
+            redeemBy: validUntil,
+            batchId: batch.id,
+          });
           await recordAudit(tx, {
             actor,
             action: 'voucher.create',
             subject: `batch ${batch.id}`,
-            details: { batchId: batch.id, package: pkg.name, count, prefix, codeLength: length, validUntil: validUntil?.toISOString() ?? null },
+            details: {
+              batchId: batch.id,
+              package: pkg.name,
+              count,
+              prefix,
+              codeLength: length,
+              validUntil: validUntil?.toISOString() ?? null,
+            },
           });
           return { batchId: batch.id, package: pkg.name, prefix, codeLength: length, validUntil, codes };
         },
@@ -117,7 +138,11 @@ export async function listVouchers(prisma: PrismaClient, filter: { batchId?: num
     orderBy: { id: 'asc' },
     include: { entitlement: { select: { startsAt: true, expiresAt: true, package: { select: { name: true } } } } },
   });
-  const states = await codeStates(prisma, rows.map((v) => v.entitlementId), now);
+  const states = await codeStates(
+    prisma,
+    rows.map((v) => v.entitlementId),
+    now,
+  );
   return rows.map((v) => ({
     code: v.code,
     package: v.entitlement.package.name,
@@ -169,9 +194,18 @@ export async function listVoucherBatches(prisma: PrismaClient, now = new Date())
   return batches.map((b) => {
     const c = byBatch.get(b.id);
     return {
-      id: b.id, package: b.package.name, count: b.count, prefix: b.prefix, codeLength: b.codeLength, validUntil: b.validUntil,
-      createdBy: b.createdBy, createdAt: b.createdAt,
-      unused: c?.unused ?? 0, inUse: c?.in_use ?? 0, expired: c?.expired ?? 0, revoked: c?.revoked ?? 0,
+      id: b.id,
+      package: b.package.name,
+      count: b.count,
+      prefix: b.prefix,
+      codeLength: b.codeLength,
+      validUntil: b.validUntil,
+      createdBy: b.createdBy,
+      createdAt: b.createdAt,
+      unused: c?.unused ?? 0,
+      inUse: c?.in_use ?? 0,
+      expired: c?.expired ?? 0,
+      revoked: c?.revoked ?? 0,
     };
   });
 }
@@ -180,18 +214,40 @@ export async function listVoucherBatches(prisma: PrismaClient, now = new Date())
  * One batch with its package and every voucher's status, for the CSV and the printed sheet
  * (rendered by ./voucher-export.ts). Handing out codes is recorded in the audit log (without them).
  */
-export async function exportVoucherBatch(prisma: PrismaClient, batchId: number, format: string, actor: string, now = new Date()): Promise<VoucherExport> {
+export async function exportVoucherBatch(
+  prisma: PrismaClient,
+  batchId: number,
+  format: string,
+  actor: string,
+  now = new Date(),
+): Promise<VoucherExport> {
   const batch = await findBatch(prisma, batchId);
   const vouchers = await prisma.voucher.findMany({
     where: { batchId: batch.id },
     orderBy: { id: 'asc' },
   });
-  const states = await codeStates(prisma, vouchers.map((v) => v.entitlementId), now);
-  await recordAudit(prisma, { actor, action: 'voucher.export', subject: `batch ${batch.id}`, details: { batchId: batch.id, format, count: vouchers.length } });
+  const states = await codeStates(
+    prisma,
+    vouchers.map((v) => v.entitlementId),
+    now,
+  );
+  await recordAudit(prisma, {
+    actor,
+    action: 'voucher.export',
+    subject: `batch ${batch.id}`,
+    details: { batchId: batch.id, format, count: vouchers.length },
+  });
   const p = batch.package;
   return {
     batchId: batch.id,
-    package: { name: p.name, minutes: p.minutes, priceMinor: p.priceMinor, currency: p.currency, dataCapBytes: p.dataCapBytes, devicesAllowed: p.devicesAllowed },
+    package: {
+      name: p.name,
+      minutes: p.minutes,
+      priceMinor: p.priceMinor,
+      currency: p.currency,
+      dataCapBytes: p.dataCapBytes,
+      devicesAllowed: p.devicesAllowed,
+    },
     validUntil: batch.validUntil,
     createdAt: batch.createdAt,
     vouchers: vouchers.map((v) => ({ code: v.code, status: voucherStatus(states.get(v.entitlementId)!) })),

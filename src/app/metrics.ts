@@ -21,7 +21,9 @@ export interface MetricsSources {
 /** A counter whose value is kept elsewhere (a shared buffer, the rate limiter): set at scrape time. */
 function mirroredCounter(registry: Registry, name: string, help: string, read: () => number): void {
   new Counter({
-    name, help, registers: [registry],
+    name,
+    help,
+    registers: [registry],
     collect() {
       this.reset();
       this.inc(read());
@@ -30,7 +32,14 @@ function mirroredCounter(registry: Registry, name: string, help: string, read: (
 }
 
 function mirroredGauge(registry: Registry, name: string, help: string, read: () => number): void {
-  new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
 }
 
 /**
@@ -45,7 +54,11 @@ function latencyHistogram(registry: Registry, name: string, help: string, read: 
       let cumulative = 0;
       h.counts.forEach((n, i) => {
         cumulative += n;
-        values.push({ metricName: `${name}_bucket`, labels: { le: i < LATENCY_BUCKETS.length ? LATENCY_BUCKETS[i] : '+Inf', type }, value: cumulative });
+        values.push({
+          metricName: `${name}_bucket`,
+          labels: { le: i < LATENCY_BUCKETS.length ? LATENCY_BUCKETS[i] : '+Inf', type },
+          value: cumulative,
+        });
       });
       values.push({ metricName: `${name}_sum`, labels: { type }, value: h.sumSeconds });
       values.push({ metricName: `${name}_count`, labels: { type }, value: h.count });
@@ -61,9 +74,24 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
   collectDefaultMetrics({ register: registry, prefix: 'netflow_' });
 
   const radius = sources.radiusStats;
-  mirroredCounter(registry, 'netflow_radius_received_total', 'RADIUS datagrams received (authentication and accounting ports).', () => radius().received);
-  mirroredCounter(registry, 'netflow_radius_replied_total', 'RADIUS replies sent (Access-Accept/Reject, Accounting-Response).', () => radius().replied);
-  mirroredCounter(registry, 'netflow_radius_duplicates_resent_total', 'Retransmitted requests answered again from the duplicate cache.', () => radius().duplicatesResent);
+  mirroredCounter(
+    registry,
+    'netflow_radius_received_total',
+    'RADIUS datagrams received (authentication and accounting ports).',
+    () => radius().received,
+  );
+  mirroredCounter(
+    registry,
+    'netflow_radius_replied_total',
+    'RADIUS replies sent (Access-Accept/Reject, Accounting-Response).',
+    () => radius().replied,
+  );
+  mirroredCounter(
+    registry,
+    'netflow_radius_duplicates_resent_total',
+    'Retransmitted requests answered again from the duplicate cache.',
+    () => radius().duplicatesResent,
+  );
   new Counter({
     name: 'netflow_radius_dropped_total',
     help: 'RADIUS datagrams dropped without a reply, by reason (see README, Metrics).',
@@ -83,22 +111,50 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
 
   const limiter = sources.limiterStats;
   if (limiter) {
-    mirroredGauge(registry, 'netflow_portal_rate_limit_cached_keys', 'Portal rate-limit keys (router + address, phone) known in memory to be over their limit.', () => limiter().cached_keys);
-    mirroredGauge(registry, 'netflow_portal_rate_limit_cached_keys_cap', 'Most keys the rate limiter keeps in memory.', () => limiter().cached_keys_cap);
-    mirroredCounter(registry, 'netflow_portal_rate_limit_allowed_total', 'Portal requests the rate limiter let through.', () => limiter().allowed_total);
-    mirroredCounter(registry, 'netflow_portal_rate_limit_refused_total', 'Portal requests refused with 429.', () => limiter().refused_total);
-    mirroredCounter(registry, 'netflow_portal_rate_limit_refused_from_cache_total', 'Refusals answered from memory, without a database query.', () => limiter().refused_from_cache_total);
+    mirroredGauge(
+      registry,
+      'netflow_portal_rate_limit_cached_keys',
+      'Portal rate-limit keys (router + address, phone) known in memory to be over their limit.',
+      () => limiter().cached_keys,
+    );
+    mirroredGauge(
+      registry,
+      'netflow_portal_rate_limit_cached_keys_cap',
+      'Most keys the rate limiter keeps in memory.',
+      () => limiter().cached_keys_cap,
+    );
+    mirroredCounter(
+      registry,
+      'netflow_portal_rate_limit_allowed_total',
+      'Portal requests the rate limiter let through.',
+      () => limiter().allowed_total,
+    );
+    mirroredCounter(
+      registry,
+      'netflow_portal_rate_limit_refused_total',
+      'Portal requests refused with 429.',
+      () => limiter().refused_total,
+    );
+    mirroredCounter(
+      registry,
+      'netflow_portal_rate_limit_refused_from_cache_total',
+      'Refusals answered from memory, without a database query.',
+      () => limiter().refused_from_cache_total,
+    );
   }
 
   const pool = sources.pool;
   if (pool) {
-    const failed = (what: string) => (err: unknown) => sources.onError?.('metrics query failed', { metric: what, error: err instanceof Error ? err.message : String(err) });
+    const failed = (what: string) => (err: unknown) =>
+      sources.onError?.('metrics query failed', { metric: what, error: err instanceof Error ? err.message : String(err) });
     new Gauge({
       name: 'netflow_enforcement_queue_depth',
       help: 'Disconnect/CoA requests waiting to reach their router (enforcement_actions pending).',
       registers: [registry],
       async collect() {
-        const r = await pool.query<{ n: string }>("SELECT count(*) AS n FROM enforcement_actions WHERE status = 'pending'").catch(failed('netflow_enforcement_queue_depth'));
+        const r = await pool
+          .query<{ n: string }>("SELECT count(*) AS n FROM enforcement_actions WHERE status = 'pending'")
+          .catch(failed('netflow_enforcement_queue_depth'));
         if (r) this.set(Number(r.rows[0].n));
       },
     });
@@ -108,7 +164,9 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
       labelNames: ['status'],
       registers: [registry],
       async collect() {
-        const r = await pool.query<{ status: string; n: string }>('SELECT status::text, count(*) AS n FROM payments GROUP BY status').catch(failed('netflow_payments'));
+        const r = await pool
+          .query<{ status: string; n: string }>('SELECT status::text, count(*) AS n FROM payments GROUP BY status')
+          .catch(failed('netflow_payments'));
         if (!r) return;
         this.reset();
         for (const status of ['pending', 'paid', 'failed', 'expired']) this.set({ status }, 0);

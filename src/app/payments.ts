@@ -68,7 +68,9 @@ export function setupPayments(config: Config, db: Database, log: Logger, options
   let state: { service: PaymentService; providers: ProviderRegistry } | null = null;
   let job: ScheduledTask | null = null;
 
-  const limiter = new RateLimiter(pgCounterStore(db.pool), { onError: (err) => log.error('rate limit sweep failed', { error: err.message }) });
+  const limiter = new RateLimiter(pgCounterStore(db.pool), {
+    onError: (err) => log.error('rate limit sweep failed', { error: err.message }),
+  });
   limiter.startSweeping();
 
   return {
@@ -84,7 +86,13 @@ export function setupPayments(config: Config, db: Database, log: Logger, options
       const selfUrl = `http://${host.includes(':') ? `[${host}]` : host}:${httpPort}`;
       const providers = combine(live, wantSandbox ? sandboxProviders(selfUrl) : []);
       const service = createPaymentService({
-        prisma: db.prisma, providers, publicUrl: config.publicUrl ?? selfUrl, sandboxUrl: selfUrl, country: config.country, log, now: options.now,
+        prisma: db.prisma,
+        providers,
+        publicUrl: config.publicUrl ?? selfUrl,
+        sandboxUrl: selfUrl,
+        country: config.country,
+        log,
+        now: options.now,
       });
       state = { service, providers };
       if (sandbox) {
@@ -94,15 +102,25 @@ export function setupPayments(config: Config, db: Database, log: Logger, options
             '`netflow router change NAME --test yes`; set PAYMENTS_SANDBOX=off or configure a payment provider for real money',
         );
       }
-      log.info('payments ready', { providers: providers.all().map((p) => `${p.id}${p.sandbox ? ' (sandbox, test money)' : ''}`).join(', ') || 'none' });
+      log.info('payments ready', {
+        providers:
+          providers
+            .all()
+            .map((p) => `${p.id}${p.sandbox ? ' (sandbox, test money)' : ''}`)
+            .join(', ') || 'none',
+      });
       if (options.jobs !== 'manual') {
-        job = cron.schedule('*/10 * * * * *', async () => {
-          try {
-            await service.checkDue();
-          } catch (err) {
-            log.error('payment status job failed', { error: (err as Error).message });
-          }
-        }, { noOverlap: true, name: 'netflow-payment-status' });
+        job = cron.schedule(
+          '*/10 * * * * *',
+          async () => {
+            try {
+              await service.checkDue();
+            } catch (err) {
+              log.error('payment status job failed', { error: (err as Error).message });
+            }
+          },
+          { noOverlap: true, name: 'netflow-payment-status' },
+        );
       }
     },
     service() {

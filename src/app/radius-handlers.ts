@@ -38,7 +38,12 @@ export interface HandlerPools {
   accounting: pg.Pool;
 }
 
-export function createRadiusHandlers(pools: HandlerPools, settings: RadiusSettings, log: Logger, onSeen: (routerId: number) => void): Handlers {
+export function createRadiusHandlers(
+  pools: HandlerPools,
+  settings: RadiusSettings,
+  log: Logger,
+  onSeen: (routerId: number) => void,
+): Handlers {
   const authorizer = createAuthorizer(pools.auth, { holdSeconds: settings.holdSeconds });
   const accounting = createAccountingWriter(pools.accounting, { onlineSeconds: onlineSecondsFor(settings) });
 
@@ -119,7 +124,11 @@ export function createRadiusHandlers(pools: HandlerPools, settings: RadiusSettin
    */
   function droppedAsMalformed(err: unknown, request: IncomingRequest, kind: string): Reply | undefined {
     if (!(err instanceof UnstorableValue) && !isDataException(err)) return undefined;
-    log.debug('request dropped: a value cannot be stored', { router: request.client.name, kind, problem: err instanceof Error ? err.message : String(err) });
+    log.debug('request dropped: a value cannot be stored', {
+      router: request.client.name,
+      kind,
+      problem: err instanceof Error ? err.message : String(err),
+    });
     return MALFORMED_VALUE;
   }
 

@@ -49,9 +49,12 @@ export async function startRadiusThread(options: RadiusOptions, log: Logger, poo
     log.error('RADIUS thread failed', { error: err.message, stack: err.stack });
   });
   const died = exited.then((code) => lastError ?? new Error(`RADIUS thread exited (code ${code})`));
-  died.then((err) => {
-    if (!closing) log.error('RADIUS thread stopped', { error: err.message });
-  }, () => {});
+  died.then(
+    (err) => {
+      if (!closing) log.error('RADIUS thread stopped', { error: err.message });
+    },
+    () => {},
+  );
 
   const started = await new Promise<Extract<ThreadMessage, { type: 'started' }>>((resolve, reject) => {
     worker.on('message', (m: ThreadMessage) => {

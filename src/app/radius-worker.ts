@@ -10,7 +10,8 @@ import type { RadiusThreadData, ThreadMessage } from './radius-thread.js';
 const data = workerData as RadiusThreadData;
 const port = parentPort!;
 const post = (m: ThreadMessage) => port.postMessage(m);
-const at = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: Record<string, unknown>) => post({ type: 'log', level, msg, fields });
+const at = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: Record<string, unknown>) =>
+  post({ type: 'log', level, msg, fields });
 const log: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 
 const pools = openHotPathPools(data.options.databaseUrl, data.poolSize, (line) => log.error(line));

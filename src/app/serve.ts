@@ -58,7 +58,13 @@ export async function startNetflow(config: Config, db: Database, log: Logger, op
   }
 }
 
-async function startAroundRadius(config: Config, db: Database, log: Logger, options: StartOptions, radius: RunningRadius & { died?: Promise<Error> }): Promise<RunningNetflow> {
+async function startAroundRadius(
+  config: Config,
+  db: Database,
+  log: Logger,
+  options: StartOptions,
+  radius: RunningRadius & { died?: Promise<Error> },
+): Promise<RunningNetflow> {
   const ports = { authPort: radius.authPort, acctPort: radius.acctPort };
   const settings = await loadRadiusSettings(db.pool);
   const dynamicClient = await createDynamicClient({
@@ -103,7 +109,11 @@ async function startAroundRadius(config: Config, db: Database, log: Logger, opti
   }
   payments.ready(httpPort);
   log.info('netflow started', {
-    radiusAuthPort: ports.authPort, radiusAcctPort: ports.acctPort, httpPort, routers: radius.routers, radiusThread: options.radiusThread ?? 'worker',
+    radiusAuthPort: ports.authPort,
+    radiusAcctPort: ports.acctPort,
+    httpPort,
+    routers: radius.routers,
+    radiusThread: options.radiusThread ?? 'worker',
   });
   return {
     ...ports,

@@ -16,7 +16,9 @@ const KEYS: Record<keyof RadiusSettings, string> = {
 };
 
 export async function loadRadiusSettings(pool: pg.Pool): Promise<RadiusSettings> {
-  const { rows } = await pool.query<{ key: string; value: unknown }>('SELECT key, value FROM settings WHERE key = ANY($1)', [Object.values(KEYS)]);
+  const { rows } = await pool.query<{ key: string; value: unknown }>('SELECT key, value FROM settings WHERE key = ANY($1)', [
+    Object.values(KEYS),
+  ]);
   const settings = { ...DEFAULT_SETTINGS };
   for (const [field, key] of Object.entries(KEYS) as [keyof RadiusSettings, string][]) {
     const value = rows.find((r) => r.key === key)?.value;

@@ -3,12 +3,28 @@
 import type { PrismaClient } from '../db/generated/client.js';
 import { checkAdminInput, createAdmin } from '../admin/admins.js';
 import { addPackage, checkPackageInput, formatMegabytes, listPackages, type PackageView } from '../admin/packages.js';
-import { checkPaymentListInput, checkRevenueInput, checkTimeZone, listPayments, REVENUE_GROUPS, revenue, type PaymentView, type RevenueReport } from '../admin/payments.js';
+import {
+  checkPaymentListInput,
+  checkRevenueInput,
+  checkTimeZone,
+  listPayments,
+  REVENUE_GROUPS,
+  revenue,
+  type PaymentView,
+  type RevenueReport,
+} from '../admin/payments.js';
 import { formatAmount } from '../admin/money.js';
 import { addRouter, changeRouter, checkRouterChanges, checkRouterInput, listRouters, type RouterView } from '../admin/routers.js';
 import { changeSessionPackage, endSession, listSessions, waitForActions, type ActionOutcome } from '../admin/sessions.js';
 import { ERROR_CAUSES } from '../radius/dynamic-client.js';
-import { checkBatchId, checkVoucherInput, createVouchers, exportVoucherBatch, listVoucherBatches, listVouchers } from '../admin/vouchers.js';
+import {
+  checkBatchId,
+  checkVoucherInput,
+  createVouchers,
+  exportVoucherBatch,
+  listVoucherBatches,
+  listVouchers,
+} from '../admin/vouchers.js';
 import { printableVouchers, voucherCsv, voucherSheetHtml } from '../admin/voucher-export.js';
 import { oneOf, text as checkText } from '../core/validate.js';
 import { UsageError, type OptionSpec, type Options } from './args.js';
@@ -26,7 +42,8 @@ function describe(outcomes: ActionOutcome[]): string {
     .map((a) => {
       const what = a.kind === 'disconnect' ? 'Disconnect' : 'CoA';
       if (a.status === 'acked') return `${what} acknowledged by the router`;
-      if (a.status === 'nakked') return `${what} refused by the router (Error-Cause ${a.errorCause ?? '?'} ${ERROR_CAUSES[a.errorCause ?? 0] ?? ''})`.trim();
+      if (a.status === 'nakked')
+        return `${what} refused by the router (Error-Cause ${a.errorCause ?? '?'} ${ERROR_CAUSES[a.errorCause ?? 0] ?? ''})`.trim();
       if (a.status === 'obsolete') return 'the session had already ended';
       if (a.status === 'failed') return `${what} failed: ${a.lastError ?? 'no reply'}`;
       return `${what} queued; no answer yet (${a.lastError ?? 'is netflow serve running?'}), NetFlow keeps retrying`;
@@ -69,8 +86,16 @@ export interface CommandDefaults {
 }
 
 const routerRow = (r: RouterView) => [
-  String(r.id), r.name, r.ip, r.secretMasked, r.status, when(r.lastSeenAt), messageAuthenticatorState(r), r.acceptsTestMoney ? 'yes' : 'no',
-  String(r.coaPort), r.location ?? '',
+  String(r.id),
+  r.name,
+  r.ip,
+  r.secretMasked,
+  r.status,
+  when(r.lastSeenAt),
+  messageAuthenticatorState(r),
+  r.acceptsTestMoney ? 'yes' : 'no',
+  String(r.coaPort),
+  r.location ?? '',
 ];
 const ROUTER_HEADERS = ['ID', 'NAME', 'IP', 'SECRET', 'STATUS', 'LAST SEEN', 'REQUIRE-MA', 'TEST MONEY', 'COA PORT', 'LOCATION'];
 
@@ -90,17 +115,32 @@ function yesNo(o: Options, flag: string): boolean | undefined {
 }
 
 const packageRow = (p: PackageView) => [
-  String(p.id), p.name, String(p.minutes), p.price, `${p.rateLimitUp}/${p.rateLimitDown}`,
-  p.dataCapBytes === null ? 'unlimited' : formatMegabytes(p.dataCapBytes), String(p.devicesAllowed),
-  p.idleTimeoutSeconds === null ? '-' : `${p.idleTimeoutSeconds}s`, p.clockStartsAt === 'first_login' ? 'first-login' : 'purchase', p.active ? 'yes' : 'no',
+  String(p.id),
+  p.name,
+  String(p.minutes),
+  p.price,
+  `${p.rateLimitUp}/${p.rateLimitDown}`,
+  p.dataCapBytes === null ? 'unlimited' : formatMegabytes(p.dataCapBytes),
+  String(p.devicesAllowed),
+  p.idleTimeoutSeconds === null ? '-' : `${p.idleTimeoutSeconds}s`,
+  p.clockStartsAt === 'first_login' ? 'first-login' : 'purchase',
+  p.active ? 'yes' : 'no',
 ];
 const PACKAGE_HEADERS = ['ID', 'NAME', 'MINUTES', 'PRICE', 'RATE UP/DOWN', 'DATA', 'DEVICES', 'IDLE', 'CLOCK', 'ACTIVE'];
 
 const listOrNone = (what: string, headers: string[], rows: string[][]) => (rows.length === 0 ? `no ${what}\n` : table(headers, rows));
 
 const paymentRow = (p: PaymentView) => [
-  p.reference, when(p.createdAt), p.package, p.amount, p.provider, p.phone, p.failureReason && p.failureReason !== p.status ? `${p.status} (${p.failureReason})` : p.status,
-  when(p.paidAt), p.receiptNumber ?? '-', [p.testMoney ? 'test money' : '', p.needsReview ? 'review' : ''].filter(Boolean).join(', ') || '-',
+  p.reference,
+  when(p.createdAt),
+  p.package,
+  p.amount,
+  p.provider,
+  p.phone,
+  p.failureReason && p.failureReason !== p.status ? `${p.status} (${p.failureReason})` : p.status,
+  when(p.paidAt),
+  p.receiptNumber ?? '-',
+  [p.testMoney ? 'test money' : '', p.needsReview ? 'review' : ''].filter(Boolean).join(', ') || '-',
 ];
 const PAYMENT_HEADERS = ['REFERENCE', 'CREATED', 'PACKAGE', 'AMOUNT', 'PROVIDER', 'PHONE', 'STATUS', 'PAID', 'RECEIPT', 'FLAGS'];
 
@@ -133,12 +173,22 @@ export const COMMANDS: readonly Command[] = [
       '--name NAME --ip IP --secret SECRET [--require-message-authenticator yes|no|auto (default auto)] [--test] [--location TEXT] [--coa-port N (default COA_PORT, 3799)]',
     summary: 'register a MikroTik router as a RADIUS client (secret: 16+ printable characters; --test: test money works on it)',
     options: {
-      name: 'string', ip: 'string', secret: 'string', 'require-message-authenticator': 'string', test: 'boolean', location: 'string', 'coa-port': 'string',
+      name: 'string',
+      ip: 'string',
+      secret: 'string',
+      'require-message-authenticator': 'string',
+      test: 'boolean',
+      location: 'string',
+      'coa-port': 'string',
     },
     prepare(o, defaults) {
       const input = {
-        name: o.required('name'), ip: o.required('ip'), secret: o.required('secret'), location: o.string('location'),
-        requireMessageAuthenticator: o.string('require-message-authenticator'), acceptsTestMoney: o.has('test'),
+        name: o.required('name'),
+        ip: o.required('ip'),
+        secret: o.required('secret'),
+        location: o.string('location'),
+        requireMessageAuthenticator: o.string('require-message-authenticator'),
+        acceptsTestMoney: o.has('test'),
         coaPort: o.integer('coa-port') ?? defaults.coaPort,
       };
       checkRouterInput(input);
@@ -165,7 +215,10 @@ export const COMMANDS: readonly Command[] = [
       return async (prisma) => {
         const r = await changeRouter(prisma, name, changes, ACTOR);
         const revoked = r.revokedTestMoneyCodes > 0 ? `; ${r.revokedTestMoneyCodes} test-money code(s) bought here revoked` : '';
-        return { data: r, text: `router "${r.name}": Message-Authenticator ${messageAuthenticatorState(r)}, test money ${r.acceptsTestMoney ? 'yes' : 'no'}${revoked}\n` };
+        return {
+          data: r,
+          text: `router "${r.name}": Message-Authenticator ${messageAuthenticatorState(r)}, test money ${r.acceptsTestMoney ? 'yes' : 'no'}${revoked}\n`,
+        };
       };
     },
   },
@@ -181,22 +234,39 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'package add',
-    usage: '--name NAME --minutes N --price AMOUNT --currency CODE --rate-limit UP/DOWN [--data-mb N] [--devices N] [--idle-timeout SECONDS] [--clock purchase|first-login]',
+    usage:
+      '--name NAME --minutes N --price AMOUNT --currency CODE --rate-limit UP/DOWN [--data-mb N] [--devices N] [--idle-timeout SECONDS] [--clock purchase|first-login]',
     summary: 'add a package guests can buy (price in major units, e.g. 1000 or 2.50)',
     options: {
-      name: 'string', minutes: 'string', price: 'string', currency: 'string', 'rate-limit': 'string', 'data-mb': 'string',
-      devices: 'string', 'idle-timeout': 'string', clock: 'string',
+      name: 'string',
+      minutes: 'string',
+      price: 'string',
+      currency: 'string',
+      'rate-limit': 'string',
+      'data-mb': 'string',
+      devices: 'string',
+      'idle-timeout': 'string',
+      clock: 'string',
     },
     prepare(o) {
       const input = {
-        name: o.required('name'), minutes: o.requiredInteger('minutes'), price: o.required('price'), currency: o.required('currency'),
-        rateLimit: o.required('rate-limit'), dataMb: o.string('data-mb'), devices: o.integer('devices'), idleTimeout: o.integer('idle-timeout'),
+        name: o.required('name'),
+        minutes: o.requiredInteger('minutes'),
+        price: o.required('price'),
+        currency: o.required('currency'),
+        rateLimit: o.required('rate-limit'),
+        dataMb: o.string('data-mb'),
+        devices: o.integer('devices'),
+        idleTimeout: o.integer('idle-timeout'),
         clock: o.string('clock'),
       };
       checkPackageInput(input);
       return async (prisma) => {
         const p = await addPackage(prisma, input, ACTOR);
-        return { data: p, text: `package "${p.name}" added (id ${p.id}, ${p.minutes} min, ${p.price}, ${p.rateLimitUp}/${p.rateLimitDown})\n` };
+        return {
+          data: p,
+          text: `package "${p.name}" added (id ${p.id}, ${p.minutes} min, ${p.price}, ${p.rateLimitUp}/${p.rateLimitDown})\n`,
+        };
       };
     },
   },
@@ -213,11 +283,15 @@ export const COMMANDS: readonly Command[] = [
   {
     name: 'voucher create',
     usage: '--package NAME --count N [--prefix P] [--length L] [--valid-days D]',
-    summary: 'create N voucher codes for a package and print them (clock starts at first login; unused ones stop working after --valid-days)',
+    summary:
+      'create N voucher codes for a package and print them (clock starts at first login; unused ones stop working after --valid-days)',
     options: { package: 'string', count: 'string', prefix: 'string', length: 'string', 'valid-days': 'string' },
     prepare(o) {
       const input = {
-        package: o.required('package'), count: o.requiredInteger('count'), prefix: o.string('prefix'), length: o.integer('length'),
+        package: o.required('package'),
+        count: o.requiredInteger('count'),
+        prefix: o.string('prefix'),
+        length: o.integer('length'),
         validDays: o.integer('valid-days'),
       };
       checkVoucherInput(input);
@@ -241,8 +315,17 @@ export const COMMANDS: readonly Command[] = [
     prepare: () => async (prisma) => {
       const batches = await listVoucherBatches(prisma);
       const rows = batches.map((b) => [
-        String(b.id), b.package, String(b.count), String(b.unused), String(b.inUse), String(b.expired), String(b.revoked),
-        b.prefix || '-', when(b.validUntil), when(b.createdAt), b.createdBy ?? '-',
+        String(b.id),
+        b.package,
+        String(b.count),
+        String(b.unused),
+        String(b.inUse),
+        String(b.expired),
+        String(b.revoked),
+        b.prefix || '-',
+        when(b.validUntil),
+        when(b.createdAt),
+        b.createdBy ?? '-',
       ]);
       const headers = ['ID', 'PACKAGE', 'COUNT', 'UNUSED', 'IN USE', 'EXPIRED', 'REVOKED', 'PREFIX', 'VALID UNTIL', 'CREATED', 'BY'];
       return { data: batches, text: listOrNone('voucher batches', headers, rows) };
@@ -269,7 +352,9 @@ export const COMMANDS: readonly Command[] = [
         return {
           data: batch,
           text: voucherSheetHtml(batch, { site }),
-          note: `${printed} unused vouchers of batch ${batchId} on the sheet` + (skipped > 0 ? `; ${skipped} in use, expired or revoked left out` : ''),
+          note:
+            `${printed} unused vouchers of batch ${batchId} on the sheet` +
+            (skipped > 0 ? `; ${skipped} in use, expired or revoked left out` : ''),
         };
       };
     },
@@ -298,21 +383,28 @@ export const COMMANDS: readonly Command[] = [
       const input = checkPaymentListInput({ status: o.string('status'), since: o.string('since'), limit: o.integer('limit') });
       return async (prisma) => {
         const payments = await listPayments(prisma, input);
-        return { data: payments, text: payments.length === 0 ? 'no payments\n' : table(PAYMENT_HEADERS, payments.map(paymentRow)) + paidInList(payments) };
+        return {
+          data: payments,
+          text: payments.length === 0 ? 'no payments\n' : table(PAYMENT_HEADERS, payments.map(paymentRow)) + paidInList(payments),
+        };
       };
     },
   },
   {
     name: 'payment revenue',
     usage: '[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--by day|package|provider] [--include-test-money] [--tz ZONE]',
-    summary: 'paid revenue per day, package or provider with totals per currency (default: the last 30 days by day, in the local time zone)',
+    summary:
+      'paid revenue per day, package or provider with totals per currency (default: the last 30 days by day, in the local time zone)',
     options: { from: 'string', to: 'string', by: 'string', 'include-test-money': 'boolean', tz: 'string' },
     prepare(o) {
       const by = o.string('by');
       const tz = o.string('tz');
       const input = checkRevenueInput({
-        from: o.string('from'), to: o.string('to'), groupBy: by === undefined ? undefined : oneOf('by', by, REVENUE_GROUPS),
-        includeTestMoney: o.has('include-test-money'), timeZone: tz === undefined ? undefined : checkTimeZone(tz, 'tz'),
+        from: o.string('from'),
+        to: o.string('to'),
+        groupBy: by === undefined ? undefined : oneOf('by', by, REVENUE_GROUPS),
+        includeTestMoney: o.has('include-test-money'),
+        timeZone: tz === undefined ? undefined : checkTimeZone(tz, 'tz'),
       });
       return async (prisma) => {
         const report = await revenue(prisma, input);
@@ -328,16 +420,27 @@ export const COMMANDS: readonly Command[] = [
     prepare: (o) => async (prisma) => {
       const sessions = await listSessions(prisma, { active: o.has('active') });
       const rows = sessions.map((s) => [
-        String(s.id), s.router, s.code ?? `(${s.userName})`, s.mac ?? '-', s.framedIp ?? '-', s.status, when(s.startedAt),
-        duration(s.sessionTime), bytes(s.bytesUp), bytes(s.bytesDown),
+        String(s.id),
+        s.router,
+        s.code ?? `(${s.userName})`,
+        s.mac ?? '-',
+        s.framedIp ?? '-',
+        s.status,
+        when(s.startedAt),
+        duration(s.sessionTime),
+        bytes(s.bytesUp),
+        bytes(s.bytesDown),
       ]);
-      return { data: sessions, text: listOrNone('sessions', ['ID', 'ROUTER', 'CODE', 'MAC', 'IP', 'STATUS', 'STARTED', 'TIME', 'UP', 'DOWN'], rows) };
+      return {
+        data: sessions,
+        text: listOrNone('sessions', ['ID', 'ROUTER', 'CODE', 'MAC', 'IP', 'STATUS', 'STARTED', 'TIME', 'UP', 'DOWN'], rows),
+      };
     },
   },
   {
     name: 'session end',
     usage: 'ID',
-    summary: 'end a guest\'s session now: the router gets a Disconnect-Request (needs `netflow serve` running)',
+    summary: "end a guest's session now: the router gets a Disconnect-Request (needs `netflow serve` running)",
     options: {},
     positionals: 1,
     positionalFields: { id: 'ID' },
@@ -353,7 +456,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: 'session change-package',
     usage: 'ID --package NAME',
-    summary: 'move a live session\'s code to another package; the router gets a CoA-Request with the new limits',
+    summary: "move a live session's code to another package; the router gets a CoA-Request with the new limits",
     options: { package: 'string' },
     positionals: 1,
     positionalFields: { id: 'ID' },
@@ -363,7 +466,10 @@ export const COMMANDS: readonly Command[] = [
         const request = await changeSessionPackage(prisma, input, ACTOR);
         const outcomes = await waitForActions(prisma, request.actionIds, WAIT_FOR_ROUTER_MS);
         const expiry = request.expiresAt ? `, expires ${when(request.expiresAt)}` : '';
-        return { data: { ...request, outcomes }, text: `session ${input.id}: now on "${request.package}"${expiry}; ${describe(outcomes)}\n` };
+        return {
+          data: { ...request, outcomes },
+          text: `session ${input.id}: now on "${request.package}"${expiry}; ${describe(outcomes)}\n`,
+        };
       };
     },
   },

@@ -73,7 +73,9 @@ async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, c
   if (first === 'serve') {
     // --json is accepted for uniformity: serve's output is its log, one JSON line per event on stderr.
     if (parseOptions(argv.slice(1), { help: 'boolean', json: 'boolean' }, 'serve').has('help')) {
-      io.stdout('usage: netflow serve [--json]\n\nrun the RADIUS server and HTTP app (configured by environment variables);\nits log is one JSON line per event on stderr\n');
+      io.stdout(
+        'usage: netflow serve [--json]\n\nrun the RADIUS server and HTTP app (configured by environment variables);\nits log is one JSON line per event on stderr\n',
+      );
       return 0;
     }
     const { serve } = await import('../app/serve.js');
@@ -84,10 +86,19 @@ async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, c
   const command = findCommand(argv);
   ctx.command = command ?? undefined;
   if (command === null) {
-    io.stdout(COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map(commandHelp).join('\n'));
+    io.stdout(
+      COMMANDS.filter((c) => c.name.startsWith(`${first} `))
+        .map(commandHelp)
+        .join('\n'),
+    );
     return 0;
   }
-  const opts = parseOptions(argv.slice(2), { ...command.options, json: 'boolean', help: 'boolean' }, command.name, command.positionals ?? 0);
+  const opts = parseOptions(
+    argv.slice(2),
+    { ...command.options, json: 'boolean', help: 'boolean' },
+    command.name,
+    command.positionals ?? 0,
+  );
   if (opts.has('help')) {
     io.stdout(commandHelp(command));
     return 0;
@@ -120,7 +131,10 @@ function describe(err: unknown, command: Command | undefined): string {
   }
   if (err instanceof Error) {
     // Driver and Prisma messages can span lines (query excerpts); the last line says what failed.
-    const lines = err.message.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = err.message
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     return lines.at(-1) ?? err.name;
   }
   return String(err);

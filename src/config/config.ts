@@ -74,7 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`SANDBOX_APPROVE_SECONDS must be a number of seconds from 0 to 600, got "${env.SANDBOX_APPROVE_SECONDS}"`);
   }
   const trustRaw = (env.TRUST_PROXY || '').trim();
-  const trustProxy = trustRaw === '' || trustRaw === 'false' ? false : trustRaw === 'true' ? true : trustRaw.split(',').map((x) => x.trim());
+  const trustProxy =
+    trustRaw === '' || trustRaw === 'false' ? false : trustRaw === 'true' ? true : trustRaw.split(',').map((x) => x.trim());
   if (Array.isArray(trustProxy)) {
     const bad = trustProxy.find((x) => !isIP(x.split('/')[0]));
     if (bad !== undefined) throw new ConfigError(`TRUST_PROXY must be true, false or a comma list of proxy addresses, got "${bad}"`);

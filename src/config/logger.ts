@@ -20,7 +20,9 @@ export interface Logger {
  * exits is not lost), or to `write` (one line, without its newline), which tests use.
  */
 export function createLogger(level: LogLevel, write?: (line: string) => void): Logger & { readonly pino: PinoLogger } {
-  const stream = write ? { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) } : pino.destination({ fd: 2, sync: true });
+  const stream = write
+    ? { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) }
+    : pino.destination({ fd: 2, sync: true });
   const p = pino(
     {
       level,

@@ -16,7 +16,12 @@ export function text(field: string, value: string, max: number): string {
 /** A whole number in [min, max] (the columns are 32-bit integers). */
 export function wholeNumber(field: string, value: number, min = 1, max = INT32_MAX): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    const range = max === INT32_MAX ? (min === 1 ? 'a positive whole number' : `a whole number of at least ${min}`) : `a whole number from ${min} to ${max}`;
+    const range =
+      max === INT32_MAX
+        ? min === 1
+          ? 'a positive whole number'
+          : `a whole number of at least ${min}`
+        : `a whole number from ${min} to ${max}`;
     throw invalid(field, `must be ${range}`);
   }
   return value;

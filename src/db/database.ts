@@ -57,7 +57,9 @@ export async function migrationsUpToDate(url: string, migrationsDir = MIGRATIONS
     throw explainConnectError(err, url);
   });
   try {
-    const { rows: [exists] } = await client.query<{ t: string | null }>("SELECT to_regclass('_prisma_migrations')::text AS t");
+    const {
+      rows: [exists],
+    } = await client.query<{ t: string | null }>("SELECT to_regclass('_prisma_migrations')::text AS t");
     if (!exists?.t) return false;
     // Rolled-back rows are history; a row neither finished nor rolled back is a failed migration.
     const { rows } = await client.query<{ migration_name: string; checksum: string; finished: boolean; rolled_back: boolean }>(
@@ -83,7 +85,12 @@ export function explainConnectError(err: unknown, url: string): unknown {
   const code = (err as { code?: unknown }).code;
   const u = new URL(url);
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') {
-    const why = code === 'ECONNREFUSED' ? 'connection refused: is PostgreSQL running and listening there?' : code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' ? 'no answer' : 'host not found';
+    const why =
+      code === 'ECONNREFUSED'
+        ? 'connection refused: is PostgreSQL running and listening there?'
+        : code === 'ETIMEDOUT' || code === 'EHOSTUNREACH'
+          ? 'no answer'
+          : 'host not found';
     return new Error(`Can't reach database server at \`${u.hostname || 'localhost'}:${u.port || 5432}\` (${why})`);
   }
   if (code !== '3D000') return err;
@@ -107,7 +114,6 @@ export async function migrate(url: string): Promise<string[]> {
     await handle.close();
   }
 }
-
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const log = options.log ?? (() => {});

@@ -118,7 +118,11 @@ async function postgresUser(): Promise<{ uid: number; gid: number } | null> {
  * `windowMs`; past that, or when a restart fails, `onUnrecoverable` is called so that NetFlow
  * exits non-zero and its supervisor (systemd, Docker) restarts the whole thing.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void, crashPolicy?: CrashPolicy): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (line: string) => void,
+  crashPolicy?: CrashPolicy,
+): Promise<EmbeddedDatabase> {
   const absDataDir = path.resolve(dataDir);
   await mkdir(absDataDir, { recursive: true });
   if (userInfo().uid === 0) {
@@ -128,8 +132,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const configFile = path.join(absDataDir, 'embedded-postgres.json');
   const config = await loadOrCreateConfig(configFile);
   const pgDir = path.join(absDataDir, 'postgres');
-  const urlFor = (port: number) =>
-    `postgresql://postgres:${encodeURIComponent(config.password)}@127.0.0.1:${port}/netflow`;
+  const urlFor = (port: number) => `postgresql://postgres:${encodeURIComponent(config.password)}@127.0.0.1:${port}/netflow`;
 
   const attachedPort = await runningServerPort(pgDir);
   if (attachedPort) return { url: urlFor(attachedPort), stop: async () => {} };
@@ -201,11 +204,17 @@ function watchForCrashes(server: Server, policy: CrashPolicy, log: (line: string
     const now = Date.now();
     while (restarts.length > 0 && restarts[0] <= now - windowMs) restarts.shift();
     if (restarts.length >= maxRestarts) {
-      policy.onUnrecoverable(new Error(`embedded PostgreSQL in ${pgDir} stopped unexpectedly (${how}) ${restarts.length + 1} times within ${windowMs / 60_000} minutes; giving up`));
+      policy.onUnrecoverable(
+        new Error(
+          `embedded PostgreSQL in ${pgDir} stopped unexpectedly (${how}) ${restarts.length + 1} times within ${windowMs / 60_000} minutes; giving up`,
+        ),
+      );
       return;
     }
     restarts.push(now);
-    log(`embedded PostgreSQL stopped unexpectedly (${how}); restarting it (${restarts.length} of ${maxRestarts} allowed in ${windowMs / 60_000} minutes)`);
+    log(
+      `embedded PostgreSQL stopped unexpectedly (${how}); restarting it (${restarts.length} of ${maxRestarts} allowed in ${windowMs / 60_000} minutes)`,
+    );
     // Its old backends notice the postmaster is gone and exit within a moment; until they do, a
     // new postmaster refuses the data directory. Try a few times.
     for (let attempt = 1; attempt <= 5 && !stopping; attempt++) {
@@ -219,7 +228,8 @@ function watchForCrashes(server: Server, policy: CrashPolicy, log: (line: string
         log(`embedded PostgreSQL restart attempt ${attempt} failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    if (!stopping) policy.onUnrecoverable(new Error(`embedded PostgreSQL in ${pgDir} stopped unexpectedly (${how}) and could not be restarted`));
+    if (!stopping)
+      policy.onUnrecoverable(new Error(`embedded PostgreSQL in ${pgDir} stopped unexpectedly (${how}) and could not be restarted`));
   }
 
   watch();

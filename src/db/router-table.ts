@@ -34,7 +34,15 @@ export async function openRouterTable(pool: pg.Pool, url: string, onError: (err:
   const seenIds = new Set<number>();
 
   async function reload(): Promise<void> {
-    const { rows } = await pool.query<{ id: number; name: string; ip: string; secret: string; policy: string; seen: boolean; coa_port: number }>(
+    const { rows } = await pool.query<{
+      id: number;
+      name: string;
+      ip: string;
+      secret: string;
+      policy: string;
+      seen: boolean;
+      coa_port: number;
+    }>(
       `SELECT id, name, ip, secret, message_authenticator AS policy, message_authenticator_seen_at IS NOT NULL AS seen, coa_port
          FROM routers WHERE status = 'active'`,
     );
@@ -42,7 +50,11 @@ export async function openRouterTable(pool: pg.Pool, url: string, onError: (err:
       rows.map((r) => [
         r.ip,
         {
-          id: r.id, name: r.name, ip: r.ip, secret: r.secret, coaPort: r.coa_port,
+          id: r.id,
+          name: r.name,
+          ip: r.ip,
+          secret: r.secret,
+          coaPort: r.coa_port,
           requireMessageAuthenticator: r.policy === 'yes' || (r.policy === 'auto' && r.seen),
           learnsMessageAuthenticator: r.policy === 'auto' && !r.seen,
         },
@@ -53,7 +65,13 @@ export async function openRouterTable(pool: pg.Pool, url: string, onError: (err:
 
   await reload();
   // Reconnects after a PostgreSQL restart and reloads at once (the minute's poll is the backstop).
-  const listener = await listenForever({ url, channels: ['netflow_routers'], onNotify: reloadQuietly, onReconnect: reloadQuietly, onError });
+  const listener = await listenForever({
+    url,
+    channels: ['netflow_routers'],
+    onNotify: reloadQuietly,
+    onReconnect: reloadQuietly,
+    onError,
+  });
 
   const flushSeen = async () => {
     if (seenIds.size === 0) return;

@@ -77,7 +77,10 @@ function wholeScriptFactory(factory: PrismaPg): PrismaPg {
 /** Reads prisma/migrations the way `prisma migrate deploy` does. */
 export async function readMigrations(migrationsDir: string): Promise<MigrationList> {
   const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
-  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const dirs = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const migrationDirectories = await Promise.all(
     dirs.map(async (name) => ({
       path: name,

@@ -42,13 +42,24 @@ export function coaChanges(session: Pick<ControlledSession, 'startedAt'>, limits
 }
 
 export function coaRouterControl(client: DynamicClient, now: () => Date = () => new Date()): RouterControl {
-  async function send(kind: 'disconnect' | 'coa', session: ControlledSession, router: ControlledRouter, changes: Attribute[]): Promise<ControlOutcome> {
+  async function send(
+    kind: 'disconnect' | 'coa',
+    session: ControlledSession,
+    router: ControlledRouter,
+    changes: Attribute[],
+  ): Promise<ControlOutcome> {
     const attributes = [...sessionIdentity(session, router, now()), ...changes];
-    const sent = Object.fromEntries(attributes.map(([name, value]) => [name, value instanceof Date ? Math.floor(value.getTime() / 1000) : value]));
+    const sent = Object.fromEntries(
+      attributes.map(([name, value]) => [name, value instanceof Date ? Math.floor(value.getTime() / 1000) : value]),
+    );
     const outcome = await client.send({ kind, host: router.ip, port: router.coaPort, secret: router.secret, attributes });
     if (outcome.result === 'ack') return { result: 'acked', sent };
     if (outcome.result === 'nak') return { result: 'nakked', cause: outcome.errorCause, sent };
-    return { result: 'no-answer', error: `no reply from ${router.ip}:${router.coaPort} after ${outcome.transmissions} transmissions`, sent };
+    return {
+      result: 'no-answer',
+      error: `no reply from ${router.ip}:${router.coaPort} after ${outcome.transmissions} transmissions`,
+      sent,
+    };
   }
   return {
     disconnect: (session, router) => send('disconnect', session, router, []),

@@ -14,7 +14,13 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 20, baseDelaySeconds: 1
 
 /** The session a queued action names, as RouterControl takes it. */
 export function sessionOf(action: ClaimedAction): ControlledSession {
-  return { userName: action.user_name, acctSessionId: action.acct_session_id, mac: action.mac, framedIp: action.framed_ip, startedAt: action.started_at };
+  return {
+    userName: action.user_name,
+    acctSessionId: action.acct_session_id,
+    mac: action.mac,
+    framedIp: action.framed_ip,
+    startedAt: action.started_at,
+  };
 }
 
 export function routerOf(action: ClaimedAction): ControlledRouter {
@@ -36,9 +42,14 @@ export async function deliver(control: RouterControl, action: ClaimedAction, pol
   if (action.session_status === 'closed') return { status: 'obsolete' };
   const session = sessionOf(action);
   const router = routerOf(action);
-  const outcome = action.kind === 'coa' ? await control.changeLimits(session, router, limitsOf(action)) : await control.disconnect(session, router);
+  const outcome =
+    action.kind === 'coa' ? await control.changeLimits(session, router, limitsOf(action)) : await control.disconnect(session, router);
   if (outcome.result === 'acked') return { status: 'acked', sent: outcome.sent };
   if (outcome.result === 'nakked') return { status: 'nakked', errorCause: outcome.cause, sent: outcome.sent };
   if (action.attempts >= policy.maxAttempts) return { status: 'failed', error: outcome.error };
-  return { status: 'retry', error: outcome.error, nextAttemptAt: new Date(now().getTime() + retryDelaySeconds(policy, action.attempts) * 1000) };
+  return {
+    status: 'retry',
+    error: outcome.error,
+    nextAttemptAt: new Date(now().getTime() + retryDelaySeconds(policy, action.attempts) * 1000),
+  };
 }

@@ -65,9 +65,21 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
         actions.map(async (action) => {
           const outcome = await deliver(options.control, action, retry, now);
           await complete(options.pool, action, outcome, now());
-          const fields = { action: String(action.id), kind: action.kind, reason: action.reason, session: String(action.session_id), router: action.router_name, attempt: action.attempts };
-          if (outcome.status === 'retry' || outcome.status === 'failed') log.warn(`${action.kind} ${outcome.status}`, { ...fields, error: outcome.error });
-          else log.info(`${action.kind} ${outcome.status}`, { ...fields, ...(outcome.status === 'nakked' ? { errorCause: outcome.errorCause } : {}) });
+          const fields = {
+            action: String(action.id),
+            kind: action.kind,
+            reason: action.reason,
+            session: String(action.session_id),
+            router: action.router_name,
+            attempt: action.attempts,
+          };
+          if (outcome.status === 'retry' || outcome.status === 'failed')
+            log.warn(`${action.kind} ${outcome.status}`, { ...fields, error: outcome.error });
+          else
+            log.info(`${action.kind} ${outcome.status}`, {
+              ...fields,
+              ...(outcome.status === 'nakked' ? { errorCause: outcome.errorCause } : {}),
+            });
         }),
       );
       handled += actions.length;
@@ -103,18 +115,25 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     scan,
     deliverDue,
     async start() {
-      task = cron.schedule(options.schedule ?? '* * * * *', async () => {
-        try {
-          const result = await scan();
-          if (result.queued.length > 0) kick();
-        } catch (err) {
-          log.error('enforcement scan failed', { error: (err as Error).message });
-        }
-      }, { noOverlap: true, name: 'netflow-enforcement' });
+      task = cron.schedule(
+        options.schedule ?? '* * * * *',
+        async () => {
+          try {
+            const result = await scan();
+            if (result.queued.length > 0) kick();
+          } catch (err) {
+            log.error('enforcement scan failed', { error: (err as Error).message });
+          }
+        },
+        { noOverlap: true, name: 'netflow-enforcement' },
+      );
       if (options.databaseUrl) {
         // Reconnects after a PostgreSQL restart; the 5-second poll covers the gap.
         listener = await listenForever({
-          url: options.databaseUrl, channels: ['netflow_enforcement'], onNotify: kick, onReconnect: kick,
+          url: options.databaseUrl,
+          channels: ['netflow_enforcement'],
+          onNotify: kick,
+          onReconnect: kick,
           onError: (err) => log.warn('enforcement listener lost; reconnecting (polling meanwhile)', { error: err.message }),
         });
       }

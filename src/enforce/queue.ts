@@ -111,8 +111,7 @@ export async function complete(pool: pg.Pool, action: ClaimedAction, outcome: Co
       );
     }
     const gone =
-      action.kind === 'disconnect' &&
-      (outcome.status === 'acked' || (outcome.status === 'nakked' && outcome.errorCause === 503));
+      action.kind === 'disconnect' && (outcome.status === 'acked' || (outcome.status === 'nakked' && outcome.errorCause === 503));
     if (gone) {
       const cause = outcome.status === 'acked' ? 'Admin-Reset' : 'Session-Not-Found';
       // Session row first, then the device: the same lock order as netflow_record_accounting, so
@@ -123,31 +122,28 @@ export async function complete(pool: pg.Pool, action: ClaimedAction, outcome: Co
         [action.session_id, now, cause],
       );
       if (closed.rowCount) {
-        await client.query(
-          `UPDATE entitlement_devices SET online_until = NULL WHERE entitlement_id = $1 AND mac = $2`,
-          [closed.rows[0].entitlement_id, closed.rows[0].mac],
-        );
+        await client.query(`UPDATE entitlement_devices SET online_until = NULL WHERE entitlement_id = $1 AND mac = $2`, [
+          closed.rows[0].entitlement_id,
+          closed.rows[0].mac,
+        ]);
       }
     }
     if (outcome.status !== 'retry') {
-      await client.query(
-        `INSERT INTO audit_log (at, actor, action, subject, details) VALUES ($1, 'enforcer', $2, $3, $4)`,
-        [
-          now,
-          `session.${action.kind}.${outcome.status}`,
-          `session ${action.session_id}`,
-          JSON.stringify({
-            actionId: String(action.id),
-            reason: action.reason,
-            router: action.router_name,
-            user: action.user_name,
-            acctSessionId: action.acct_session_id,
-            attempts: action.attempts,
-            ...(outcome.status === 'nakked' ? { errorCause: outcome.errorCause } : {}),
-            ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
-          }),
-        ],
-      );
+      await client.query(`INSERT INTO audit_log (at, actor, action, subject, details) VALUES ($1, 'enforcer', $2, $3, $4)`, [
+        now,
+        `session.${action.kind}.${outcome.status}`,
+        `session ${action.session_id}`,
+        JSON.stringify({
+          actionId: String(action.id),
+          reason: action.reason,
+          router: action.router_name,
+          user: action.user_name,
+          acctSessionId: action.acct_session_id,
+          attempts: action.attempts,
+          ...(outcome.status === 'nakked' ? { errorCause: outcome.errorCause } : {}),
+          ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
+        }),
+      ]);
     }
     await client.query('COMMIT');
   } catch (err) {

@@ -20,7 +20,9 @@ export async function createVoucherEntitlements(tx: Prisma.TransactionClient, in
     const entitlements = await tx.entitlement.createManyAndReturn({
       // starts_at/expires_at stay empty: the clock starts at first login. redeem_by is
       // what RADIUS checks (the batch's valid_until is only the record of it).
-      data: codes.slice(i, i + CHUNK).map((code) => ({ code, password: code, packageId: input.packageId, source: 'voucher' as const, redeemBy: input.redeemBy })),
+      data: codes
+        .slice(i, i + CHUNK)
+        .map((code) => ({ code, password: code, packageId: input.packageId, source: 'voucher' as const, redeemBy: input.redeemBy })),
       select: { id: true, code: true },
     });
     await tx.voucher.createMany({ data: entitlements.map((e) => ({ code: e.code, batchId: input.batchId, entitlementId: e.id })) });
@@ -41,7 +43,12 @@ export async function grantPurchase(tx: Prisma.TransactionClient, grant: Purchas
   const startsNow = grant.package.clockStartsAt === 'purchase';
   return tx.entitlement.create({
     data: {
-      code, password: code, packageId: grant.package.id, routerId: grant.routerId, source: 'purchase', status: 'active',
+      code,
+      password: code,
+      packageId: grant.package.id,
+      routerId: grant.routerId,
+      source: 'purchase',
+      status: 'active',
       startsAt: startsNow ? grant.paidAt : null,
       expiresAt: startsNow ? new Date(grant.paidAt.getTime() + grant.package.minutes * 60_000) : null,
     },

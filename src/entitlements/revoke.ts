@@ -8,7 +8,11 @@ import { recordAudit } from '../audit/audit.js';
  * it, in the caller's transaction, and records it. Returns how many were revoked. A grant in flight
  * holds the router row (FOR SHARE) until it commits, so a caller that updated the row sees it.
  */
-export async function revokeTestMoneyCodes(tx: Prisma.TransactionClient, router: { id: number; name: string }, actor: string): Promise<number> {
+export async function revokeTestMoneyCodes(
+  tx: Prisma.TransactionClient,
+  router: { id: number; name: string },
+  actor: string,
+): Promise<number> {
   const revoked = await tx.$queryRaw<Array<{ id: number }>>`
     UPDATE entitlements e SET status = 'revoked', updated_at = now()
       FROM payments p, packages pk

@@ -30,9 +30,15 @@ export type VoucherStatus = 'unused' | 'in use' | 'expired' | 'revoked';
  */
 export function voucherStatus(state: CodeState): VoucherStatus {
   switch (state) {
-    case 'revoked': return 'revoked';
-    case 'expired': case 'not_redeemed_in_time': return 'expired';
-    case 'not_started': return 'unused';
-    case 'running': case 'data_exhausted': return 'in use';
+    case 'revoked':
+      return 'revoked';
+    case 'expired':
+    case 'not_redeemed_in_time':
+      return 'expired';
+    case 'not_started':
+      return 'unused';
+    case 'running':
+    case 'data_exhausted':
+      return 'in use';
   }
 }

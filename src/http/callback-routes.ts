@@ -16,17 +16,29 @@ export const callbackPlugin: FastifyPluginAsyncTypebox<CallbackDeps> = async (ap
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
 
   // The acknowledgement is whatever the provider expects (sent as the adapter wrote it); errors are ErrorBody.
-  app.post('/:provider', { schema: { params: CallbackParams, querystring: CallbackQuery, response: { 200: CallbackAck, ...errorResponses } } }, async (req, reply) => {
-    const pay = deps.payments();
-    // 503 makes the provider retry later, which is what we want while starting up.
-    if (!pay) return reply.code(503).send({ error: 'starting up' });
-    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    try {
-      const ack = await pay.service.handleCallback(req.params.provider, { headers: req.headers, rawBody, remoteIp: req.ip, query: req.query as Record<string, string> });
-      return reply.code(ack.status).headers(ack.headers ?? {}).send(ack.body);
-    } catch (err) {
-      if (err instanceof PaymentInputError) return reply.code(err.status).send({ error: err.message });
-      throw err;
-    }
-  });
+  app.post(
+    '/:provider',
+    { schema: { params: CallbackParams, querystring: CallbackQuery, response: { 200: CallbackAck, ...errorResponses } } },
+    async (req, reply) => {
+      const pay = deps.payments();
+      // 503 makes the provider retry later, which is what we want while starting up.
+      if (!pay) return reply.code(503).send({ error: 'starting up' });
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      try {
+        const ack = await pay.service.handleCallback(req.params.provider, {
+          headers: req.headers,
+          rawBody,
+          remoteIp: req.ip,
+          query: req.query as Record<string, string>,
+        });
+        return reply
+          .code(ack.status)
+          .headers(ack.headers ?? {})
+          .send(ack.body);
+      } catch (err) {
+        if (err instanceof PaymentInputError) return reply.code(err.status).send({ error: err.message });
+        throw err;
+      }
+    },
+  );
 };

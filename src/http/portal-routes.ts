@@ -14,7 +14,18 @@ import { parsePhone, PhoneError, type Country } from '../payments/phone.js';
 import type { Limit, RateLimiter } from './rate-limit.js';
 import { errorResponses } from './schemas/common.js';
 import {
-  PackagesResponse, PhoneQuery, PhoneResponse, PurchaseAnyView, PurchaseBody, PurchaseParams, PurchaseQuery, PurchaseView, RecoverBody, RedeemBody, RedeemResponse, RouterQuery,
+  PackagesResponse,
+  PhoneQuery,
+  PhoneResponse,
+  PurchaseAnyView,
+  PurchaseBody,
+  PurchaseParams,
+  PurchaseQuery,
+  PurchaseView,
+  RecoverBody,
+  RedeemBody,
+  RedeemResponse,
+  RouterQuery,
 } from './schemas/portal.js';
 
 export interface PortalDeps {
@@ -69,7 +80,12 @@ export function addressKey(ip: string): string {
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
   const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
-  return groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':') + '::/64';
+  return (
+    groups
+      .slice(0, 4)
+      .map((g) => (parseInt(g, 16) || 0).toString(16))
+      .join(':') + '::/64'
+  );
 }
 
 /** The purchase token also travels as this cookie (httpOnly: page scripts cannot read it). */
@@ -128,26 +144,44 @@ export const portalPlugin: FastifyPluginAsyncTypebox<PortalDeps> = async (app, d
   });
   const routerIdOf = async (nameOrIp: string) => (await routerIds.fetch(nameOrIp))?.id ?? null;
 
-  app.get('/packages', { schema: { querystring: RouterQuery, response: { 200: PackagesResponse, ...errorResponses } } }, async (req, reply) => {
-    const router = await findActiveRouter(deps.prisma, req.query.router);
-    if (!router) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
-    const packages = await deps.prisma.package.findMany({ where: { active: true }, orderBy: [{ priceMinor: 'asc' }, { minutes: 'asc' }] });
-    const pay = deps.payments();
-    // Test money is offered only where it is accepted (a router marked for testing).
-    const providers = (pay?.providers.all() ?? []).filter((p) => !p.sandbox || router.acceptsTestMoney);
-    return {
-      router: { name: router.name, location: router.location },
-      packages: packages.map((p) => ({
-        id: p.id, name: p.name, minutes: p.minutes, priceMinor: String(p.priceMinor), currency: p.currency,
-        rateLimit: { up: p.rateLimitUp, down: p.rateLimitDown }, dataCapBytes: p.dataCapBytes === null ? null : String(p.dataCapBytes),
-        devices: p.devicesAllowed,
-      })),
-      payment: {
-        testMoney: providers.some((p) => p.sandbox),
-        providers: providers.map((p) => ({ id: p.id, name: p.displayName, networks: [...p.networks], currencies: [...p.currencies], testMoney: p.sandbox })),
-      },
-    };
-  });
+  app.get(
+    '/packages',
+    { schema: { querystring: RouterQuery, response: { 200: PackagesResponse, ...errorResponses } } },
+    async (req, reply) => {
+      const router = await findActiveRouter(deps.prisma, req.query.router);
+      if (!router) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
+      const packages = await deps.prisma.package.findMany({
+        where: { active: true },
+        orderBy: [{ priceMinor: 'asc' }, { minutes: 'asc' }],
+      });
+      const pay = deps.payments();
+      // Test money is offered only where it is accepted (a router marked for testing).
+      const providers = (pay?.providers.all() ?? []).filter((p) => !p.sandbox || router.acceptsTestMoney);
+      return {
+        router: { name: router.name, location: router.location },
+        packages: packages.map((p) => ({
+          id: p.id,
+          name: p.name,
+          minutes: p.minutes,
+          priceMinor: String(p.priceMinor),
+          currency: p.currency,
+          rateLimit: { up: p.rateLimitUp, down: p.rateLimitDown },
+          dataCapBytes: p.dataCapBytes === null ? null : String(p.dataCapBytes),
+          devices: p.devicesAllowed,
+        })),
+        payment: {
+          testMoney: providers.some((p) => p.sandbox),
+          providers: providers.map((p) => ({
+            id: p.id,
+            name: p.displayName,
+            networks: [...p.networks],
+            currencies: [...p.currencies],
+            testMoney: p.sandbox,
+          })),
+        },
+      };
+    },
+  );
 
   // The portal pre-selects the network from the number as the guest types it; the guest may
   // change it (numbers are portable), so this is a suggestion, not a rule.
@@ -164,81 +198,115 @@ export const portalPlugin: FastifyPluginAsyncTypebox<PortalDeps> = async (app, d
     }
   });
 
-  app.post('/purchases', { schema: { body: PurchaseBody, response: { 200: PurchaseView, 202: PurchaseView, ...errorResponses } } }, async (req, reply) => {
-    const pay = deps.payments();
-    if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
-    const mac = macOrFail(reply, req.body.mac);
-    if (mac === undefined) return reply;
-    if (!ipOrFail(reply, req.body.ip)) return reply;
-    const routerId = await routerIdOf(req.body.router);
-    if (routerId === null) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
-    // The address first: a phone number is only counted (and its row created) for a request its
-    // address may make, so rotating made-up numbers cannot outgrow the address's limit.
-    const verdict = await deps.limiter.take(
-      [`purchase:${routerId}:${addressKey(req.ip)}`, limits.purchasesPerAddress],
-      [`phone:${req.body.phone.replace(/\D/g, '').slice(-9)}`, limits.purchasesPerPhone],
-    );
-    if (!verdict.ok) return tooMany(reply, verdict.retryAfterSeconds, 'Too many payment attempts. Please wait a few minutes and try again.');
-    try {
-      const view = await pay.service.startPurchase({ ...req.body, mac: mac ?? undefined, ip: req.body.ip || undefined }, presentedTokens(req));
-      if (view.token) {
-        const secure = req.protocol === 'https' ? '; Secure' : '';
-        reply.header('set-cookie', `${PURCHASE_COOKIE}=${view.token}; Path=/api/v1/portal; Max-Age=${PURCHASE_COOKIE_SECONDS}; HttpOnly; SameSite=Lax${secure}`);
+  app.post(
+    '/purchases',
+    { schema: { body: PurchaseBody, response: { 200: PurchaseView, 202: PurchaseView, ...errorResponses } } },
+    async (req, reply) => {
+      const pay = deps.payments();
+      if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
+      const mac = macOrFail(reply, req.body.mac);
+      if (mac === undefined) return reply;
+      if (!ipOrFail(reply, req.body.ip)) return reply;
+      const routerId = await routerIdOf(req.body.router);
+      if (routerId === null) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
+      // The address first: a phone number is only counted (and its row created) for a request its
+      // address may make, so rotating made-up numbers cannot outgrow the address's limit.
+      const verdict = await deps.limiter.take(
+        [`purchase:${routerId}:${addressKey(req.ip)}`, limits.purchasesPerAddress],
+        [`phone:${req.body.phone.replace(/\D/g, '').slice(-9)}`, limits.purchasesPerPhone],
+      );
+      if (!verdict.ok)
+        return tooMany(reply, verdict.retryAfterSeconds, 'Too many payment attempts. Please wait a few minutes and try again.');
+      try {
+        const view = await pay.service.startPurchase(
+          { ...req.body, mac: mac ?? undefined, ip: req.body.ip || undefined },
+          presentedTokens(req),
+        );
+        if (view.token) {
+          const secure = req.protocol === 'https' ? '; Secure' : '';
+          reply.header(
+            'set-cookie',
+            `${PURCHASE_COOKIE}=${view.token}; Path=/api/v1/portal; Max-Age=${PURCHASE_COOKIE_SECONDS}; HttpOnly; SameSite=Lax${secure}`,
+          );
+        }
+        reply.header('cache-control', 'no-store');
+        return reply
+          .code(view.status === 'pending' ? 202 : 200)
+          .header('location', `/api/v1/portal/purchases/${view.id}`)
+          .send(view);
+      } catch (err) {
+        if (err instanceof PaymentInputError) return fail(reply, err.status, err.message, err.field);
+        throw err;
       }
-      reply.header('cache-control', 'no-store');
-      return reply.code(view.status === 'pending' ? 202 : 200).header('location', `/api/v1/portal/purchases/${view.id}`).send(view);
-    } catch (err) {
-      if (err instanceof PaymentInputError) return fail(reply, err.status, err.message, err.field);
-      throw err;
-    }
-  });
+    },
+  );
 
   // Anyone with the id sees how the purchase is going; the access code (and the receipt, which
   // with the phone is a proof of payment) only with the token given to the browser that started it.
-  app.get('/purchases/:id', { schema: { params: PurchaseParams, querystring: PurchaseQuery, response: { 200: PurchaseAnyView, ...errorResponses } } }, async (req, reply) => {
-    if (!isUuid(req.params.id)) return fail(reply, 400, `"${req.params.id.slice(0, 64)}" is not a purchase id (a UUID, as returned when the purchase was made).`, 'id');
-    const pay = deps.payments();
-    if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
-    const view = await pay.service.getPurchase(req.params.id, presentedTokens(req));
-    if (!view) return fail(reply, 404, 'No such purchase.');
-    reply.header('cache-control', 'no-store');
-    return view;
-  });
+  app.get(
+    '/purchases/:id',
+    { schema: { params: PurchaseParams, querystring: PurchaseQuery, response: { 200: PurchaseAnyView, ...errorResponses } } },
+    async (req, reply) => {
+      if (!isUuid(req.params.id))
+        return fail(
+          reply,
+          400,
+          `"${req.params.id.slice(0, 64)}" is not a purchase id (a UUID, as returned when the purchase was made).`,
+          'id',
+        );
+      const pay = deps.payments();
+      if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
+      const view = await pay.service.getPurchase(req.params.id, presentedTokens(req));
+      if (!view) return fail(reply, 404, 'No such purchase.');
+      reply.header('cache-control', 'no-store');
+      return view;
+    },
+  );
 
   // A guest who lost the page (another browser, the captive portal window closed) gets the code
   // back by proving the payment: the receipt from the provider's SMS and the phone that paid.
-  app.post('/purchases/recover', { schema: { body: RecoverBody, response: { 200: PurchaseView, ...errorResponses } } }, async (req, reply) => {
-    const pay = deps.payments();
-    if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
-    const routerId = await routerIdOf(req.body.router);
-    if (routerId === null) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
-    const verdict = await deps.limiter.take(
-      [`recover:${routerId}:${addressKey(req.ip)}`, limits.recoversPerAddress],
-      [`recover-phone:${req.body.phone.replace(/\D/g, '').slice(-9)}`, limits.recoversPerPhone],
-    );
-    if (!verdict.ok) return tooMany(reply, verdict.retryAfterSeconds, 'Too many attempts. Please wait a few minutes and try again.');
-    try {
-      const view = await pay.service.recoverPurchase(req.body);
-      if (!view) return fail(reply, 404, 'No paid purchase at this Wi-Fi network matches this phone number and receipt.');
-      reply.header('cache-control', 'no-store');
-      return view;
-    } catch (err) {
-      if (err instanceof PaymentInputError) return fail(reply, err.status, err.message, err.field);
-      throw err;
-    }
-  });
+  app.post(
+    '/purchases/recover',
+    { schema: { body: RecoverBody, response: { 200: PurchaseView, ...errorResponses } } },
+    async (req, reply) => {
+      const pay = deps.payments();
+      if (!pay) return fail(reply, 503, 'Payments are starting up; try again in a moment.');
+      const routerId = await routerIdOf(req.body.router);
+      if (routerId === null) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
+      const verdict = await deps.limiter.take(
+        [`recover:${routerId}:${addressKey(req.ip)}`, limits.recoversPerAddress],
+        [`recover-phone:${req.body.phone.replace(/\D/g, '').slice(-9)}`, limits.recoversPerPhone],
+      );
+      if (!verdict.ok) return tooMany(reply, verdict.retryAfterSeconds, 'Too many attempts. Please wait a few minutes and try again.');
+      try {
+        const view = await pay.service.recoverPurchase(req.body);
+        if (!view) return fail(reply, 404, 'No paid purchase at this Wi-Fi network matches this phone number and receipt.');
+        reply.header('cache-control', 'no-store');
+        return view;
+      } catch (err) {
+        if (err instanceof PaymentInputError) return fail(reply, err.status, err.message, err.field);
+        throw err;
+      }
+    },
+  );
 
-  app.post('/vouchers/redeem', { schema: { body: RedeemBody, response: { 200: RedeemResponse, ...errorResponses } } }, async (req, reply) => {
-    const mac = macOrFail(reply, req.body.mac);
-    if (mac === undefined) return reply;
-    if (!ipOrFail(reply, req.body.ip)) return reply;
-    const routerId = await routerIdOf(req.body.router);
-    if (routerId === null) return reply.code(404).send({ error: UNKNOWN_ROUTER_MESSAGE, reason: 'unknown_router' });
-    const verdict = await deps.limiter.take([`redeem:${routerId}:${addressKey(req.ip)}`, limits.redeemsPerAddress]);
-    if (!verdict.ok) return tooMany(reply, verdict.retryAfterSeconds, 'Too many voucher attempts. Please wait a few minutes and try again.');
-    const result = await checkVoucher(deps.prisma, { code: req.body.code, mac: mac ?? undefined, router: req.body.router });
-    if (result.ok) return result;
-    const status = result.reason === 'unknown_code' || result.reason === 'unknown_router' ? 404 : result.reason === 'device_limit' ? 409 : 410;
-    return reply.code(status).send({ error: result.message, reason: result.reason });
-  });
+  app.post(
+    '/vouchers/redeem',
+    { schema: { body: RedeemBody, response: { 200: RedeemResponse, ...errorResponses } } },
+    async (req, reply) => {
+      const mac = macOrFail(reply, req.body.mac);
+      if (mac === undefined) return reply;
+      if (!ipOrFail(reply, req.body.ip)) return reply;
+      const routerId = await routerIdOf(req.body.router);
+      if (routerId === null) return reply.code(404).send({ error: UNKNOWN_ROUTER_MESSAGE, reason: 'unknown_router' });
+      const verdict = await deps.limiter.take([`redeem:${routerId}:${addressKey(req.ip)}`, limits.redeemsPerAddress]);
+      if (!verdict.ok)
+        return tooMany(reply, verdict.retryAfterSeconds, 'Too many voucher attempts. Please wait a few minutes and try again.');
+      const result = await checkVoucher(deps.prisma, { code: req.body.code, mac: mac ?? undefined, router: req.body.router });
+      if (result.ok) return result;
+      const status =
+        result.reason === 'unknown_code' || result.reason === 'unknown_router' ? 404 : result.reason === 'device_limit' ? 409 : 410;
+      return reply.code(status).send({ error: result.message, reason: result.reason });
+    },
+  );
 };

@@ -35,21 +35,35 @@ export function createPaymentContext(options: PaymentServiceOptions): PaymentCon
   const background = new Set<Promise<unknown>>();
 
   function inBackground(work: Promise<unknown>): void {
-    const p = work.catch((err: Error) => log.error('payment background work failed', { error: err.message })).finally(() => background.delete(p));
+    const p = work
+      .catch((err: Error) => log.error('payment background work failed', { error: err.message }))
+      .finally(() => background.delete(p));
     background.add(p);
   }
 
   async function recordEvent(event: PaymentEvent) {
     await prisma.paymentEvent.create({
       data: {
-        paymentId: event.paymentId, provider: event.provider, kind: event.kind, authentic: event.authentic ?? true,
-        outcome: event.outcome ?? null, verdict: event.verdict, raw: toJson(redact(event.raw)), at: now(),
+        paymentId: event.paymentId,
+        provider: event.provider,
+        kind: event.kind,
+        authentic: event.authentic ?? true,
+        outcome: event.outcome ?? null,
+        verdict: event.verdict,
+        raw: toJson(redact(event.raw)),
+        at: now(),
       },
     });
   }
 
   return {
-    prisma, providers, log, options, now, inBackground, recordEvent,
+    prisma,
+    providers,
+    log,
+    options,
+    now,
+    inBackground,
+    recordEvent,
     async drain() {
       while (background.size > 0) await Promise.all([...background]);
     },

@@ -9,7 +9,10 @@ export interface HttpExchange {
 }
 
 export class ProviderHttpError extends Error {
-  constructor(message: string, readonly kind: 'timeout' | 'network') {
+  constructor(
+    message: string,
+    readonly kind: 'timeout' | 'network',
+  ) {
     super(message);
   }
 }
@@ -33,10 +36,16 @@ export async function httpJson(request: HttpRequest): Promise<HttpExchange> {
   }
   let response: Response;
   try {
-    response = await fetch(request.url, { method: request.method, headers, body, signal: AbortSignal.timeout(request.timeoutMs ?? 15_000) });
+    response = await fetch(request.url, {
+      method: request.method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(request.timeoutMs ?? 15_000),
+    });
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new ProviderHttpError(`${request.method} ${request.url}: no answer in time`, 'timeout');
+    if (e.name === 'TimeoutError' || e.name === 'AbortError')
+      throw new ProviderHttpError(`${request.method} ${request.url}: no answer in time`, 'timeout');
     throw new ProviderHttpError(`${request.method} ${request.url}: ${e.message}`, 'network');
   }
   const text = await response.text();
@@ -55,7 +64,9 @@ const SECRET_KEYS = /pass(word|key)?|secret|token|authorization|api[-_]?key|pin|
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(v)]),
+    );
   }
   return value;
 }

@@ -36,10 +36,18 @@ const MOBILE: Record<Country, RegExp> = {
 /** Prefix (national digits, longest match wins) → network. Data, not code: ranges change. */
 const PREFIXES: Record<Country, ReadonlyArray<readonly [string, Network]>> = {
   TZ: [
-    ['74', 'vodacom'], ['75', 'vodacom'], ['76', 'vodacom'],
-    ['65', 'yas'], ['67', 'yas'], ['71', 'yas'], ['77', 'yas'],
-    ['68', 'airtel'], ['69', 'airtel'], ['78', 'airtel'],
-    ['61', 'halotel'], ['62', 'halotel'],
+    ['74', 'vodacom'],
+    ['75', 'vodacom'],
+    ['76', 'vodacom'],
+    ['65', 'yas'],
+    ['67', 'yas'],
+    ['71', 'yas'],
+    ['77', 'yas'],
+    ['68', 'airtel'],
+    ['69', 'airtel'],
+    ['78', 'airtel'],
+    ['61', 'halotel'],
+    ['62', 'halotel'],
     ['73', 'ttcl'],
   ],
   KE: [

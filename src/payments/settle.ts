@@ -41,8 +41,16 @@ export function createSettlement(ctx: PaymentContext): Settlement {
           if (p.confirmDue) await tx.payment.update({ where: { id: p.id }, data: { confirmDue: false } });
           return `ignored (already ${p.status})`;
         }
-        await tx.payment.update({ where: { id: p.id }, data: { status: v.reason === 'expired' ? 'expired' : 'failed', failureReason: v.reason ?? 'unknown' } });
-        await recordAudit(tx, { actor: 'payments', action: `payment.${v.reason === 'expired' ? 'expired' : 'failed'}`, subject: `payment ${p.reference}`, details: { reason: v.reason ?? 'unknown', source } });
+        await tx.payment.update({
+          where: { id: p.id },
+          data: { status: v.reason === 'expired' ? 'expired' : 'failed', failureReason: v.reason ?? 'unknown' },
+        });
+        await recordAudit(tx, {
+          actor: 'payments',
+          action: `payment.${v.reason === 'expired' ? 'expired' : 'failed'}`,
+          subject: `payment ${p.reference}`,
+          details: { reason: v.reason ?? 'unknown', source },
+        });
         return `applied (${v.reason === 'expired' ? 'expired' : 'failed'})`;
       }
       // Succeeded.
@@ -61,21 +69,42 @@ export function createSettlement(ctx: PaymentContext): Settlement {
       if (wrongAmount || wrongCurrency) {
         await tx.payment.update({
           where: { id: p.id },
-          data: { status: p.status === 'pending' ? 'failed' : p.status, failureReason: 'amount_mismatch', needsReview: true, confirmDue: false },
+          data: {
+            status: p.status === 'pending' ? 'failed' : p.status,
+            failureReason: 'amount_mismatch',
+            needsReview: true,
+            confirmDue: false,
+          },
         });
         await recordAudit(tx, {
-          actor: 'payments', action: 'payment.amount_mismatch', subject: `payment ${p.reference}`,
-          details: { expected: `${p.amountMinor} ${p.currency}`, got: `${v.amountMinor ?? p.amountMinor} ${v.currency ?? p.currency}`, source },
+          actor: 'payments',
+          action: 'payment.amount_mismatch',
+          subject: `payment ${p.reference}`,
+          details: {
+            expected: `${p.amountMinor} ${p.currency}`,
+            got: `${v.amountMinor ?? p.amountMinor} ${v.currency ?? p.currency}`,
+            source,
+          },
         });
         return `rejected (paid ${v.amountMinor ?? p.amountMinor} ${v.currency ?? p.currency}, asked ${p.amountMinor} ${p.currency})`;
       }
       if (p.sandbox) {
         // Test money grants only at a router still marked for it. Locked: a `router change --test no`
         // in flight either waits for this grant (and revokes its code) or is seen here.
-        const [router] = await tx.$queryRaw<Array<{ accepts_test_money: boolean }>>`SELECT accepts_test_money FROM routers WHERE id = ${p.routerId} FOR SHARE`;
+        const [router] = await tx.$queryRaw<
+          Array<{ accepts_test_money: boolean }>
+        >`SELECT accepts_test_money FROM routers WHERE id = ${p.routerId} FOR SHARE`;
         if (!router?.accepts_test_money) {
-          await tx.payment.update({ where: { id: p.id }, data: { status: p.status === 'pending' ? 'failed' : p.status, failureReason: 'test_money_refused', confirmDue: false } });
-          await recordAudit(tx, { actor: 'payments', action: 'payment.test_money_refused', subject: `payment ${p.reference}`, details: { router: p.routerId, source } });
+          await tx.payment.update({
+            where: { id: p.id },
+            data: { status: p.status === 'pending' ? 'failed' : p.status, failureReason: 'test_money_refused', confirmDue: false },
+          });
+          await recordAudit(tx, {
+            actor: 'payments',
+            action: 'payment.test_money_refused',
+            subject: `payment ${p.reference}`,
+            details: { router: p.routerId, source },
+          });
           return 'rejected (test money, and the router does not accept test money)';
         }
       }
@@ -85,11 +114,29 @@ export function createSettlement(ctx: PaymentContext): Settlement {
       const entitlement = await grantPurchase(tx, { package: p.package, routerId: p.routerId, paidAt });
       await tx.payment.update({
         where: { id: p.id },
-        data: { status: 'paid', paidAt, entitlementId: entitlement.id, receiptNumber: v.receipt ?? null, failureReason: null, needsReview: late || p.needsReview, confirmDue: false },
+        data: {
+          status: 'paid',
+          paidAt,
+          entitlementId: entitlement.id,
+          receiptNumber: v.receipt ?? null,
+          failureReason: null,
+          needsReview: late || p.needsReview,
+          confirmDue: false,
+        },
       });
       await recordAudit(tx, {
-        actor: 'payments', action: late ? 'payment.paid_late' : 'payment.paid', subject: `payment ${p.reference}`,
-        details: { provider: p.provider, amountMinor: String(p.amountMinor), currency: p.currency, receipt: v.receipt ?? null, entitlement: entitlement.id, source, ...(late ? { was: p.status } : {}) },
+        actor: 'payments',
+        action: late ? 'payment.paid_late' : 'payment.paid',
+        subject: `payment ${p.reference}`,
+        details: {
+          provider: p.provider,
+          amountMinor: String(p.amountMinor),
+          currency: p.currency,
+          receipt: v.receipt ?? null,
+          entitlement: entitlement.id,
+          source,
+          ...(late ? { was: p.status } : {}),
+        },
       });
       return late ? `applied (paid late, after ${p.status}; flagged)` : 'applied (paid)';
     });
@@ -99,13 +146,30 @@ export function createSettlement(ctx: PaymentContext): Settlement {
    * Asks the provider and applies its answer. What the callback said (amount, receipt) fills gaps in
    * the status answer, never overrides it. Returns the provider's outcome.
    */
-  async function confirmWithProvider(paymentId: string, provider: PaymentProvider, source: string, hint: Partial<Verdict> = {}): Promise<Outcome> {
+  async function confirmWithProvider(
+    paymentId: string,
+    provider: PaymentProvider,
+    source: string,
+    hint: Partial<Verdict> = {},
+  ): Promise<Outcome> {
     const p = await prisma.payment.findUniqueOrThrow({ where: { id: paymentId } });
-    const status = await provider.queryStatus({ reference: p.reference, providerRef: p.providerReference, msisdn: p.phone, createdAt: p.createdAt });
-    const verdict = await settle(p.id, {
-      outcome: status.outcome, reason: status.reason, receipt: status.receipt ?? hint.receipt,
-      amountMinor: status.amountMinor ?? hint.amountMinor, currency: status.currency ?? hint.currency,
-    }, source);
+    const status = await provider.queryStatus({
+      reference: p.reference,
+      providerRef: p.providerReference,
+      msisdn: p.phone,
+      createdAt: p.createdAt,
+    });
+    const verdict = await settle(
+      p.id,
+      {
+        outcome: status.outcome,
+        reason: status.reason,
+        receipt: status.receipt ?? hint.receipt,
+        amountMinor: status.amountMinor ?? hint.amountMinor,
+        currency: status.currency ?? hint.currency,
+      },
+      source,
+    );
     await recordEvent({ paymentId: p.id, provider: provider.id, kind: 'status', outcome: status.outcome, verdict, raw: status.raw });
     return status.outcome;
   }

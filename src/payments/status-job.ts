@@ -22,7 +22,9 @@ export function createStatusJob(ctx: PaymentContext, { settle, confirmWithProvid
     // Claim by pushing next_check_at forward (a lease longer than a batch of slow providers), so a
     // second instance does not ask at the same time. Pending payments, and any payment a provider
     // said was paid that we have not confirmed yet.
-    const due = await prisma.$queryRaw<Array<{ id: string; provider: string; status: PaymentStatus; checks: number; expires_at: Date; created_at: Date }>>`
+    const due = await prisma.$queryRaw<
+      Array<{ id: string; provider: string; status: PaymentStatus; checks: number; expires_at: Date; created_at: Date }>
+    >`
       UPDATE payments SET next_check_at = ${t}::timestamptz + interval '10 minutes', checks = checks + 1
        WHERE id IN (SELECT id FROM payments WHERE (status = 'pending' OR confirm_due) AND next_check_at <= ${t}::timestamptz
                      ORDER BY next_check_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
@@ -55,11 +57,17 @@ export function createStatusJob(ctx: PaymentContext, { settle, confirmWithProvid
         await settle(p.id, { outcome: 'failed', reason: 'expired' }, 'status job');
         // The provider could not say (no answer, "unknown"): money may still arrive, keep asking now and then.
         if (outcome !== 'failed' && provider) {
-          await prisma.payment.update({ where: { id: p.id }, data: { confirmDue: true, nextCheckAt: new Date(t.getTime() + LATE_CHECK_SECONDS * 1000) } });
+          await prisma.payment.update({
+            where: { id: p.id },
+            data: { confirmDue: true, nextCheckAt: new Date(t.getTime() + LATE_CHECK_SECONDS * 1000) },
+          });
         }
         return;
       }
-      const next = Math.min(t.getTime() + backoff(provider?.minPollDelaySeconds ?? 30, MAX_CHECK_INTERVAL_SECONDS), Math.max(deadline, t.getTime() + 1000));
+      const next = Math.min(
+        t.getTime() + backoff(provider?.minPollDelaySeconds ?? 30, MAX_CHECK_INTERVAL_SECONDS),
+        Math.max(deadline, t.getTime() + 1000),
+      );
       await prisma.payment.update({ where: { id: p.id }, data: { nextCheckAt: new Date(next) } });
       return;
     }

@@ -41,7 +41,13 @@ export function createPurchaseViews(ctx: PaymentContext) {
     const receipt = input.receipt.trim();
     if (receipt === '') return null;
     const p = await prisma.payment.findFirst({
-      where: { phone: phone.e164, routerId: router.id, status: 'paid', entitlementId: { not: null }, receiptNumber: { equals: receipt, mode: 'insensitive' } },
+      where: {
+        phone: phone.e164,
+        routerId: router.id,
+        status: 'paid',
+        entitlementId: { not: null },
+        receiptNumber: { equals: receipt, mode: 'insensitive' },
+      },
       include: { package: true, entitlement: true },
       orderBy: { paidAt: 'desc' },
     });
@@ -67,7 +73,7 @@ export function view(p: PaymentRow): PurchaseView {
       ? 'Paid. You are being connected.'
       : p.status === 'pending'
         ? 'Check your phone and enter your mobile money PIN to approve the payment.'
-        : GUEST_FAILURE[reason ?? (p.status === 'expired' ? 'expired' : 'unknown')] ?? GUEST_FAILURE.unknown;
+        : (GUEST_FAILURE[reason ?? (p.status === 'expired' ? 'expired' : 'unknown')] ?? GUEST_FAILURE.unknown);
   return {
     id: p.id,
     status: p.status,
@@ -82,9 +88,10 @@ export function view(p: PaymentRow): PurchaseView {
     message,
     failureReason: p.status === 'paid' ? null : reason,
     receipt: p.receiptNumber,
-    access: p.status === 'paid' && p.entitlement
-      ? { code: p.entitlement.code, password: p.entitlement.password, expiresAt: p.entitlement.expiresAt?.toISOString() ?? null }
-      : null,
+    access:
+      p.status === 'paid' && p.entitlement
+        ? { code: p.entitlement.code, password: p.entitlement.password, expiresAt: p.entitlement.expiresAt?.toISOString() ?? null }
+        : null,
   };
 }
 
@@ -95,7 +102,15 @@ export function testMoneyRefused(routerName: string): string {
 
 function statusView(p: PaymentRow): PurchaseStatusView {
   const full = view(p);
-  return { id: full.id, status: full.status, message: full.message, failureReason: full.failureReason, testMoney: full.testMoney, access: null, receipt: null };
+  return {
+    id: full.id,
+    status: full.status,
+    message: full.message,
+    failureReason: full.failureReason,
+    testMoney: full.testMoney,
+    access: null,
+    receipt: null,
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

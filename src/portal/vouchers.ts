@@ -18,7 +18,11 @@ export function normaliseCode(input: string): string {
   return input.trim().toUpperCase().replace(/[\s-]/g, '');
 }
 
-export async function checkVoucher(prisma: PrismaClient, input: { code: string; mac?: string; router: string }, now = new Date()): Promise<RedeemResult> {
+export async function checkVoucher(
+  prisma: PrismaClient,
+  input: { code: string; mac?: string; router: string },
+  now = new Date(),
+): Promise<RedeemResult> {
   const router = await findActiveRouter(prisma, input.router);
   if (!router) return { ok: false, reason: 'unknown_router', message: UNKNOWN_ROUTER_MESSAGE };
   const code = normaliseCode(input.code);
@@ -36,5 +40,11 @@ export async function checkVoucher(prisma: PrismaClient, input: { code: string; 
   const mac = input.mac?.toUpperCase();
   const othersOnline = ent.devices.filter((d) => d.mac !== mac && d.onlineUntil !== null && d.onlineUntil > now).length;
   if (othersOnline >= ent.package.devicesAllowed) return fail('device_limit');
-  return { ok: true, code: ent.code, password: ent.password, package: { name: ent.package.name, minutes: ent.package.minutes }, expiresAt: ent.expiresAt?.toISOString() ?? null };
+  return {
+    ok: true,
+    code: ent.code,
+    password: ent.password,
+    package: { name: ent.package.name, minutes: ent.package.minutes },
+    expiresAt: ent.expiresAt?.toISOString() ?? null,
+  };
 }

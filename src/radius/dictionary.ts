@@ -9,7 +9,9 @@ let loaded = false;
 
 export function ensureDictionaries(): typeof radius {
   if (!loaded) {
-    for (const file of readdirSync(DICTIONARY_DIR).filter((f) => f.startsWith('dictionary.')).sort()) {
+    for (const file of readdirSync(DICTIONARY_DIR)
+      .filter((f) => f.startsWith('dictionary.'))
+      .sort()) {
       radius.add_dictionary(path.join(DICTIONARY_DIR, file));
     }
     radius.load_dictionaries();

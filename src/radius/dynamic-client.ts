@@ -135,9 +135,7 @@ export async function createDynamicClient(options: DynamicClientOptions = {}): P
           const answered = await Promise.race([reply, new Promise<null>((r) => (timer = setTimeout(() => r(null), wait)))]);
           clearTimeout(timer);
           if (answered) {
-            return answered.ack
-              ? { result: 'ack', transmissions }
-              : { result: 'nak', errorCause: answered.errorCause, transmissions };
+            return answered.ack ? { result: 'ack', transmissions } : { result: 'nak', errorCause: answered.errorCause, transmissions };
           }
           wait *= 2;
         }

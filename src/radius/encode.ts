@@ -76,9 +76,11 @@ function writeValue(def: AttributeDefinition, value: AttributeValue, target: Buf
     case 'time':
     case 'date': {
       const n =
-        value instanceof Date ? Math.floor(value.getTime() / 1000)
-        : typeof value === 'string' ? Number(Object.hasOwn(def.values, value) ? def.values[value] : /^\d{1,10}$/.test(value) ? value : NaN)
-        : value;
+        value instanceof Date
+          ? Math.floor(value.getTime() / 1000)
+          : typeof value === 'string'
+            ? Number(Object.hasOwn(def.values, value) ? def.values[value] : /^\d{1,10}$/.test(value) ? value : NaN)
+            : value;
       if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`${def.name}: invalid value ${String(value)}`);
       target.writeUInt32BE(n, at);
       return 4;
@@ -134,7 +136,14 @@ export function encodeAttributes(attributes: Attribute[]): Buffer {
 }
 
 /** Header, optional Message-Authenticator placeholder (first), attributes, then `tail` (Proxy-States). */
-function frame(code: number, identifier: number, authenticator: Buffer, withMa: boolean, attributes: Attribute[], tail: Buffer[] = []): Buffer {
+function frame(
+  code: number,
+  identifier: number,
+  authenticator: Buffer,
+  withMa: boolean,
+  attributes: Attribute[],
+  tail: Buffer[] = [],
+): Buffer {
   scratch[0] = code;
   scratch[1] = identifier;
   authenticator.copy(scratch, 4);
@@ -173,7 +182,9 @@ export interface ResponseSpec {
 export function encodeResponse({ request, code, attributes, secret }: ResponseSpec): Buffer {
   const withMa = ALWAYS_SIGNED.has(code) || request.attributes.some((a) => a.type === ATTR.messageAuthenticator);
   // Each Proxy-State as received, its type and length octets included (RFC 2865 §5.33).
-  const proxyStates = request.attributes.filter((a) => a.type === ATTR.proxyState).map((a) => request.bytes.subarray(a.offset, a.offset + request.bytes[a.offset + 1]));
+  const proxyStates = request.attributes
+    .filter((a) => a.type === ATTR.proxyState)
+    .map((a) => request.bytes.subarray(a.offset, a.offset + request.bytes[a.offset + 1]));
   const packet = frame(code, request.identifier, request.authenticator, withMa, attributes, proxyStates);
   if (withMa) messageAuthenticator(packet, 20, secret, maAuthenticatorForResponse(code, request.authenticator)).copy(packet, 22);
   responseAuthenticator(packet, request.authenticator, secret).copy(packet, 4);

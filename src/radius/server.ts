@@ -115,7 +115,9 @@ const DROP_REASONS: readonly DropReason[] = [
 ];
 // Slots in the counter array: received, replied, duplicatesResent, one per drop reason, then per
 // latency histogram (access, accounting) one count per bucket (+Inf last) and the sum of seconds.
-const RECEIVED = 0, REPLIED = 1, RESENT = 2;
+const RECEIVED = 0,
+  REPLIED = 1,
+  RESENT = 2;
 const DROP_SLOT = Object.fromEntries(DROP_REASONS.map((r, i) => [r, 3 + i])) as Record<DropReason, number>;
 const HISTOGRAM_SLOTS = LATENCY_BUCKETS.length + 2;
 const ACCESS_HISTOGRAM = 3 + DROP_REASONS.length;

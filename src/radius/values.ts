@@ -25,7 +25,11 @@ export function normalizeMac(value: string | null | undefined): string | null {
   if (!value) return null;
   if (value.length === 17 && CANONICAL_MAC.test(value)) return value; // RouterOS's default format, on every packet
   const v = value.trim();
-  if (!/^[0-9A-Fa-f]{2}([:\- ]?[0-9A-Fa-f]{2}){5}$/.test(v) && !/^([0-9A-Fa-f]{4}:){2}[0-9A-Fa-f]{4}$/.test(v) && !/^[0-9A-Fa-f]{6}[:-][0-9A-Fa-f]{6}$/.test(v)) {
+  if (
+    !/^[0-9A-Fa-f]{2}([:\- ]?[0-9A-Fa-f]{2}){5}$/.test(v) &&
+    !/^([0-9A-Fa-f]{4}:){2}[0-9A-Fa-f]{4}$/.test(v) &&
+    !/^[0-9A-Fa-f]{6}[:-][0-9A-Fa-f]{6}$/.test(v)
+  ) {
     return null;
   }
   const hex = v.replace(/[:\- ]/g, '').toUpperCase();

@@ -45,6 +45,7 @@ export const UNKNOWN_ROUTER_MESSAGE = 'This Wi-Fi network is not registered with
  * login page passes on); null when there is none.
  */
 export async function findActiveRouter(prisma: PrismaClient, nameOrIp: string) {
-  const router = (await prisma.router.findUnique({ where: { name: nameOrIp } })) ?? (await prisma.router.findUnique({ where: { ip: nameOrIp } }));
+  const router =
+    (await prisma.router.findUnique({ where: { name: nameOrIp } })) ?? (await prisma.router.findUnique({ where: { ip: nameOrIp } }));
   return router && router.status === 'active' ? router : null;
 }

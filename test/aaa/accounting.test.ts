@@ -32,7 +32,8 @@ describe('accounting', () => {
     attributesRaw: Buffer.from([40, 6, 0, 0, 0, over.statusType ?? 1]), // Acct-Status-Type
     ...over,
   });
-  const session = (sid: string) => db.prisma.accountingSession.findUniqueOrThrow({ where: { routerId_acctSessionId: { routerId, acctSessionId: sid } } });
+  const session = (sid: string) =>
+    db.prisma.accountingSession.findUniqueOrThrow({ where: { routerId_acctSessionId: { routerId, acctSessionId: sid } } });
 
   beforeAll(async () => {
     db = await openTestDatabase();
@@ -44,7 +45,14 @@ describe('accounting', () => {
   it('Start, Interim, Stop: stores every packet, keeps the session and the usage, frees the device', async () => {
     const pkg = await addPackage(db, { dataCapBytes: 10n ** 12n });
     const e = await addEntitlement(db, pkg.id, { code: 'ACCT1' });
-    await createAuthorizer(db.pool, { holdSeconds: 120 }).authorize({ routerId, userName: 'ACCT1', credential: { kind: 'pap', password: 'ACCT1' }, mac: MAC, userNameAsMac: null, now: new Date() });
+    await createAuthorizer(db.pool, { holdSeconds: 120 }).authorize({
+      routerId,
+      userName: 'ACCT1',
+      credential: { kind: 'pap', password: 'ACCT1' },
+      mac: MAC,
+      userNameAsMac: null,
+      now: new Date(),
+    });
     const base = { sessionId: 'a1', userName: 'ACCT1', entitlementHint: e.id };
     await writer.record(event({ ...base, statusType: 1 }));
     expect((await session('a1')).status).toBe('open');
@@ -92,7 +100,9 @@ describe('accounting', () => {
     const pkg = await addPackage(db);
     await addEntitlement(db, pkg.id, { code: 'LOST1' });
     const t = new Date();
-    await writer.record(event({ sessionId: 'l1', userName: 'LOST1', statusType: 3, sessionTime: 120, bytesUp: 1n, bytesDown: 2n, eventTimestamp: t }));
+    await writer.record(
+      event({ sessionId: 'l1', userName: 'LOST1', statusType: 3, sessionTime: 120, bytesUp: 1n, bytesDown: 2n, eventTimestamp: t }),
+    );
     const s = await session('l1');
     expect(s.status).toBe('open');
     expect(s.startedAt.getTime()).toBe(t.getTime() - 120_000);
@@ -109,7 +119,9 @@ describe('accounting', () => {
     await writer.record(event({ sessionId: '0', statusType: 7, mac: null, userName: null }));
     expect((await session('on1')).status).toBe('closed');
     expect((await session('on1')).terminateCause).toBe('NAS-Reboot');
-    const untouched = await db.prisma.accountingSession.findUniqueOrThrow({ where: { routerId_acctSessionId: { routerId: other.id, acctSessionId: 'on2' } } });
+    const untouched = await db.prisma.accountingSession.findUniqueOrThrow({
+      where: { routerId_acctSessionId: { routerId: other.id, acctSessionId: 'on2' } },
+    });
     expect(untouched.status).toBe('open');
   });
 
@@ -118,11 +130,22 @@ describe('accounting', () => {
     const pkg = await addPackage(db);
     const e = await addEntitlement(db, pkg.id, { code: 'OFF1' });
     const mac = '02:AB:00:00:0A:11';
-    const login = await createAuthorizer(db.pool, { holdSeconds: 120 }).authorize({ routerId: router.id, userName: 'OFF1', credential: { kind: 'pap', password: 'OFF1' }, mac, userNameAsMac: null, now: new Date() });
+    const login = await createAuthorizer(db.pool, { holdSeconds: 120 }).authorize({
+      routerId: router.id,
+      userName: 'OFF1',
+      credential: { kind: 'pap', password: 'OFF1' },
+      mac,
+      userNameAsMac: null,
+      now: new Date(),
+    });
     expect(login.accept).toBe(true);
     await writer.record(event({ routerId: router.id, sessionId: 'off1', userName: 'OFF1', statusType: 1, mac, entitlementHint: e.id }));
-    await writer.record(event({ routerId: router.id, sessionId: '0', statusType: 8, mac: null, userName: null, eventTimestamp: new Date() }));
-    const s = await db.prisma.accountingSession.findUniqueOrThrow({ where: { routerId_acctSessionId: { routerId: router.id, acctSessionId: 'off1' } } });
+    await writer.record(
+      event({ routerId: router.id, sessionId: '0', statusType: 8, mac: null, userName: null, eventTimestamp: new Date() }),
+    );
+    const s = await db.prisma.accountingSession.findUniqueOrThrow({
+      where: { routerId_acctSessionId: { routerId: router.id, acctSessionId: 'off1' } },
+    });
     expect([s.status, s.terminateCause]).toEqual(['closed', 'Accounting-Off']);
     expect((await db.prisma.entitlementDevice.findFirstOrThrow({ where: { entitlementId: e.id, mac } })).onlineUntil).toBeNull();
   });
@@ -156,10 +179,17 @@ describe('accounting', () => {
   });
 
   it('names the Acct-Terminate-Cause of a Stop as RFC 2866 does, and says so when it is missing or unknown', async () => {
-    expect([terminateCauseName(1), terminateCauseName(11), terminateCauseName(18), terminateCauseName(40), terminateCauseName(null)])
-      .toEqual(['User-Request', 'NAS-Reboot', 'Host-Request', 'Cause-40', 'Unknown']);
+    expect([
+      terminateCauseName(1),
+      terminateCauseName(11),
+      terminateCauseName(18),
+      terminateCauseName(40),
+      terminateCauseName(null),
+    ]).toEqual(['User-Request', 'NAS-Reboot', 'Host-Request', 'Cause-40', 'Unknown']);
     await writer.record(event({ sessionId: 'tc1', userName: 'tc', statusType: 1, mac: '02:AB:00:00:0B:11' }));
-    await writer.record(event({ sessionId: 'tc1', userName: 'tc', statusType: 2, mac: '02:AB:00:00:0B:11', sessionTime: 5, terminateCause: 15 }));
+    await writer.record(
+      event({ sessionId: 'tc1', userName: 'tc', statusType: 2, mac: '02:AB:00:00:0B:11', sessionTime: 5, terminateCause: 15 }),
+    );
     expect((await session('tc1')).terminateCause).toBe('Service-Unavailable');
     await writer.record(event({ sessionId: 'tc2', userName: 'tc', statusType: 2, mac: '02:AB:00:00:0C:11', sessionTime: 5 }));
     expect((await session('tc2')).terminateCause).toBe('Unknown');
@@ -170,7 +200,15 @@ describe('accounting', () => {
     await addEntitlement(db, pkg.id, { code: 'RELOG1' });
     const mac = '02:AB:00:00:0D:11';
     const auth = createAuthorizer(db.pool, { holdSeconds: 120 });
-    const login = (m: string) => auth.authorize({ routerId, userName: 'RELOG1', credential: { kind: 'pap', password: 'RELOG1' }, mac: m, userNameAsMac: null, now: new Date() });
+    const login = (m: string) =>
+      auth.authorize({
+        routerId,
+        userName: 'RELOG1',
+        credential: { kind: 'pap', password: 'RELOG1' },
+        mac: m,
+        userNameAsMac: null,
+        now: new Date(),
+      });
     expect((await login(mac)).accept).toBe(true);
     await writer.record(event({ sessionId: 'relog-a', userName: 'RELOG1', mac, statusType: 1 }));
     await Promise.all([
@@ -191,7 +229,11 @@ describe('accounting', () => {
       writer.record(event({ sessionId: 'ls-b', userName: 'ls', mac, statusType: 1 })),
       writer.record(event({ sessionId: 'ls-c', userName: 'ls', mac, statusType: 1 })),
     ]);
-    expect([(await session('ls-a')).terminateCause, (await session('ls-b')).terminateCause, (await session('ls-c')).status]).toEqual(['Lost-Stop', 'Lost-Stop', 'open']);
+    expect([(await session('ls-a')).terminateCause, (await session('ls-b')).terminateCause, (await session('ls-c')).status]).toEqual([
+      'Lost-Stop',
+      'Lost-Stop',
+      'open',
+    ]);
   });
 
   it('takes locks in the order authorization does (codes, then devices): a login and an Interim of one device do not deadlock', async () => {
@@ -199,14 +241,36 @@ describe('accounting', () => {
     const e = await addEntitlement(db, pkg.id, { code: 'LOCK1' });
     const mac = '02:AB:00:00:10:11';
     const auth = createAuthorizer(db.pool, { holdSeconds: 120 });
-    expect((await auth.authorize({ routerId, userName: 'LOCK1', credential: { kind: 'pap', password: 'LOCK1' }, mac, userNameAsMac: null, now: new Date() })).accept).toBe(true);
+    expect(
+      (
+        await auth.authorize({
+          routerId,
+          userName: 'LOCK1',
+          credential: { kind: 'pap', password: 'LOCK1' },
+          mac,
+          userNameAsMac: null,
+          now: new Date(),
+        })
+      ).accept,
+    ).toBe(true);
     await writer.record(event({ sessionId: 'lock-a', userName: 'LOCK1', mac, statusType: 1, entitlementHint: e.id }));
     const login = JSON.stringify([{ seq: 1, router_id: routerId, code: 'LOCK1', password: 'LOCK1', mac, now_ms: Date.now() }]);
     const client = await db.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT id FROM entitlements WHERE id = $1 FOR UPDATE', [e.id]); // a login holding the code
-      const interim = writer.record(event({ sessionId: 'lock-a', userName: 'LOCK1', mac, statusType: 3, sessionTime: 60, bytesUp: 5n, bytesDown: 5n, entitlementHint: e.id }));
+      const interim = writer.record(
+        event({
+          sessionId: 'lock-a',
+          userName: 'LOCK1',
+          mac,
+          statusType: 3,
+          sessionTime: 60,
+          bytesUp: 5n,
+          bytesDown: 5n,
+          entitlementHint: e.id,
+        }),
+      );
       await new Promise((r) => setTimeout(r, 300)); // the Interim now waits for the code
       const decided = await client.query('SELECT outcome FROM netflow_decide_logins($1::json, 120)', [login]); // wants the device
       await client.query('COMMIT');
@@ -224,9 +288,22 @@ describe('accounting', () => {
     const e = await addEntitlement(db, pkg.id, { code: 'LOCK2' });
     const mac = '02:AB:00:00:11:11';
     const auth = createAuthorizer(db.pool, { holdSeconds: 120 });
-    expect((await auth.authorize({ routerId: router.id, userName: 'LOCK2', credential: { kind: 'pap', password: 'LOCK2' }, mac, userNameAsMac: null, now: new Date() })).accept).toBe(true);
+    expect(
+      (
+        await auth.authorize({
+          routerId: router.id,
+          userName: 'LOCK2',
+          credential: { kind: 'pap', password: 'LOCK2' },
+          mac,
+          userNameAsMac: null,
+          now: new Date(),
+        })
+      ).accept,
+    ).toBe(true);
     await writer.record(event({ routerId: router.id, sessionId: 'lock-b', userName: 'LOCK2', mac, statusType: 1, entitlementHint: e.id }));
-    const open = await db.prisma.accountingSession.findUniqueOrThrow({ where: { routerId_acctSessionId: { routerId: router.id, acctSessionId: 'lock-b' } } });
+    const open = await db.prisma.accountingSession.findUniqueOrThrow({
+      where: { routerId_acctSessionId: { routerId: router.id, acctSessionId: 'lock-b' } },
+    });
     const client = await db.pool.connect();
     try {
       await client.query('BEGIN');
@@ -251,9 +328,30 @@ describe('accounting', () => {
     const t0 = new Date(Date.now() - 20 * day);
     const base = { sessionId: '80300007', userName: 'REUSE1', entitlementHint: e.id, mac };
     await writer.record(event({ ...base, statusType: 1, eventTimestamp: t0 }));
-    await writer.record(event({ ...base, statusType: 2, sessionTime: 600, bytesUp: 5000n, bytesDown: 9000n, terminateCause: 1, eventTimestamp: new Date(t0.getTime() + 600_000) }));
+    await writer.record(
+      event({
+        ...base,
+        statusType: 2,
+        sessionTime: 600,
+        bytesUp: 5000n,
+        bytesDown: 9000n,
+        terminateCause: 1,
+        eventTimestamp: new Date(t0.getTime() + 600_000),
+      }),
+    );
     // A late copy of the old Stop, and of the old Start (new Identifier, new delay): the old session still.
-    await writer.record(event({ ...base, statusType: 2, sessionTime: 600, bytesUp: 5000n, bytesDown: 9000n, terminateCause: 1, eventTimestamp: new Date(t0.getTime() + 600_000), delaySeconds: 40 }));
+    await writer.record(
+      event({
+        ...base,
+        statusType: 2,
+        sessionTime: 600,
+        bytesUp: 5000n,
+        bytesDown: 9000n,
+        terminateCause: 1,
+        eventTimestamp: new Date(t0.getTime() + 600_000),
+        delaySeconds: 40,
+      }),
+    );
     await writer.record(event({ ...base, statusType: 1, eventTimestamp: t0, delaySeconds: 9 }));
     expect(await db.prisma.accountingSession.count({ where: { acctSessionId: { startsWith: '80300007' } } })).toBe(1);
 
@@ -262,9 +360,15 @@ describe('accounting', () => {
     await writer.record(event({ ...base, statusType: 1, eventTimestamp: t1 }));
     let now = await session('80300007');
     expect([now.status, now.startedAt.getTime(), now.bytesUp]).toEqual(['open', t1.getTime(), 0n]);
-    const old = await db.prisma.accountingSession.findFirstOrThrow({ where: { acctSessionId: `80300007#${(await db.prisma.accountingSession.findFirstOrThrow({ where: { acctSessionId: { startsWith: '80300007#' } } })).id}` } });
+    const old = await db.prisma.accountingSession.findFirstOrThrow({
+      where: {
+        acctSessionId: `80300007#${(await db.prisma.accountingSession.findFirstOrThrow({ where: { acctSessionId: { startsWith: '80300007#' } } })).id}`,
+      },
+    });
     expect([old.status, old.terminateCause, old.bytesUp, old.bytesDown]).toEqual(['closed', 'User-Request', 5000n, 9000n]);
-    await writer.record(event({ ...base, statusType: 3, sessionTime: 300, bytesUp: 100n, bytesDown: 200n, eventTimestamp: new Date(t1.getTime() + 300_000) }));
+    await writer.record(
+      event({ ...base, statusType: 3, sessionTime: 300, bytesUp: 100n, bytesDown: 200n, eventTimestamp: new Date(t1.getTime() + 300_000) }),
+    );
     now = await session('80300007');
     expect([now.status, now.bytesUp, now.bytesDown]).toEqual(['open', 100n, 200n]);
     let ent = await db.prisma.entitlement.findUniqueOrThrow({ where: { id: e.id } });
@@ -276,8 +380,14 @@ describe('accounting', () => {
     await writer.record(event({ ...base, statusType: 3, sessionTime: 120, bytesUp: 10n, bytesDown: 20n, receivedAt: t2 }));
     now = await session('80300007');
     expect([now.status, now.startedAt.getTime(), now.bytesUp]).toEqual(['open', t2.getTime() - 120_000, 10n]);
-    const previous = await db.prisma.accountingSession.findMany({ where: { acctSessionId: { startsWith: '80300007#' } }, orderBy: { id: 'asc' } });
-    expect(previous.map((p) => [p.status, p.terminateCause, p.bytesUp])).toEqual([['closed', 'User-Request', 5000n], ['closed', 'Lost-Stop', 100n]]);
+    const previous = await db.prisma.accountingSession.findMany({
+      where: { acctSessionId: { startsWith: '80300007#' } },
+      orderBy: { id: 'asc' },
+    });
+    expect(previous.map((p) => [p.status, p.terminateCause, p.bytesUp])).toEqual([
+      ['closed', 'User-Request', 5000n],
+      ['closed', 'Lost-Stop', 100n],
+    ]);
     ent = await db.prisma.entitlement.findUniqueOrThrow({ where: { id: e.id } });
     expect([ent.bytesUp, ent.bytesDown]).toEqual([5110n, 9220n]);
     expect(await db.prisma.accountingRecord.count({ where: { acctSessionId: '80300007' } })).toBe(5);
@@ -294,16 +404,30 @@ describe('accounting', () => {
     expect(await db.prisma.accountingSession.count({ where: { acctSessionId: { startsWith: '80500002' } } })).toBe(2);
   });
 
-  it('a session the enforcer closed (our clock) and a router clock hours ahead: the router\'s Stop still lands on it, its usage counted once', async () => {
+  it("a session the enforcer closed (our clock) and a router clock hours ahead: the router's Stop still lands on it, its usage counted once", async () => {
     const pkg = await addPackage(db);
     const e = await addEntitlement(db, pkg.id, { code: 'AHEAD1' });
     const base = { sessionId: '80700004', userName: 'AHEAD1', entitlementHint: e.id, mac: '02:AB:00:00:0B:11' };
     const routerNow = Date.now() + 2 * 3_600_000; // the router's clock two hours ahead of ours
     await writer.record(event({ ...base, statusType: 1, eventTimestamp: new Date(routerNow) }));
-    await writer.record(event({ ...base, statusType: 3, sessionTime: 60, bytesUp: 100n, bytesDown: 200n, eventTimestamp: new Date(routerNow + 60_000) }));
+    await writer.record(
+      event({ ...base, statusType: 3, sessionTime: 60, bytesUp: 100n, bytesDown: 200n, eventTimestamp: new Date(routerNow + 60_000) }),
+    );
     // The enforcer's Disconnect was acknowledged: it closes the session at our time (src/enforce/queue.ts).
-    await db.pool.query(`UPDATE accounting_sessions SET status = 'closed', stopped_at = now(), terminate_cause = 'Admin-Reset' WHERE acct_session_id = '80700004'`);
-    await writer.record(event({ ...base, statusType: 2, sessionTime: 120, bytesUp: 150n, bytesDown: 250n, terminateCause: 6, eventTimestamp: new Date(routerNow + 120_000) }));
+    await db.pool.query(
+      `UPDATE accounting_sessions SET status = 'closed', stopped_at = now(), terminate_cause = 'Admin-Reset' WHERE acct_session_id = '80700004'`,
+    );
+    await writer.record(
+      event({
+        ...base,
+        statusType: 2,
+        sessionTime: 120,
+        bytesUp: 150n,
+        bytesDown: 250n,
+        terminateCause: 6,
+        eventTimestamp: new Date(routerNow + 120_000),
+      }),
+    );
     const rows = await db.prisma.accountingSession.findMany({ where: { acctSessionId: { startsWith: '80700004' } } });
     expect(rows.map((r) => [r.acctSessionId, r.status, r.bytesUp, r.bytesDown])).toEqual([['80700004', 'closed', 150n, 250n]]);
     const ent = await db.prisma.entitlement.findUniqueOrThrow({ where: { id: e.id } });
@@ -314,8 +438,12 @@ describe('accounting', () => {
     const base = { sessionId: '80800005', userName: 'nobody', mac: '02:AB:00:00:0C:11' };
     const t = Date.now() - 3_600_000;
     await writer.record(event({ ...base, statusType: 1, eventTimestamp: new Date(t) }));
-    await writer.record(event({ ...base, statusType: 3, sessionTime: 60, bytesUp: 5n, bytesDown: 6n, eventTimestamp: new Date(t + 60_000) }));
-    await writer.record(event({ ...base, statusType: 3, sessionTime: null, bytesUp: 10n, bytesDown: 20n, eventTimestamp: new Date(t + 12 * 60_000) }));
+    await writer.record(
+      event({ ...base, statusType: 3, sessionTime: 60, bytesUp: 5n, bytesDown: 6n, eventTimestamp: new Date(t + 60_000) }),
+    );
+    await writer.record(
+      event({ ...base, statusType: 3, sessionTime: null, bytesUp: 10n, bytesDown: 20n, eventTimestamp: new Date(t + 12 * 60_000) }),
+    );
     const rows = await db.prisma.accountingSession.findMany({ where: { acctSessionId: { startsWith: '80800005' } } });
     expect(rows.map((r) => [r.acctSessionId, r.status, r.bytesUp])).toEqual([['80800005', 'open', 10n]]);
   });
@@ -324,7 +452,9 @@ describe('accounting', () => {
     const base = { sessionId: '80600003', userName: 'nobody', mac: '02:AB:00:00:09:11' };
     const boot = new Date('1970-01-02T00:00:00Z'); // RouterOS without a clock battery, before NTP
     await writer.record(event({ ...base, statusType: 1, eventTimestamp: boot }));
-    await writer.record(event({ ...base, statusType: 3, sessionTime: 60, bytesUp: 50n, bytesDown: 60n, eventTimestamp: new Date(boot.getTime() + 60_000) }));
+    await writer.record(
+      event({ ...base, statusType: 3, sessionTime: 60, bytesUp: 50n, bytesDown: 60n, eventTimestamp: new Date(boot.getTime() + 60_000) }),
+    );
     await writer.record(event({ ...base, statusType: 3, sessionTime: 120, bytesUp: 80n, bytesDown: 90n, eventTimestamp: new Date() }));
     const rows = await db.prisma.accountingSession.findMany({ where: { acctSessionId: { startsWith: '80600003' } } });
     expect(rows.map((r) => [r.acctSessionId, r.status, r.bytesUp])).toEqual([['80600003', 'open', 80n]]);
@@ -332,12 +462,16 @@ describe('accounting', () => {
 
   it('uses Event-Timestamp, else arrival minus Acct-Delay-Time, as the event time', async () => {
     const received = new Date('2026-11-25T10:00:00Z');
-    await writer.record(event({ sessionId: 't1', userName: 't', statusType: 1, mac: '02:AB:00:00:05:11', receivedAt: received, delaySeconds: 30 }));
+    await writer.record(
+      event({ sessionId: 't1', userName: 't', statusType: 1, mac: '02:AB:00:00:05:11', receivedAt: received, delaySeconds: 30 }),
+    );
     const rec = await db.prisma.accountingRecord.findFirstOrThrow({ where: { acctSessionId: 't1' } });
     expect(rec.eventAt.toISOString()).toBe('2026-11-25T09:59:30.000Z');
     const stamp = new Date('2026-11-25T08:00:00Z');
     await writer.record(event({ sessionId: 't2', userName: 't', statusType: 1, mac: '02:AB:00:00:06:11', eventTimestamp: stamp }));
-    expect((await db.prisma.accountingRecord.findFirstOrThrow({ where: { acctSessionId: 't2' } })).eventAt.toISOString()).toBe(stamp.toISOString());
+    expect((await db.prisma.accountingRecord.findFirstOrThrow({ where: { acctSessionId: 't2' } })).eventAt.toISOString()).toBe(
+      stamp.toISOString(),
+    );
     // The session's times are the router's; when we heard of it is ours.
     const t2 = await session('t2');
     expect(t2.updatedAt.toISOString()).toBe(stamp.toISOString());
@@ -345,7 +479,14 @@ describe('accounting', () => {
   });
 
   it('group commit: many concurrent packets are all stored before their promises resolve', async () => {
-    const events = Array.from({ length: 300 }, (_, i) => event({ sessionId: `g${i}`, userName: 'g', statusType: 1, mac: `02:AB:00:01:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}` }));
+    const events = Array.from({ length: 300 }, (_, i) =>
+      event({
+        sessionId: `g${i}`,
+        userName: 'g',
+        statusType: 1,
+        mac: `02:AB:00:01:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+      }),
+    );
     await Promise.all(events.map((ev) => writer.record(ev)));
     expect(await db.prisma.accountingRecord.count({ where: { acctSessionId: { startsWith: 'g' } } })).toBe(300);
   });
@@ -364,9 +505,22 @@ describe('accounting batches', () => {
       const routerId = (await addRouter(db)).id;
       const writer = createAccountingWriter(db.pool, { onlineSeconds: 900 });
       const base: AccountingEvent = {
-        routerId, statusType: 1, sessionId: 'b0', userName: 'u', mac: '02:AB:00:00:09:11', framedIp: null, nasPortId: null,
-        sessionTime: null, bytesUp: null, bytesDown: null, terminateCause: null, delaySeconds: 0, eventTimestamp: null,
-        receivedAt: new Date(), entitlementHint: null, attributesRaw: Buffer.alloc(0),
+        routerId,
+        statusType: 1,
+        sessionId: 'b0',
+        userName: 'u',
+        mac: '02:AB:00:00:09:11',
+        framedIp: null,
+        nasPortId: null,
+        sessionTime: null,
+        bytesUp: null,
+        bytesDown: null,
+        terminateCause: null,
+        delaySeconds: 0,
+        eventTimestamp: null,
+        receivedAt: new Date(),
+        entitlementHint: null,
+        attributesRaw: Buffer.alloc(0),
       };
       const results = await Promise.allSettled([
         writer.record({ ...base, sessionId: 'b1' }),

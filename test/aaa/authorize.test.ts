@@ -89,7 +89,10 @@ describe('authorize', () => {
     expect((await authorize(pap('TWO1', 'TWO1', MAC_A, { now: t0 }))).accept).toBe(true);
     const almost = await authorize(pap('TWO1', 'TWO1', MAC_A, { now: new Date(t0.getTime() + 119_000) }));
     expect(almost.accept && almost.grant.secondsLeft).toBe(1);
-    expect(await authorize(pap('TWO1', 'TWO1', MAC_A, { now: new Date(t0.getTime() + 120_000) }))).toEqual({ accept: false, reason: 'expired' });
+    expect(await authorize(pap('TWO1', 'TWO1', MAC_A, { now: new Date(t0.getTime() + 120_000) }))).toEqual({
+      accept: false,
+      reason: 'expired',
+    });
   });
 
   it('refuses a second device while the first is online, and lets a new MAC take over later', async () => {
@@ -104,7 +107,10 @@ describe('authorize', () => {
     const later = new Date(t0.getTime() + 121_000);
     expect((await authorize(pap('ONE1', 'ONE1', MAC_B, { now: later }))).accept).toBe(true);
     const devices = await db.prisma.entitlementDevice.findMany({ where: { entitlementId: e.id }, orderBy: { id: 'asc' } });
-    expect(devices.map((d) => [d.mac, d.tookOver])).toEqual([[MAC_A, false], [MAC_B, true]]);
+    expect(devices.map((d) => [d.mac, d.tookOver])).toEqual([
+      [MAC_A, false],
+      [MAC_B, true],
+    ]);
     expect((await db.prisma.entitlement.findUniqueOrThrow({ where: { id: e.id } })).takeovers).toBe(1);
   });
 
@@ -139,7 +145,7 @@ describe('authorize', () => {
     expect(results.filter((r) => r.accept).length).toBe(1);
   });
 
-  it('two NetFlow instances (separate connections) racing for a code\'s last place: exactly one gets it', async () => {
+  it("two NetFlow instances (separate connections) racing for a code's last place: exactly one gets it", async () => {
     const pool = new pg.Pool({ connectionString: db.url, max: 2 });
     try {
       const other = createAuthorizer(pool, { holdSeconds: 120 }).authorize;

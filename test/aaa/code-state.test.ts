@@ -30,19 +30,123 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'not started, no redeem-by', code: {}, state: 'not_started', login: 'accept', portal: 'ok', voucher: 'unused', scan: null },
-  { name: 'not started, 1 ms before redeem-by', code: { redeemBy: ms(1) }, state: 'not_started', login: 'accept', portal: 'ok', voucher: 'unused', scan: null },
-  { name: 'not started, exactly at redeem-by', code: { redeemBy: ms(0) }, state: 'not_redeemed_in_time', login: 'not_redeemed_in_time', portal: 'not_redeemed_in_time', voucher: 'expired', scan: null },
-  { name: 'not started, 1 ms after redeem-by', code: { redeemBy: ms(-1) }, state: 'not_redeemed_in_time', login: 'not_redeemed_in_time', portal: 'not_redeemed_in_time', voucher: 'expired', scan: null },
-  { name: 'started, redeem-by passed (no longer applies)', code: { expiresAt: ms(60_000), redeemBy: ms(-1) }, state: 'running', login: 'accept', portal: 'ok', voucher: 'in use', scan: null },
-  { name: 'running, 1 ms before expires_at', code: { expiresAt: ms(1) }, state: 'running', login: 'accept', portal: 'ok', voucher: 'in use', scan: null },
-  { name: 'exactly at expires_at', code: { expiresAt: ms(0) }, state: 'expired', login: 'expired', portal: 'expired', voucher: 'expired', scan: 'expired' },
-  { name: 'after expires_at', code: { expiresAt: ms(-1) }, state: 'expired', login: 'expired', portal: 'expired', voucher: 'expired', scan: 'expired' },
-  { name: 'one byte under the data cap', code: { expiresAt: ms(60_000), bytes: CAP - 1n }, state: 'running', login: 'accept', portal: 'ok', voucher: 'in use', scan: null },
-  { name: 'exactly at the data cap', code: { expiresAt: ms(60_000), bytes: CAP }, state: 'data_exhausted', login: 'data_exhausted', portal: 'data_exhausted', voucher: 'in use', scan: 'data_cap' },
-  { name: 'not started, data cap reached', code: { bytes: CAP }, state: 'data_exhausted', login: 'data_exhausted', portal: 'data_exhausted', voucher: 'in use', scan: 'data_cap' },
-  { name: 'expired and out of data: expired', code: { expiresAt: ms(0), bytes: CAP }, state: 'expired', login: 'expired', portal: 'expired', voucher: 'expired', scan: 'expired' },
-  { name: 'revoked while running', code: { status: 'revoked', expiresAt: ms(60_000) }, state: 'revoked', login: 'revoked', portal: 'revoked', voucher: 'revoked', scan: 'revoked' },
-  { name: 'revoked, not started, redeem-by passed: revoked', code: { status: 'revoked', redeemBy: ms(-1) }, state: 'revoked', login: 'revoked', portal: 'revoked', voucher: 'revoked', scan: 'revoked' },
+  {
+    name: 'not started, 1 ms before redeem-by',
+    code: { redeemBy: ms(1) },
+    state: 'not_started',
+    login: 'accept',
+    portal: 'ok',
+    voucher: 'unused',
+    scan: null,
+  },
+  {
+    name: 'not started, exactly at redeem-by',
+    code: { redeemBy: ms(0) },
+    state: 'not_redeemed_in_time',
+    login: 'not_redeemed_in_time',
+    portal: 'not_redeemed_in_time',
+    voucher: 'expired',
+    scan: null,
+  },
+  {
+    name: 'not started, 1 ms after redeem-by',
+    code: { redeemBy: ms(-1) },
+    state: 'not_redeemed_in_time',
+    login: 'not_redeemed_in_time',
+    portal: 'not_redeemed_in_time',
+    voucher: 'expired',
+    scan: null,
+  },
+  {
+    name: 'started, redeem-by passed (no longer applies)',
+    code: { expiresAt: ms(60_000), redeemBy: ms(-1) },
+    state: 'running',
+    login: 'accept',
+    portal: 'ok',
+    voucher: 'in use',
+    scan: null,
+  },
+  {
+    name: 'running, 1 ms before expires_at',
+    code: { expiresAt: ms(1) },
+    state: 'running',
+    login: 'accept',
+    portal: 'ok',
+    voucher: 'in use',
+    scan: null,
+  },
+  {
+    name: 'exactly at expires_at',
+    code: { expiresAt: ms(0) },
+    state: 'expired',
+    login: 'expired',
+    portal: 'expired',
+    voucher: 'expired',
+    scan: 'expired',
+  },
+  {
+    name: 'after expires_at',
+    code: { expiresAt: ms(-1) },
+    state: 'expired',
+    login: 'expired',
+    portal: 'expired',
+    voucher: 'expired',
+    scan: 'expired',
+  },
+  {
+    name: 'one byte under the data cap',
+    code: { expiresAt: ms(60_000), bytes: CAP - 1n },
+    state: 'running',
+    login: 'accept',
+    portal: 'ok',
+    voucher: 'in use',
+    scan: null,
+  },
+  {
+    name: 'exactly at the data cap',
+    code: { expiresAt: ms(60_000), bytes: CAP },
+    state: 'data_exhausted',
+    login: 'data_exhausted',
+    portal: 'data_exhausted',
+    voucher: 'in use',
+    scan: 'data_cap',
+  },
+  {
+    name: 'not started, data cap reached',
+    code: { bytes: CAP },
+    state: 'data_exhausted',
+    login: 'data_exhausted',
+    portal: 'data_exhausted',
+    voucher: 'in use',
+    scan: 'data_cap',
+  },
+  {
+    name: 'expired and out of data: expired',
+    code: { expiresAt: ms(0), bytes: CAP },
+    state: 'expired',
+    login: 'expired',
+    portal: 'expired',
+    voucher: 'expired',
+    scan: 'expired',
+  },
+  {
+    name: 'revoked while running',
+    code: { status: 'revoked', expiresAt: ms(60_000) },
+    state: 'revoked',
+    login: 'revoked',
+    portal: 'revoked',
+    voucher: 'revoked',
+    scan: 'revoked',
+  },
+  {
+    name: 'revoked, not started, redeem-by passed: revoked',
+    code: { status: 'revoked', redeemBy: ms(-1) },
+    state: 'revoked',
+    login: 'revoked',
+    portal: 'revoked',
+    voucher: 'revoked',
+    scan: 'revoked',
+  },
 ];
 
 describe('a code’s state, one rule for every caller', () => {
@@ -61,8 +165,14 @@ describe('a code’s state, one rule for every caller', () => {
       const code = codeOf(c);
       const e = await db.prisma.entitlement.create({
         data: {
-          code, password: code, packageId: pkg.id, source: 'voucher', status: c.code.status ?? 'active',
-          startsAt: c.code.expiresAt ? ms(-3_600_000) : null, expiresAt: c.code.expiresAt ?? null, redeemBy: c.code.redeemBy ?? null,
+          code,
+          password: code,
+          packageId: pkg.id,
+          source: 'voucher',
+          status: c.code.status ?? 'active',
+          startsAt: c.code.expiresAt ? ms(-3_600_000) : null,
+          expiresAt: c.code.expiresAt ?? null,
+          redeemBy: c.code.redeemBy ?? null,
           bytesUp: c.code.bytes ?? 0n,
         },
       });
@@ -79,15 +189,20 @@ describe('a code’s state, one rule for every caller', () => {
 
   it('is inlined into the calling query (no function call per row: the login path is hot)', async () => {
     const { rows } = await db.pool.query(
-      'EXPLAIN (VERBOSE) SELECT netflow_code_state(e, p, $1) FROM entitlements e JOIN packages p ON p.id = e.package_id', [NOW]);
+      'EXPLAIN (VERBOSE) SELECT netflow_code_state(e, p, $1) FROM entitlements e JOIN packages p ON p.id = e.package_id',
+      [NOW],
+    );
     const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(plan).toContain('CASE');
     expect(plan).not.toContain('netflow_code_state');
     // … also from subqueries' rows, as netflow_decide_logins passes them.
-    const lateral = await db.pool.query(`EXPLAIN (VERBOSE) SELECT c.state FROM (VALUES ('X')) AS input(c)
+    const lateral = await db.pool.query(
+      `EXPLAIN (VERBOSE) SELECT c.state FROM (VALUES ('X')) AS input(c)
       LEFT JOIN LATERAL (SELECT * FROM entitlements en WHERE en.code = input.c OFFSET 0) e ON true
       LEFT JOIN LATERAL (SELECT * FROM packages pk WHERE pk.id = e.package_id OFFSET 0) p ON true
-      CROSS JOIN LATERAL (SELECT netflow_code_state(e, p, $1) AS state) c`, [NOW]);
+      CROSS JOIN LATERAL (SELECT netflow_code_state(e, p, $1) AS state) c`,
+      [NOW],
+    );
     expect(lateral.rows.map((r) => r['QUERY PLAN']).join('\n')).not.toContain('netflow_code_state');
   });
 
@@ -105,7 +220,12 @@ describe('a code’s state, one rule for every caller', () => {
     expect(CASES.map((c) => [c.name, list.find((v) => v.code === codeOf(c))?.status])).toEqual(CASES.map((c) => [c.name, c.voucher]));
     const batch = (await listVoucherBatches(db.prisma, NOW)).find((b) => b.id === batchId)!;
     const tally = (s: VoucherStatus) => CASES.filter((c) => c.voucher === s).length;
-    expect([batch.unused, batch.inUse, batch.expired, batch.revoked]).toEqual([tally('unused'), tally('in use'), tally('expired'), tally('revoked')]);
+    expect([batch.unused, batch.inUse, batch.expired, batch.revoked]).toEqual([
+      tally('unused'),
+      tally('in use'),
+      tally('expired'),
+      tally('revoked'),
+    ]);
   });
 
   it('the enforcement scan', async () => {
@@ -113,8 +233,15 @@ describe('a code’s state, one rule for every caller', () => {
     for (const [i, c] of CASES.entries()) {
       const s = await db.prisma.accountingSession.create({
         data: {
-          routerId: router.id, acctSessionId: `cs-${i}`, entitlementId: ids.get(c.name)!, userName: codeOf(c),
-          mac: `02:00:00:00:66:${String(i).padStart(2, '0')}`, status: 'open', startedAt: ms(-60_000), updatedAt: NOW, heardAt: NOW,
+          routerId: router.id,
+          acctSessionId: `cs-${i}`,
+          entitlementId: ids.get(c.name)!,
+          userName: codeOf(c),
+          mac: `02:00:00:00:66:${String(i).padStart(2, '0')}`,
+          status: 'open',
+          startedAt: ms(-60_000),
+          updatedAt: NOW,
+          heardAt: NOW,
         },
       });
       sessions.set(c.name, s.id);
@@ -130,8 +257,12 @@ describe('a code’s state, one rule for every caller', () => {
     const got = [];
     for (const [i, c] of CASES.entries()) {
       const d = await auth.authorize({
-        routerId: router.id, userName: codeOf(c), credential: { kind: 'pap', password: codeOf(c) },
-        mac: `02:00:00:00:55:${String(i).padStart(2, '0')}`, userNameAsMac: null, now: NOW,
+        routerId: router.id,
+        userName: codeOf(c),
+        credential: { kind: 'pap', password: codeOf(c) },
+        mac: `02:00:00:00:55:${String(i).padStart(2, '0')}`,
+        userNameAsMac: null,
+        now: NOW,
       });
       got.push([c.name, d.accept ? 'accept' : d.reason]);
     }

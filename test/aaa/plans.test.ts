@@ -46,12 +46,30 @@ describe('plans of the per-packet statements', () => {
     const writer = createAccountingWriter(explained, { onlineSeconds: 900 });
     const { authorize } = createAuthorizer(explained, { holdSeconds: 120 });
     const login = (mac: string): AccessRequest => ({
-      routerId, userName: code.code, credential: { kind: 'pap', password: 'pw' }, mac, userNameAsMac: null, now: new Date(),
+      routerId,
+      userName: code.code,
+      credential: { kind: 'pap', password: 'pw' },
+      mac,
+      userNameAsMac: null,
+      now: new Date(),
     });
     const record = (sessionId: string, statusType: number, mac: string, bytes: bigint | null): AccountingEvent => ({
-      routerId, statusType, sessionId, userName: code.code, mac, framedIp: '10.5.50.10', nasPortId: 'bridge', sessionTime: bytes === null ? null : 60,
-      bytesUp: bytes, bytesDown: bytes, terminateCause: null, delaySeconds: 0, eventTimestamp: null, receivedAt: new Date(),
-      entitlementHint: null, attributesRaw: Buffer.from([40, 6, 0, 0, 0, statusType]),
+      routerId,
+      statusType,
+      sessionId,
+      userName: code.code,
+      mac,
+      framedIp: '10.5.50.10',
+      nasPortId: 'bridge',
+      sessionTime: bytes === null ? null : 60,
+      bytesUp: bytes,
+      bytesDown: bytes,
+      terminateCause: null,
+      delaySeconds: 0,
+      eventTimestamp: null,
+      receivedAt: new Date(),
+      entitlementHint: null,
+      attributesRaw: Buffer.from([40, 6, 0, 0, 0, statusType]),
     });
 
     // First calls: the generic plans are made now, on empty statistics.
@@ -79,7 +97,12 @@ describe('plans of the per-packet statements', () => {
 
     plans.length = 0;
     expect((await authorize(login('02:00:00:00:00:02'))).accept).toBe(true);
-    const macLogin = (mac: string): AccessRequest => ({ ...login(mac), userName: mac, userNameAsMac: mac, credential: { kind: 'pap', password: '' } });
+    const macLogin = (mac: string): AccessRequest => ({
+      ...login(mac),
+      userName: mac,
+      userNameAsMac: mac,
+      credential: { kind: 'pap', password: '' },
+    });
     expect((await authorize(macLogin('02:00:00:00:00:01'))).accept).toBe(true);
     await writer.record(record('s1', 3, '02:00:00:00:00:01', 1000n));
     await writer.record(record('s2', 1, '02:00:00:00:00:02', null)); // a Start: the Lost-Stop lookup runs

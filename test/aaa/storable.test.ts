@@ -8,14 +8,28 @@ import { isConnectionFailure, isDataException, UnstorableValue } from '../../src
 
 /** Stands where the database would be: counts what would have reached it. */
 function countingPool() {
-  const pool = { calls: 0, query: async () => ((pool.calls++, { rows: [] })) };
+  const pool = { calls: 0, query: async () => (pool.calls++, { rows: [] }) };
   return pool;
 }
 
 const event = (over: Partial<AccountingEvent>): AccountingEvent => ({
-  routerId: 1, statusType: 3, sessionId: 's1', userName: 'CODE', mac: 'AA:BB:CC:DD:EE:FF', framedIp: null, nasPortId: null,
-  sessionTime: 60, bytesUp: 1n, bytesDown: 1n, terminateCause: null, delaySeconds: null, eventTimestamp: null,
-  receivedAt: new Date(), entitlementHint: null, attributesRaw: Buffer.alloc(0), ...over,
+  routerId: 1,
+  statusType: 3,
+  sessionId: 's1',
+  userName: 'CODE',
+  mac: 'AA:BB:CC:DD:EE:FF',
+  framedIp: null,
+  nasPortId: null,
+  sessionTime: 60,
+  bytesUp: 1n,
+  bytesDown: 1n,
+  terminateCause: null,
+  delaySeconds: null,
+  eventTimestamp: null,
+  receivedAt: new Date(),
+  entitlementHint: null,
+  attributesRaw: Buffer.alloc(0),
+  ...over,
 });
 
 describe('values that reach SQL', () => {
@@ -23,8 +37,16 @@ describe('values that reach SQL', () => {
     const pool = countingPool();
     const writer = createAccountingWriter(pool as unknown as pg.Pool, { onlineSeconds: 900 });
     const bad: Partial<AccountingEvent>[] = [
-      { sessionId: 'a\0b' }, { userName: '\0' }, { nasPortId: 'x\0' }, { sessionTime: 2 ** 31 }, { delaySeconds: 2 ** 32 - 1 },
-      { terminateCause: 2 ** 31 }, { statusType: 2 ** 31 }, { bytesUp: 1n << 63n }, { bytesDown: (1n << 64n) - 1n }, { entitlementHint: 2 ** 31 },
+      { sessionId: 'a\0b' },
+      { userName: '\0' },
+      { nasPortId: 'x\0' },
+      { sessionTime: 2 ** 31 },
+      { delaySeconds: 2 ** 32 - 1 },
+      { terminateCause: 2 ** 31 },
+      { statusType: 2 ** 31 },
+      { bytesUp: 1n << 63n },
+      { bytesDown: (1n << 64n) - 1n },
+      { entitlementHint: 2 ** 31 },
     ];
     for (const over of bad) await expect(writer.record(event(over))).rejects.toBeInstanceOf(UnstorableValue);
     expect(pool.calls).toBe(0);
@@ -36,8 +58,12 @@ describe('values that reach SQL', () => {
     const pool = countingPool();
     const { authorize } = createAuthorizer(pool as unknown as pg.Pool, { holdSeconds: 120 });
     const request = { routerId: 1, mac: 'AA:BB:CC:DD:EE:FF', userNameAsMac: null, now: new Date() };
-    await expect(authorize({ ...request, userName: 'A\0', credential: { kind: 'pap', password: 'x' } })).rejects.toBeInstanceOf(UnstorableValue);
-    await expect(authorize({ ...request, userName: 'A', credential: { kind: 'pap', password: 'x\0y' } })).rejects.toBeInstanceOf(UnstorableValue);
+    await expect(authorize({ ...request, userName: 'A\0', credential: { kind: 'pap', password: 'x' } })).rejects.toBeInstanceOf(
+      UnstorableValue,
+    );
+    await expect(authorize({ ...request, userName: 'A', credential: { kind: 'pap', password: 'x\0y' } })).rejects.toBeInstanceOf(
+      UnstorableValue,
+    );
     expect(pool.calls).toBe(0);
   });
 

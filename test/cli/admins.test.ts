@@ -33,12 +33,19 @@ describe('netflow admin create', () => {
   });
 
   it('refuses short passwords, bad emails, unknown roles and duplicates', async () => {
-    const create = (email: string, password: string, role: string) => cli('admin', 'create', '--email', email, '--password', password, '--role', role);
+    const create = (email: string, password: string, role: string) =>
+      cli('admin', 'create', '--email', email, '--password', password, '--role', role);
     expect(expectOneLineError(await create('a@example.com', 'short', 'admin'))).toBe('netflow: --password must be at least 10 characters');
-    expect(expectOneLineError(await create('not-an-email', PASSWORD, 'admin'))).toBe('netflow: --email must be an email address, got "not-an-email"');
-    expect(expectOneLineError(await create('a@example.com', PASSWORD, 'root'))).toBe('netflow: --role must be one of admin, operator, viewer, got "root"');
+    expect(expectOneLineError(await create('not-an-email', PASSWORD, 'admin'))).toBe(
+      'netflow: --email must be an email address, got "not-an-email"',
+    );
+    expect(expectOneLineError(await create('a@example.com', PASSWORD, 'root'))).toBe(
+      'netflow: --role must be one of admin, operator, viewer, got "root"',
+    );
     // A duplicate is a conflict with existing data (exit 3, as for a router name), not a bad argument (2).
-    expect(expectOneLineError(await create('AMINA@example.com', PASSWORD, 'admin'), 3)).toBe('netflow: an admin with email amina@example.com already exists');
+    expect(expectOneLineError(await create('AMINA@example.com', PASSWORD, 'admin'), 3)).toBe(
+      'netflow: an admin with email amina@example.com already exists',
+    );
     expect(await db.prisma.adminUser.count()).toBe(2);
   });
 
@@ -60,7 +67,14 @@ describe('password hashes', () => {
     const parts = a.split('$');
     const flipped = [...parts.slice(0, 5), (parts[5][0] === 'A' ? 'B' : 'A') + parts[5].slice(1)].join('$');
     expect(await verifyPassword(PASSWORD, flipped)).toBe(false);
-    for (const bad of ['', 'plain', 'bcrypt$x', 'scrypt$3$8$1$c2FsdA$aGFzaA', 'scrypt$1073741824$8$1$c2FsdA$aGFzaA', 'scrypt$16384$8$1$$']) {
+    for (const bad of [
+      '',
+      'plain',
+      'bcrypt$x',
+      'scrypt$3$8$1$c2FsdA$aGFzaA',
+      'scrypt$1073741824$8$1$c2FsdA$aGFzaA',
+      'scrypt$16384$8$1$$',
+    ]) {
       expect(await verifyPassword(PASSWORD, bad)).toBe(false);
     }
   });

@@ -37,7 +37,9 @@ describe('bin/netflow.js', { timeout: 60_000 }, () => {
   });
 
   it('exits 2 on a bad flag with one line on stderr and no stack trace', async () => {
-    const r = await netflow(['router', 'add', '--name', 'x', '--ip', '10.9.0.2', '--secret', 'edge-secret-0123456789', '--colour', 'red'], { DATABASE_URL: db.url });
+    const r = await netflow(['router', 'add', '--name', 'x', '--ip', '10.9.0.2', '--secret', 'edge-secret-0123456789', '--colour', 'red'], {
+      DATABASE_URL: db.url,
+    });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('netflow: unknown option --colour for "netflow router add" (see: netflow router add --help)\n');
@@ -66,7 +68,9 @@ describe('bin/netflow.js', { timeout: 60_000 }, () => {
   });
 
   it('exits 3 for a conflict with existing data (a duplicate router name), 2 for a bad value', async () => {
-    const dup = await netflow(['router', 'add', '--name', 'edge', '--ip', '10.9.0.3', '--secret', 'edge-secret-0123456789'], { DATABASE_URL: db.url });
+    const dup = await netflow(['router', 'add', '--name', 'edge', '--ip', '10.9.0.3', '--secret', 'edge-secret-0123456789'], {
+      DATABASE_URL: db.url,
+    });
     expect([dup.code, dup.stderr]).toEqual([3, 'netflow: a router named "edge" already exists\n']);
     const bad = await netflow(['session', 'end', 'abc'], { DATABASE_URL: db.url });
     expect([bad.code, bad.stderr]).toEqual([2, 'netflow: ID must be a session number (see `netflow session list`)\n']);

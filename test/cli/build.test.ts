@@ -66,7 +66,11 @@ describe('bin/netflow.js from dist/', { timeout: 60_000 }, () => {
     const serve = await spawnNetflow(db.url, { NETFLOW_BUILD: 'require' });
     const radius = await TestRadiusClient.open();
     try {
-      const attrs: [string, string][] = [['User-Name', 'NOSUCHCODE'], ['User-Password', 'NOSUCHCODE'], ['Calling-Station-Id', '02:EE:00:00:00:09']];
+      const attrs: [string, string][] = [
+        ['User-Name', 'NOSUCHCODE'],
+        ['User-Password', 'NOSUCHCODE'],
+        ['Calling-Station-Id', '02:EE:00:00:00:09'],
+      ];
       const { reply } = await radius.send(CODE.accessRequest, attrs, 'built-secret-0123456789', serve.authPort);
       expect(reply?.code).toBe(CODE.accessReject);
     } finally {
@@ -80,7 +84,8 @@ describe('bin/netflow.js from dist/', { timeout: 60_000 }, () => {
     const root = mkdtempSync(path.join(tmpdir(), 'netflow-stale-'));
     try {
       cpSync(path.join(ROOT, 'bin'), path.join(root, 'bin'), { recursive: true });
-      for (const name of ['src', 'node_modules', 'prisma', 'radius-dictionaries', 'package.json']) symlinkSync(path.join(ROOT, name), path.join(root, name));
+      for (const name of ['src', 'node_modules', 'prisma', 'radius-dictionaries', 'package.json'])
+        symlinkSync(path.join(ROOT, name), path.join(root, name));
       mkdirSync(path.join(root, 'dist'));
       for (const name of readdirSync(path.join(ROOT, 'dist'))) {
         if (name !== '.built') symlinkSync(path.join(ROOT, 'dist', name), path.join(root, 'dist', name));

@@ -54,7 +54,18 @@ describe('the embedded database dies under serve', () => {
     try {
       let reply = null;
       for (let i = 0; i < 5 && !reply; i++) {
-        reply = (await radius.send(CODE.accessRequest, [['User-Name', 'nobody'], ['User-Password', 'x'], ['Calling-Station-Id', '02:EE:00:00:00:09']], SECRET, serve.authPort)).reply;
+        reply = (
+          await radius.send(
+            CODE.accessRequest,
+            [
+              ['User-Name', 'nobody'],
+              ['User-Password', 'x'],
+              ['Calling-Station-Id', '02:EE:00:00:00:09'],
+            ],
+            SECRET,
+            serve.authPort,
+          )
+        ).reply;
       }
       expect(reply?.code).toBe(CODE.accessReject);
     } finally {

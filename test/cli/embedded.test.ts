@@ -44,7 +44,17 @@ describe('the embedded default database', () => {
 
     const radius = await TestRadiusClient.open();
     try {
-      const login = () => radius.send(CODE.accessRequest, [['User-Name', code], ['User-Password', code], ['Calling-Station-Id', '02:EE:00:00:00:01']], SECRET, serve.authPort);
+      const login = () =>
+        radius.send(
+          CODE.accessRequest,
+          [
+            ['User-Name', code],
+            ['User-Password', code],
+            ['Calling-Station-Id', '02:EE:00:00:00:01'],
+          ],
+          SECRET,
+          serve.authPort,
+        );
       let reply = (await login()).reply;
       for (let i = 0; i < 50 && !reply; i++) reply = (await login()).reply; // until serve's router table has the new router
       expect(reply!.code).toBe(CODE.accessAccept);

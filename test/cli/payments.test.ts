@@ -32,11 +32,23 @@ async function addPayment(db: Database, p: PaymentSpec) {
   phoneSeq++;
   return db.prisma.payment.create({
     data: {
-      reference: p.ref, callbackToken: `token-${p.ref}`, packageId: p.pkg, provider: p.provider,
-      phone: p.phone ?? `2557540${String(phoneSeq).padStart(5, '0')}`, network: 'vodacom', amountMinor: p.amountMinor, currency: p.currency,
-      status: p.status, paidAt: p.paidAt ?? null, sandbox: p.sandbox ?? false, needsReview: p.needsReview ?? false,
-      failureReason: p.failureReason ?? null, receiptNumber: p.receiptNumber ?? null,
-      createdAt: p.createdAt, expiresAt: new Date(p.createdAt.getTime() + 120_000), nextCheckAt: p.createdAt,
+      reference: p.ref,
+      callbackToken: `token-${p.ref}`,
+      packageId: p.pkg,
+      provider: p.provider,
+      phone: p.phone ?? `2557540${String(phoneSeq).padStart(5, '0')}`,
+      network: 'vodacom',
+      amountMinor: p.amountMinor,
+      currency: p.currency,
+      status: p.status,
+      paidAt: p.paidAt ?? null,
+      sandbox: p.sandbox ?? false,
+      needsReview: p.needsReview ?? false,
+      failureReason: p.failureReason ?? null,
+      receiptNumber: p.receiptNumber ?? null,
+      createdAt: p.createdAt,
+      expiresAt: new Date(p.createdAt.getTime() + 120_000),
+      nextCheckAt: p.createdAt,
     },
   });
 }
@@ -58,24 +70,142 @@ describe('netflow payment list / revenue', () => {
     const day = await addPackage(db, 'day', 250000n, 'TZS');
     const kes = await addPackage(db, 'kes-hour', 5000n, 'KES');
     // Paid a millisecond before midnight in Dar es Salaam (20:59:59.999 UTC): 9 March.
-    await addPayment(db, { ref: 'P01', pkg: hour.id, provider: 'vodacom', amountMinor: 100000n, currency: 'TZS', status: 'paid', createdAt: utc('2026-03-09T20:59:00Z'), paidAt: utc('2026-03-09T20:59:59.999Z'), receiptNumber: 'VC1', phone: '255754000111' });
+    await addPayment(db, {
+      ref: 'P01',
+      pkg: hour.id,
+      provider: 'vodacom',
+      amountMinor: 100000n,
+      currency: 'TZS',
+      status: 'paid',
+      createdAt: utc('2026-03-09T20:59:00Z'),
+      paidAt: utc('2026-03-09T20:59:59.999Z'),
+      receiptNumber: 'VC1',
+      phone: '255754000111',
+    });
     // Paid at midnight in Dar es Salaam (21:00 UTC, still 9 March in UTC): 10 March.
-    await addPayment(db, { ref: 'P02', pkg: hour.id, provider: 'selcom', amountMinor: 100000n, currency: 'TZS', status: 'paid', createdAt: utc('2026-03-09T21:00:00Z'), paidAt: utc('2026-03-09T21:00:00.000Z'), receiptNumber: 'SC2' });
-    await addPayment(db, { ref: 'P03', pkg: day.id, provider: 'vodacom', amountMinor: 250000n, currency: 'TZS', status: 'paid', createdAt: utc('2026-03-10T11:59:00Z'), paidAt: utc('2026-03-10T12:00:00Z'), receiptNumber: 'VC3' });
+    await addPayment(db, {
+      ref: 'P02',
+      pkg: hour.id,
+      provider: 'selcom',
+      amountMinor: 100000n,
+      currency: 'TZS',
+      status: 'paid',
+      createdAt: utc('2026-03-09T21:00:00Z'),
+      paidAt: utc('2026-03-09T21:00:00.000Z'),
+      receiptNumber: 'SC2',
+    });
+    await addPayment(db, {
+      ref: 'P03',
+      pkg: day.id,
+      provider: 'vodacom',
+      amountMinor: 250000n,
+      currency: 'TZS',
+      status: 'paid',
+      createdAt: utc('2026-03-10T11:59:00Z'),
+      paidAt: utc('2026-03-10T12:00:00Z'),
+      receiptNumber: 'VC3',
+    });
     // 23:30 on 10 March in Dar es Salaam; Kenyan shillings stay apart from Tanzanian ones.
-    await addPayment(db, { ref: 'P04', pkg: kes.id, provider: 'daraja', amountMinor: 5000n, currency: 'KES', status: 'paid', createdAt: utc('2026-03-10T20:29:00Z'), paidAt: utc('2026-03-10T20:30:00Z'), receiptNumber: 'QK4', phone: '254712345678' });
+    await addPayment(db, {
+      ref: 'P04',
+      pkg: kes.id,
+      provider: 'daraja',
+      amountMinor: 5000n,
+      currency: 'KES',
+      status: 'paid',
+      createdAt: utc('2026-03-10T20:29:00Z'),
+      paidAt: utc('2026-03-10T20:30:00Z'),
+      receiptNumber: 'QK4',
+      phone: '254712345678',
+    });
     // Test money: not revenue unless asked for.
-    await addPayment(db, { ref: 'P05', pkg: hour.id, provider: 'vodacom', amountMinor: 100000n, currency: 'TZS', status: 'paid', sandbox: true, createdAt: utc('2026-03-10T09:59:00Z'), paidAt: utc('2026-03-10T10:00:00Z'), receiptNumber: 'SB5' });
+    await addPayment(db, {
+      ref: 'P05',
+      pkg: hour.id,
+      provider: 'vodacom',
+      amountMinor: 100000n,
+      currency: 'TZS',
+      status: 'paid',
+      sandbox: true,
+      createdAt: utc('2026-03-10T09:59:00Z'),
+      paidAt: utc('2026-03-10T10:00:00Z'),
+      receiptNumber: 'SB5',
+    });
     // Not paid: never revenue.
-    await addPayment(db, { ref: 'P06', pkg: hour.id, provider: 'airtel', amountMinor: 100000n, currency: 'TZS', status: 'failed', failureReason: 'cancelled', createdAt: utc('2026-03-10T13:00:00Z') });
-    await addPayment(db, { ref: 'P07', pkg: kes.id, provider: 'daraja', amountMinor: 5000n, currency: 'KES', status: 'pending', createdAt: utc('2026-03-10T14:00:00Z') });
-    await addPayment(db, { ref: 'P08', pkg: hour.id, provider: 'vodacom', amountMinor: 100000n, currency: 'TZS', status: 'expired', failureReason: 'expired', createdAt: utc('2026-03-10T15:00:00Z') });
-    await addPayment(db, { ref: 'P09', pkg: day.id, provider: 'yas', amountMinor: 250000n, currency: 'TZS', status: 'failed', failureReason: 'amount_mismatch', needsReview: true, createdAt: utc('2026-03-10T16:00:00Z') });
+    await addPayment(db, {
+      ref: 'P06',
+      pkg: hour.id,
+      provider: 'airtel',
+      amountMinor: 100000n,
+      currency: 'TZS',
+      status: 'failed',
+      failureReason: 'cancelled',
+      createdAt: utc('2026-03-10T13:00:00Z'),
+    });
+    await addPayment(db, {
+      ref: 'P07',
+      pkg: kes.id,
+      provider: 'daraja',
+      amountMinor: 5000n,
+      currency: 'KES',
+      status: 'pending',
+      createdAt: utc('2026-03-10T14:00:00Z'),
+    });
+    await addPayment(db, {
+      ref: 'P08',
+      pkg: hour.id,
+      provider: 'vodacom',
+      amountMinor: 100000n,
+      currency: 'TZS',
+      status: 'expired',
+      failureReason: 'expired',
+      createdAt: utc('2026-03-10T15:00:00Z'),
+    });
+    await addPayment(db, {
+      ref: 'P09',
+      pkg: day.id,
+      provider: 'yas',
+      amountMinor: 250000n,
+      currency: 'TZS',
+      status: 'failed',
+      failureReason: 'amount_mismatch',
+      needsReview: true,
+      createdAt: utc('2026-03-10T16:00:00Z'),
+    });
     // Paid late (after expiring): revenue, and flagged.
-    await addPayment(db, { ref: 'P10', pkg: day.id, provider: 'yas', amountMinor: 250000n, currency: 'TZS', status: 'paid', needsReview: true, createdAt: utc('2026-03-11T04:00:00Z'), paidAt: utc('2026-03-11T05:00:00Z'), receiptNumber: 'YS10' });
+    await addPayment(db, {
+      ref: 'P10',
+      pkg: day.id,
+      provider: 'yas',
+      amountMinor: 250000n,
+      currency: 'TZS',
+      status: 'paid',
+      needsReview: true,
+      createdAt: utc('2026-03-11T04:00:00Z'),
+      paidAt: utc('2026-03-11T05:00:00Z'),
+      receiptNumber: 'YS10',
+    });
     // Just outside 9–11 March in Dar es Salaam: 23:59:59.999 on 8 March and 00:00 on 12 March.
-    await addPayment(db, { ref: 'P11', pkg: hour.id, provider: 'vodacom', amountMinor: 100000n, currency: 'TZS', status: 'paid', createdAt: utc('2026-03-08T20:00:00Z'), paidAt: utc('2026-03-08T20:59:59.999Z') });
-    await addPayment(db, { ref: 'P12', pkg: hour.id, provider: 'vodacom', amountMinor: 100000n, currency: 'TZS', status: 'paid', createdAt: utc('2026-03-11T20:59:00Z'), paidAt: utc('2026-03-11T21:00:00Z') });
+    await addPayment(db, {
+      ref: 'P11',
+      pkg: hour.id,
+      provider: 'vodacom',
+      amountMinor: 100000n,
+      currency: 'TZS',
+      status: 'paid',
+      createdAt: utc('2026-03-08T20:00:00Z'),
+      paidAt: utc('2026-03-08T20:59:59.999Z'),
+    });
+    await addPayment(db, {
+      ref: 'P12',
+      pkg: hour.id,
+      provider: 'vodacom',
+      amountMinor: 100000n,
+      currency: 'TZS',
+      status: 'paid',
+      createdAt: utc('2026-03-11T20:59:00Z'),
+      paidAt: utc('2026-03-11T21:00:00Z'),
+    });
   });
   afterAll(() => db.close());
 
@@ -88,25 +218,56 @@ describe('netflow payment list / revenue', () => {
       expect(all.map((p) => p.reference)).toEqual(['P12', 'P10', 'P04', 'P09', 'P08', 'P07', 'P06', 'P03', 'P05', 'P02', 'P01', 'P11']);
       const p01 = all.find((p) => p.reference === 'P01')!;
       expect(p01).toEqual({
-        id: expect.stringMatching(/^[0-9a-f-]{36}$/), reference: 'P01', createdAt: utc('2026-03-09T20:59:00Z'), paidAt: utc('2026-03-09T20:59:59.999Z'),
-        package: 'hour', amountMinor: '100000', currency: 'TZS', amount: '1000.00 TZS', provider: 'vodacom', phone: '2557••••0111',
-        status: 'paid', failureReason: null, receiptNumber: 'VC1', needsReview: false, testMoney: false,
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        reference: 'P01',
+        createdAt: utc('2026-03-09T20:59:00Z'),
+        paidAt: utc('2026-03-09T20:59:59.999Z'),
+        package: 'hour',
+        amountMinor: '100000',
+        currency: 'TZS',
+        amount: '1000.00 TZS',
+        provider: 'vodacom',
+        phone: '2557••••0111',
+        status: 'paid',
+        failureReason: null,
+        receiptNumber: 'VC1',
+        needsReview: false,
+        testMoney: false,
       });
       expect(all.find((p) => p.reference === 'P04')).toMatchObject({ amount: '50.00 KES', phone: '2547••••5678', currency: 'KES' });
       expect(all.find((p) => p.reference === 'P05')).toMatchObject({ testMoney: true, status: 'paid' });
-      expect(all.find((p) => p.reference === 'P09')).toMatchObject({ status: 'failed', failureReason: 'amount_mismatch', needsReview: true, paidAt: null });
+      expect(all.find((p) => p.reference === 'P09')).toMatchObject({
+        status: 'failed',
+        failureReason: 'amount_mismatch',
+        needsReview: true,
+        paidAt: null,
+      });
     });
 
     it('filters by status, by day started (in a time zone) and limits', async () => {
-      expect((await listPayments(db.prisma, { status: 'paid' })).map((p) => p.reference)).toEqual(['P12', 'P10', 'P04', 'P03', 'P05', 'P02', 'P01', 'P11']);
+      expect((await listPayments(db.prisma, { status: 'paid' })).map((p) => p.reference)).toEqual([
+        'P12',
+        'P10',
+        'P04',
+        'P03',
+        'P05',
+        'P02',
+        'P01',
+        'P11',
+      ]);
       expect((await listPayments(db.prisma, { status: 'failed' })).map((p) => p.reference)).toEqual(['P09', 'P06']);
       // From 00:00 on 10 March in Dar es Salaam = 21:00 UTC on 9 March: P02 (started then) is in,
       // P01 (started at 20:59 UTC) is not.
       const since = await listPayments(db.prisma, { since: '2026-03-10', timeZone: DAR });
       expect(since.map((p) => p.reference)).toEqual(['P12', 'P10', 'P04', 'P09', 'P08', 'P07', 'P06', 'P03', 'P05', 'P02']);
       // 10 March in UTC starts three hours later, after P02.
-      expect((await listPayments(db.prisma, { since: '2026-03-10', timeZone: 'UTC' })).map((p) => p.reference)).toEqual(since.map((p) => p.reference).slice(0, -1));
-      expect((await listPayments(db.prisma, { since: '2026-03-11', timeZone: DAR, status: 'paid' })).map((p) => p.reference)).toEqual(['P12', 'P10']);
+      expect((await listPayments(db.prisma, { since: '2026-03-10', timeZone: 'UTC' })).map((p) => p.reference)).toEqual(
+        since.map((p) => p.reference).slice(0, -1),
+      );
+      expect((await listPayments(db.prisma, { since: '2026-03-11', timeZone: DAR, status: 'paid' })).map((p) => p.reference)).toEqual([
+        'P12',
+        'P10',
+      ]);
       expect((await listPayments(db.prisma, { limit: 2 })).map((p) => p.reference)).toEqual(['P12', 'P10']);
     });
 
@@ -120,7 +281,11 @@ describe('netflow payment list / revenue', () => {
   describe('revenue', () => {
     it('sums paid real money per day in Dar es Salaam, per currency, with totals', async () => {
       expect(await revenue(db.prisma, { ...range, groupBy: 'day' })).toEqual({
-        from: '2026-03-09', to: '2026-03-11', timeZone: DAR, groupBy: 'day', includeTestMoney: false,
+        from: '2026-03-09',
+        to: '2026-03-11',
+        timeZone: DAR,
+        groupBy: 'day',
+        includeTestMoney: false,
         rows: [
           { group: '2026-03-09', ...money('TZS', 1, '100000', '1000.00 TZS') },
           { group: '2026-03-10', ...money('KES', 1, '5000', '50.00 KES') },
@@ -142,13 +307,18 @@ describe('netflow payment list / revenue', () => {
       ]);
       expect(r.totals).toEqual([money('KES', 1, '5000', '50.00 KES'), money('TZS', 5, '800000', '8000.00 TZS')]);
       // A single day, both edges: 23:59:59.999 is in, 00:00 the next day is out.
-      expect((await revenue(db.prisma, { from: '2026-03-09', to: '2026-03-09', timeZone: DAR })).totals).toEqual([money('TZS', 1, '100000', '1000.00 TZS')]);
+      expect((await revenue(db.prisma, { from: '2026-03-09', to: '2026-03-09', timeZone: DAR })).totals).toEqual([
+        money('TZS', 1, '100000', '1000.00 TZS'),
+      ]);
     });
 
     it('counts test money only when asked', async () => {
       const r = await revenue(db.prisma, { ...range, includeTestMoney: true });
       expect(r.includeTestMoney).toBe(true);
-      expect(r.rows.find((x) => x.group === '2026-03-10' && x.currency === 'TZS')).toEqual({ group: '2026-03-10', ...money('TZS', 3, '450000', '4500.00 TZS') });
+      expect(r.rows.find((x) => x.group === '2026-03-10' && x.currency === 'TZS')).toEqual({
+        group: '2026-03-10',
+        ...money('TZS', 3, '450000', '4500.00 TZS'),
+      });
       expect(r.totals).toEqual([money('KES', 1, '5000', '50.00 KES'), money('TZS', 5, '800000', '8000.00 TZS')]);
     });
 
@@ -179,7 +349,15 @@ describe('netflow payment list / revenue', () => {
       expect(r).toMatchObject({ code: 0, stderr: '' });
       const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
       expect(rows.map((p) => p.reference)).toEqual(['P12', 'P10', 'P04']);
-      expect(rows[2]).toMatchObject({ amountMinor: '5000', currency: 'KES', amount: '50.00 KES', phone: '2547••••5678', createdAt: '2026-03-10T20:29:00.000Z', paidAt: '2026-03-10T20:30:00.000Z', testMoney: false });
+      expect(rows[2]).toMatchObject({
+        amountMinor: '5000',
+        currency: 'KES',
+        amount: '50.00 KES',
+        phone: '2547••••5678',
+        createdAt: '2026-03-10T20:29:00.000Z',
+        paidAt: '2026-03-10T20:30:00.000Z',
+        testMoney: false,
+      });
       expect(rows[1]).toMatchObject({ needsReview: true, receiptNumber: 'YS10' });
     });
 
@@ -189,7 +367,9 @@ describe('netflow payment list / revenue', () => {
       const lines = r.stdout.trimEnd().split('\n');
       expect(lines[0]).toMatch(/^REFERENCE\s+CREATED\s+PACKAGE\s+AMOUNT\s+PROVIDER\s+PHONE\s+STATUS\s+PAID\s+RECEIPT\s+FLAGS$/);
       expect(lines).toHaveLength(1 + 12 + 1);
-      expect(lines.find((l) => l.startsWith('P09 '))).toMatch(/day\s+2500\.00 TZS\s+yas\s+2557••••\d{4}\s+failed \(amount_mismatch\)\s+-\s+-\s+review$/);
+      expect(lines.find((l) => l.startsWith('P09 '))).toMatch(
+        /day\s+2500\.00 TZS\s+yas\s+2557••••\d{4}\s+failed \(amount_mismatch\)\s+-\s+-\s+review$/,
+      );
       expect(lines.find((l) => l.startsWith('P05 '))).toMatch(/hour\s+1000\.00 TZS\s+vodacom\s+\S+\s+paid\s+\S+ \S+\s+SB5\s+test money$/);
       expect(lines.find((l) => l.startsWith('P01 '))).toMatch(/vodacom\s+2557••••0111\s+paid\s+\S+ \S+\s+VC1\s+-$/);
       expect(lines.at(-1)).toBe('paid, real money, in this list: 50.00 KES (1), 9000.00 TZS (6)');
@@ -213,14 +393,25 @@ describe('netflow payment list / revenue', () => {
           '',
         ].join('\n'),
       });
-      const byProvider = await cli('payment', 'revenue', '--from=2026-03-09', '--to=2026-03-11', '--tz=africa/dar_es_salaam', '--by', 'provider', '--include-test-money');
+      const byProvider = await cli(
+        'payment',
+        'revenue',
+        '--from=2026-03-09',
+        '--to=2026-03-11',
+        '--tz=africa/dar_es_salaam',
+        '--by',
+        'provider',
+        '--include-test-money',
+      );
       expect(byProvider.stdout.split('\n').slice(0, 2)).toEqual([
         'revenue 2026-03-09 to 2026-03-11 by provider (days in Africa/Dar_es_Salaam; test money included)',
         'PROVIDER  CURRENCY  PAYMENTS  AMOUNT',
       ]);
       expect(byProvider.stdout).toContain('\nvodacom   TZS       3         4500.00 TZS\n');
       expect(await cli('payment', 'revenue', '--from', '2026-01-01', '--to', '2026-01-02', '--tz', DAR)).toEqual({
-        code: 0, stderr: '', stdout: 'revenue 2026-01-01 to 2026-01-02 by day (days in Africa/Dar_es_Salaam; test money excluded)\nno paid payments\n',
+        code: 0,
+        stderr: '',
+        stdout: 'revenue 2026-01-01 to 2026-01-02 by day (days in Africa/Dar_es_Salaam; test money excluded)\nno paid payments\n',
       });
     });
 
@@ -229,7 +420,11 @@ describe('netflow payment list / revenue', () => {
       expect(r).toMatchObject({ code: 0, stderr: '' });
       const report = JSON.parse(r.stdout) as Record<string, unknown>;
       expect(report).toEqual({
-        from: '2026-03-09', to: '2026-03-11', timeZone: DAR, groupBy: 'package', includeTestMoney: false,
+        from: '2026-03-09',
+        to: '2026-03-11',
+        timeZone: DAR,
+        groupBy: 'package',
+        includeTestMoney: false,
         rows: [
           { group: 'day', packageId: expect.any(Number), ...money('TZS', 2, '500000', '5000.00 TZS') },
           { group: 'hour', packageId: expect.any(Number), ...money('TZS', 2, '200000', '2000.00 TZS') },
@@ -244,10 +439,19 @@ describe('netflow payment list / revenue', () => {
         [['payment', 'revenue', '--from', '2026-13-01'], 'netflow: --from must be a date as YYYY-MM-DD, got "2026-13-01"'],
         [['payment', 'revenue', '--to', '2026-02-30'], 'netflow: --to must be a date as YYYY-MM-DD, got "2026-02-30"'],
         [['payment', 'revenue', '--from', '9 March'], 'netflow: --from must be a date as YYYY-MM-DD, got "9 March"'],
-        [['payment', 'revenue', '--from', '2026-03-12', '--to', '2026-03-11'], 'netflow: --from must not be after --to (2026-03-12 is after 2026-03-11)'],
+        [
+          ['payment', 'revenue', '--from', '2026-03-12', '--to', '2026-03-11'],
+          'netflow: --from must not be after --to (2026-03-12 is after 2026-03-11)',
+        ],
         [['payment', 'revenue', '--by', 'week'], 'netflow: --by must be one of day, package, provider, got "week"'],
-        [['payment', 'revenue', '--tz', 'Mars/Olympus'], 'netflow: --tz must be an IANA time zone like Africa/Dar_es_Salaam or UTC, got "Mars/Olympus"'],
-        [['payment', 'revenue', '--tz', '+03:00'], 'netflow: --tz must be an IANA time zone like Africa/Dar_es_Salaam or UTC, got "+03:00"'],
+        [
+          ['payment', 'revenue', '--tz', 'Mars/Olympus'],
+          'netflow: --tz must be an IANA time zone like Africa/Dar_es_Salaam or UTC, got "Mars/Olympus"',
+        ],
+        [
+          ['payment', 'revenue', '--tz', '+03:00'],
+          'netflow: --tz must be an IANA time zone like Africa/Dar_es_Salaam or UTC, got "+03:00"',
+        ],
         [['payment', 'revenue', '--include-test-money=yes'], 'netflow: --include-test-money takes no value'],
         [['payment', 'list', '--since', 'yesterday'], 'netflow: --since must be a date as YYYY-MM-DD, got "yesterday"'],
         [['payment', 'list', '--status', 'done'], 'netflow: --status must be one of pending, paid, failed, expired, got "done"'],
@@ -278,12 +482,43 @@ describe('netflow payment revenue defaults', () => {
     const first = addDays(today, -29);
     // Dar es Salaam is UTC+3 all year: local midnight is 21:00 UTC the day before.
     const midnight = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 3 * 3_600_000);
-    await addPayment(db, { ref: 'D1', pkg: usd.id, provider: 'x', amountMinor: 100n, currency: 'USD', status: 'paid', createdAt: midnight(first), paidAt: new Date(midnight(first).getTime() - 1) });
-    await addPayment(db, { ref: 'D2', pkg: usd.id, provider: 'x', amountMinor: 200n, currency: 'USD', status: 'paid', createdAt: midnight(first), paidAt: midnight(first) });
-    await addPayment(db, { ref: 'D3', pkg: usd.id, provider: 'x', amountMinor: 400n, currency: 'USD', status: 'paid', createdAt: midnight(today), paidAt: midnight(today) });
+    await addPayment(db, {
+      ref: 'D1',
+      pkg: usd.id,
+      provider: 'x',
+      amountMinor: 100n,
+      currency: 'USD',
+      status: 'paid',
+      createdAt: midnight(first),
+      paidAt: new Date(midnight(first).getTime() - 1),
+    });
+    await addPayment(db, {
+      ref: 'D2',
+      pkg: usd.id,
+      provider: 'x',
+      amountMinor: 200n,
+      currency: 'USD',
+      status: 'paid',
+      createdAt: midnight(first),
+      paidAt: midnight(first),
+    });
+    await addPayment(db, {
+      ref: 'D3',
+      pkg: usd.id,
+      provider: 'x',
+      amountMinor: 400n,
+      currency: 'USD',
+      status: 'paid',
+      createdAt: midnight(today),
+      paidAt: midnight(today),
+    });
     const report = JSON.parse((await cli('payment', 'revenue', '--json', '--tz', DAR)).stdout) as Record<string, unknown>;
     expect(report).toEqual({
-      from: first, to: today, timeZone: DAR, groupBy: 'day', includeTestMoney: false,
+      from: first,
+      to: today,
+      timeZone: DAR,
+      groupBy: 'day',
+      includeTestMoney: false,
       rows: [
         { group: first, currency: 'USD', count: 1, amountMinor: '200', amount: '2.00 USD' },
         { group: today, currency: 'USD', count: 1, amountMinor: '400', amount: '4.00 USD' },
@@ -292,15 +527,41 @@ describe('netflow payment revenue defaults', () => {
     });
     // Without --tz: the process's time zone.
     const local = JSON.parse((await cli('payment', 'revenue', '--json')).stdout) as Record<string, unknown>;
-    expect(local).toMatchObject({ timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, to: todayIn(Intl.DateTimeFormat().resolvedOptions().timeZone) });
+    expect(local).toMatchObject({
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      to: todayIn(Intl.DateTimeFormat().resolvedOptions().timeZone),
+    });
   });
 
   it('adds in bigint: sums past 2^53 stay exact', async () => {
     const big = await addPackage(db, 'big', 1n, 'UGX');
     const t = new Date();
-    await addPayment(db, { ref: 'B1', pkg: big.id, provider: 'x', amountMinor: 2n ** 53n + 1n, currency: 'UGX', status: 'paid', createdAt: t, paidAt: t });
-    await addPayment(db, { ref: 'B2', pkg: big.id, provider: 'x', amountMinor: 2n ** 53n + 1n, currency: 'UGX', status: 'paid', createdAt: t, paidAt: t });
+    await addPayment(db, {
+      ref: 'B1',
+      pkg: big.id,
+      provider: 'x',
+      amountMinor: 2n ** 53n + 1n,
+      currency: 'UGX',
+      status: 'paid',
+      createdAt: t,
+      paidAt: t,
+    });
+    await addPayment(db, {
+      ref: 'B2',
+      pkg: big.id,
+      provider: 'x',
+      amountMinor: 2n ** 53n + 1n,
+      currency: 'UGX',
+      status: 'paid',
+      createdAt: t,
+      paidAt: t,
+    });
     const r = await revenue(db.prisma, { groupBy: 'package', timeZone: 'UTC' });
-    expect(r.totals.find((x) => x.currency === 'UGX')).toEqual({ currency: 'UGX', count: 2, amountMinor: String(2n ** 54n + 2n), amount: `${2n ** 54n + 2n} UGX` });
+    expect(r.totals.find((x) => x.currency === 'UGX')).toEqual({
+      currency: 'UGX',
+      count: 2,
+      amountMinor: String(2n ** 54n + 2n),
+      amount: `${2n ** 54n + 2n} UGX`,
+    });
   });
 });

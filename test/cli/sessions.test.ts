@@ -25,12 +25,37 @@ describe('netflow session list', () => {
     const t = Date.now();
     const base = { routerId: router.id, updatedAt: new Date(t) };
     await db.prisma.accountingSession.create({
-      data: { ...base, acctSessionId: 's1', userName: 'GUEST1', entitlementId: e.id, status: 'closed', startedAt: new Date(t - 7_200_000), stoppedAt: new Date(t - 3_600_000), sessionTime: 3600, bytesUp: 5_000_000n, bytesDown: 6_000_000_000n, terminateCause: 'User-Request' },
+      data: {
+        ...base,
+        acctSessionId: 's1',
+        userName: 'GUEST1',
+        entitlementId: e.id,
+        status: 'closed',
+        startedAt: new Date(t - 7_200_000),
+        stoppedAt: new Date(t - 3_600_000),
+        sessionTime: 3600,
+        bytesUp: 5_000_000n,
+        bytesDown: 6_000_000_000n,
+        terminateCause: 'User-Request',
+      },
     });
     await db.prisma.accountingSession.create({
-      data: { ...base, acctSessionId: 's2', userName: 'GUEST1', entitlementId: e.id, mac: 'AA:BB:CC:00:00:01', framedIp: '10.5.50.10', startedAt: new Date(t - 250_000), sessionTime: 250, bytesUp: 1234n, bytesDown: 2n ** 60n },
+      data: {
+        ...base,
+        acctSessionId: 's2',
+        userName: 'GUEST1',
+        entitlementId: e.id,
+        mac: 'AA:BB:CC:00:00:01',
+        framedIp: '10.5.50.10',
+        startedAt: new Date(t - 250_000),
+        sessionTime: 250,
+        bytesUp: 1234n,
+        bytesDown: 2n ** 60n,
+      },
     });
-    await db.prisma.accountingSession.create({ data: { ...base, acctSessionId: 's3', userName: 'stranger', startedAt: new Date(t - 60_000), status: 'stale' } });
+    await db.prisma.accountingSession.create({
+      data: { ...base, acctSessionId: 's3', userName: 'stranger', startedAt: new Date(t - 60_000), status: 'stale' },
+    });
 
     const all = JSON.parse((await cli('session', 'list', '--json')).stdout) as Array<Record<string, unknown>>;
     expect(all.map((s) => [s.router, s.code, s.userName, s.status])).toEqual([
@@ -39,7 +64,13 @@ describe('netflow session list', () => {
       ['hq', 'GUEST1', 'GUEST1', 'closed'],
     ]);
     // 2^60 bytes survives JSON as a string.
-    expect(all[1]).toMatchObject({ mac: 'AA:BB:CC:00:00:01', framedIp: '10.5.50.10', sessionTime: 250, bytesUp: '1234', bytesDown: String(2n ** 60n) });
+    expect(all[1]).toMatchObject({
+      mac: 'AA:BB:CC:00:00:01',
+      framedIp: '10.5.50.10',
+      sessionTime: 250,
+      bytesUp: '1234',
+      bytesDown: String(2n ** 60n),
+    });
 
     const active = JSON.parse((await cli('session', 'list', '--active', '--json')).stdout) as Array<Record<string, unknown>>;
     expect(active.map((s) => s.status)).toEqual(['open']);
@@ -52,7 +83,9 @@ describe('netflow session list', () => {
   });
 
   it('names the positional ID, not a --id flag, when the id is not a number', async () => {
-    expect(expectOneLineError(await cli('session', 'end', 'abc'))).toBe('netflow: ID must be a session number (see `netflow session list`)');
+    expect(expectOneLineError(await cli('session', 'end', 'abc'))).toBe(
+      'netflow: ID must be a session number (see `netflow session list`)',
+    );
     expect(expectOneLineError(await cli('session', 'change-package', 'abc', '--package', 'x'))).toBe(
       'netflow: ID must be a session number (see `netflow session list`)',
     );

@@ -43,7 +43,8 @@ describe('routers', () => {
     expect(normalizeIp(' 192.168.88.1 ')).toBe('192.168.88.1');
     expect(normalizeIp('2001:DB8:0:0:0:0:0:1')).toBe('2001:db8::1');
     expect(normalizeIp('::ffff:192.168.88.1')).toBe('192.168.88.1');
-    for (const bad of ['192.168.088.1', '192.168.88', 'fe80::1%eth0', '', 'localhost']) expect(() => normalizeIp(bad)).toThrow('ip must be an IPv4 or IPv6 address');
+    for (const bad of ['192.168.088.1', '192.168.88', 'fe80::1%eth0', '', 'localhost'])
+      expect(() => normalizeIp(bad)).toThrow('ip must be an IPv4 or IPv6 address');
   });
 });
 

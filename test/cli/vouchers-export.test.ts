@@ -6,8 +6,18 @@ import type { Database } from '../../src/db/database.js';
 import { validUntilFor } from '../../src/admin/vouchers.js';
 import { VOUCHER_ALPHABET } from '../../src/entitlements/codes.js';
 import {
-  CSV_HEADER, csvField, dataInWords, dayInWords, durationInWords, escapeHtml, isoLocal, priceDecimal, priceInWords, voucherCsv,
-  voucherSheetHtml, type VoucherExport,
+  CSV_HEADER,
+  csvField,
+  dataInWords,
+  dayInWords,
+  durationInWords,
+  escapeHtml,
+  isoLocal,
+  priceDecimal,
+  priceInWords,
+  voucherCsv,
+  voucherSheetHtml,
+  type VoucherExport,
 } from '../../src/admin/voucher-export.js';
 import { addPackage } from '../support/fixtures.js';
 import { cliWithDatabase, expectOneLineError, type RunCli } from './run-cli.js';
@@ -108,7 +118,9 @@ describe('voucher rendering (pure)', () => {
         `HQABCDEFGH,Day pass,1440,1500.00,TZS,${until},in use\r\n` +
         `HQJKMNPQRS,Day pass,1440,1500.00,TZS,${until},unused\r\n`,
     );
-    expect(voucherCsv({ ...batch, validUntil: null, vouchers: [batch.vouchers[0]] }).split('\r\n')[1]).toBe('HQ23456789,Day pass,1440,1500.00,TZS,,unused');
+    expect(voucherCsv({ ...batch, validUntil: null, vouchers: [batch.vouchers[0]] }).split('\r\n')[1]).toBe(
+      'HQ23456789,Day pass,1440,1500.00,TZS,,unused',
+    );
   });
 
   it('prints unused vouchers as cards with the package, price, data, devices and redeem-by date', () => {
@@ -135,7 +147,10 @@ describe('voucher rendering (pure)', () => {
   });
 
   it('fills A4 pages of 24 cards and says so when nothing is left to print', () => {
-    const many = { ...batch, vouchers: Array.from({ length: 49 }, (_, i) => ({ code: `C${String(i).padStart(9, '2')}`, status: 'unused' as const })) };
+    const many = {
+      ...batch,
+      vouchers: Array.from({ length: 49 }, (_, i) => ({ code: `C${String(i).padStart(9, '2')}`, status: 'unused' as const })),
+    };
     const html = voucherSheetHtml(many);
     expect(occurrences(html, '<section class="page">')).toBe(3);
     expect(occurrences(html, 'class="card"')).toBe(49);
@@ -169,7 +184,20 @@ describe('netflow voucher batches and exports', () => {
 
   it('stores the batch settings and puts the redeem-by date on every entitlement', async () => {
     const before = new Date();
-    const r = await cli('voucher', 'create', '--package', '1 hour', '--count', '30', '--prefix', 'hq', '--length', '10', '--valid-days', '30');
+    const r = await cli(
+      'voucher',
+      'create',
+      '--package',
+      '1 hour',
+      '--count',
+      '30',
+      '--prefix',
+      'hq',
+      '--length',
+      '10',
+      '--valid-days',
+      '30',
+    );
     expect(r.code).toBe(0);
     const codes = r.stdout.trimEnd().split('\n');
     expect(codes).toHaveLength(30);
@@ -180,7 +208,8 @@ describe('netflow voucher batches and exports', () => {
     const expected = validUntilFor(30, before);
     expect(batch).toMatchObject({ count: 30, prefix: 'HQ', codeLength: 10, createdBy: 'cli', validUntil: expected });
     expect(batch.vouchers).toHaveLength(30);
-    for (const v of batch.vouchers) expect(v.entitlement).toMatchObject({ redeemBy: expected, startsAt: null, expiresAt: null, source: 'voucher' });
+    for (const v of batch.vouchers)
+      expect(v.entitlement).toMatchObject({ redeemBy: expected, startsAt: null, expiresAt: null, source: 'voucher' });
 
     const audit = await db.prisma.auditLog.findFirstOrThrow({ where: { action: 'voucher.create' } });
     expect(audit.details).toMatchObject({ codeLength: 10, validUntil: expected.toISOString() });
@@ -189,7 +218,10 @@ describe('netflow voucher batches and exports', () => {
   it('keeps the plain form: default length 8, no redeem-by', async () => {
     const out = await createBatch('--package', '1 hour', '--count', '5');
     expect(out).toMatchObject({ codeLength: 8, validUntil: null });
-    const batch = await db.prisma.voucherBatch.findUniqueOrThrow({ where: { id: out.batchId }, include: { vouchers: { include: { entitlement: true } } } });
+    const batch = await db.prisma.voucherBatch.findUniqueOrThrow({
+      where: { id: out.batchId },
+      include: { vouchers: { include: { entitlement: true } } },
+    });
     expect(batch).toMatchObject({ codeLength: 8, validUntil: null, createdBy: 'cli' });
     for (const v of batch.vouchers) expect(v.entitlement.redeemBy).toBeNull();
   });
@@ -210,8 +242,14 @@ describe('netflow voucher batches and exports', () => {
     const out = await createBatch('--package', EVIL, '--count', '6', '--valid-days', '7');
     const entitlements = await db.prisma.entitlement.findMany({ where: { code: { in: out.codes } }, orderBy: { id: 'asc' } });
     const now = Date.now();
-    await db.prisma.entitlement.update({ where: { id: entitlements[0].id }, data: { startsAt: new Date(now - 60_000), expiresAt: new Date(now + 60_000) } });
-    await db.prisma.entitlement.update({ where: { id: entitlements[1].id }, data: { startsAt: new Date(now - 120_000), expiresAt: new Date(now - 60_000) } });
+    await db.prisma.entitlement.update({
+      where: { id: entitlements[0].id },
+      data: { startsAt: new Date(now - 60_000), expiresAt: new Date(now + 60_000) },
+    });
+    await db.prisma.entitlement.update({
+      where: { id: entitlements[1].id },
+      data: { startsAt: new Date(now - 120_000), expiresAt: new Date(now - 60_000) },
+    });
     await db.prisma.entitlement.update({ where: { id: entitlements[2].id }, data: { redeemBy: new Date(now - 1000) } }); // never used in time
     await db.prisma.entitlement.update({ where: { id: entitlements[3].id }, data: { status: 'revoked' } });
 
@@ -219,8 +257,28 @@ describe('netflow voucher batches and exports', () => {
     expect(r.code).toBe(0);
     const batches = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
     expect(batches.map((b) => b.id)).toEqual([out.batchId, out.batchId - 1, out.batchId - 2]); // newest first
-    expect(batches[0]).toMatchObject({ package: EVIL, count: 6, unused: 2, inUse: 1, expired: 2, revoked: 1, prefix: '', codeLength: 8, createdBy: 'cli', validUntil: out.validUntil });
-    expect(batches[2]).toMatchObject({ package: '1 hour', count: 30, unused: 30, inUse: 0, expired: 0, revoked: 0, prefix: 'HQ', codeLength: 10 });
+    expect(batches[0]).toMatchObject({
+      package: EVIL,
+      count: 6,
+      unused: 2,
+      inUse: 1,
+      expired: 2,
+      revoked: 1,
+      prefix: '',
+      codeLength: 8,
+      createdBy: 'cli',
+      validUntil: out.validUntil,
+    });
+    expect(batches[2]).toMatchObject({
+      package: '1 hour',
+      count: 30,
+      unused: 30,
+      inUse: 0,
+      expired: 0,
+      revoked: 0,
+      prefix: 'HQ',
+      codeLength: 10,
+    });
 
     // The same statuses as `voucher list` derives one by one.
     const listed = JSON.parse((await cli('voucher', 'list', '--batch', String(out.batchId), '--json')).stdout) as Array<{ status: string }>;
@@ -228,13 +286,18 @@ describe('netflow voucher batches and exports', () => {
 
     const text = (await cli('voucher', 'batches')).stdout.split('\n');
     expect(text[0]).toMatch(/^ID\s+PACKAGE\s+COUNT\s+UNUSED\s+IN USE\s+EXPIRED\s+REVOKED\s+PREFIX\s+VALID UNTIL\s+CREATED\s+BY$/);
-    expect(text[3]).toMatch(new RegExp(`^${out.batchId - 2}\\s+1 hour\\s+30\\s+30\\s+0\\s+0\\s+0\\s+HQ\\s+\\d{4}-\\d\\d-\\d\\d 23:59:59\\s+\\d{4}-.*\\s+cli$`));
+    expect(text[3]).toMatch(
+      new RegExp(`^${out.batchId - 2}\\s+1 hour\\s+30\\s+30\\s+0\\s+0\\s+0\\s+HQ\\s+\\d{4}-\\d\\d-\\d\\d 23:59:59\\s+\\d{4}-.*\\s+cli$`),
+    );
     expect(text[2]).toMatch(/\s+-\s+-\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+cli$/); // no prefix, no redeem-by
   });
 
   it('filters `voucher list` by batch', async () => {
     const [third, , first] = JSON.parse((await cli('voucher', 'batches', '--json')).stdout) as Array<{ id: number }>;
-    const list = JSON.parse((await cli('voucher', 'list', '--batch', String(first.id), '--json')).stdout) as Array<{ code: string; batchId: number }>;
+    const list = JSON.parse((await cli('voucher', 'list', '--batch', String(first.id), '--json')).stdout) as Array<{
+      code: string;
+      batchId: number;
+    }>;
     expect(list).toHaveLength(30);
     expect(new Set(list.map((v) => v.batchId))).toEqual(new Set([first.id]));
     expect((await cli('voucher', 'list', '--batch', String(third.id))).stdout.trimEnd().split('\n')).toHaveLength(7);
@@ -242,7 +305,10 @@ describe('netflow voucher batches and exports', () => {
   });
 
   it('exports a batch as RFC 4180 CSV with every voucher and its status', async () => {
-    const batch = await db.prisma.voucherBatch.findFirstOrThrow({ where: { prefix: 'HQ' }, include: { vouchers: { orderBy: { id: 'asc' } } } });
+    const batch = await db.prisma.voucherBatch.findFirstOrThrow({
+      where: { prefix: 'HQ' },
+      include: { vouchers: { orderBy: { id: 'asc' } } },
+    });
     const r = await cli('voucher', 'export', '--batch', String(batch.id));
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(`exported 30 vouchers of batch ${batch.id} as CSV\n`);
@@ -263,7 +329,9 @@ describe('netflow voucher batches and exports', () => {
     const [evil] = JSON.parse((await cli('voucher', 'batches', '--json')).stdout) as Array<{ id: number }>;
     const r = await cli('voucher', 'export', '--batch', String(evil.id), '--format', 'csv');
     const lines = r.stdout.split('\r\n');
-    expect(lines[1]).toMatch(/^[A-Z0-9]{8},"'=HYPERLINK\(""http:\/\/evil""\) <script>alert\(1\)<\/script> & 'q'",1440,1000\.00,TZS,[^,]+,in use$/);
+    expect(lines[1]).toMatch(
+      /^[A-Z0-9]{8},"'=HYPERLINK\(""http:\/\/evil""\) <script>alert\(1\)<\/script> & 'q'",1440,1000\.00,TZS,[^,]+,in use$/,
+    );
     const rows = parseCsv(r.stdout).slice(1);
     expect(rows).toHaveLength(6);
     for (const row of rows) expect(row[1]).toBe(`'${EVIL}`);
@@ -286,7 +354,10 @@ describe('netflow voucher batches and exports', () => {
 
   it('escapes a malicious package name in the HTML and leaves out used vouchers', async () => {
     const [evil] = JSON.parse((await cli('voucher', 'batches', '--json')).stdout) as Array<{ id: number }>;
-    const vouchers = JSON.parse((await cli('voucher', 'list', '--batch', String(evil.id), '--json')).stdout) as Array<{ code: string; status: string }>;
+    const vouchers = JSON.parse((await cli('voucher', 'list', '--batch', String(evil.id), '--json')).stdout) as Array<{
+      code: string;
+      status: string;
+    }>;
     const r = await cli('voucher', 'export', '--batch', String(evil.id), '--format', 'html');
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(`2 unused vouchers of batch ${evil.id} on the sheet; 4 in use, expired or revoked left out\n`);
@@ -303,12 +374,20 @@ describe('netflow voucher batches and exports', () => {
     const r = await cli('voucher', 'export', '--batch', String(evil.id), '--json');
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ batchId: evil.id, package: { name: EVIL, minutes: 1440, priceMinor: '100000', currency: 'TZS', dataCapBytes: '500000000', devicesAllowed: 3 } });
+    expect(out).toMatchObject({
+      batchId: evil.id,
+      package: { name: EVIL, minutes: 1440, priceMinor: '100000', currency: 'TZS', dataCapBytes: '500000000', devicesAllowed: 3 },
+    });
     expect(out.vouchers).toHaveLength(6);
 
     const rows = await db.prisma.auditLog.findMany({ where: { action: 'voucher.export' }, orderBy: { id: 'asc' } });
     expect(rows.map((a) => [a.actor, (a.details as { format: string }).format])).toEqual([
-      ['cli', 'csv'], ['cli', 'csv'], ['cli', 'csv'], ['cli', 'html'], ['cli', 'html'], ['cli', 'json'],
+      ['cli', 'csv'],
+      ['cli', 'csv'],
+      ['cli', 'csv'],
+      ['cli', 'html'],
+      ['cli', 'html'],
+      ['cli', 'json'],
     ]);
     const logged = JSON.stringify(rows.map((a) => [a.subject, a.details]));
     for (const v of out.vouchers as Array<{ code: string }>) expect(logged).not.toContain(v.code);
@@ -318,13 +397,25 @@ describe('netflow voucher batches and exports', () => {
     expect(expectOneLineError(await cli('voucher', 'export'))).toBe('netflow: --batch is required (see: netflow voucher export --help)');
     expect(expectOneLineError(await cli('voucher', 'export', '--batch', 'abc'))).toBe('netflow: --batch must be a positive whole number');
     expect(expectOneLineError(await cli('voucher', 'export', '--batch', '0'))).toBe('netflow: --batch must be a positive whole number');
-    expect(expectOneLineError(await cli('voucher', 'export', '--batch', '1', '--format', 'pdf'))).toBe('netflow: --format must be one of csv, html, got "pdf"');
-    expect(expectOneLineError(await cli('voucher', 'export', '--batch', '1', '--site', 'x'))).toBe('netflow: --site only applies to --format html');
-    expect(expectOneLineError(await cli('voucher', 'export', '--batch', '1', '--format', 'html', '--site', ' '))).toBe('netflow: --site must not be empty');
-    expect(expectOneLineError(await cli('voucher', 'export', '--batch', '999'))).toBe('netflow: no voucher batch 999 (see: netflow voucher batches)');
-    expect(expectOneLineError(await cli('voucher', 'list', '--batch', '999'))).toBe('netflow: no voucher batch 999 (see: netflow voucher batches)');
+    expect(expectOneLineError(await cli('voucher', 'export', '--batch', '1', '--format', 'pdf'))).toBe(
+      'netflow: --format must be one of csv, html, got "pdf"',
+    );
+    expect(expectOneLineError(await cli('voucher', 'export', '--batch', '1', '--site', 'x'))).toBe(
+      'netflow: --site only applies to --format html',
+    );
+    expect(expectOneLineError(await cli('voucher', 'export', '--batch', '1', '--format', 'html', '--site', ' '))).toBe(
+      'netflow: --site must not be empty',
+    );
+    expect(expectOneLineError(await cli('voucher', 'export', '--batch', '999'))).toBe(
+      'netflow: no voucher batch 999 (see: netflow voucher batches)',
+    );
+    expect(expectOneLineError(await cli('voucher', 'list', '--batch', '999'))).toBe(
+      'netflow: no voucher batch 999 (see: netflow voucher batches)',
+    );
     expect(expectOneLineError(await cli('voucher', 'list', '--batch', '-1'))).toBe('netflow: --batch must be a positive whole number');
-    expect(expectOneLineError(await cli('voucher', 'batches', '--batch', '1'))).toBe('netflow: unknown option --batch for "netflow voucher batches" (see: netflow voucher batches --help)');
+    expect(expectOneLineError(await cli('voucher', 'batches', '--batch', '1'))).toBe(
+      'netflow: unknown option --batch for "netflow voucher batches" (see: netflow voucher batches --help)',
+    );
   });
 
   it('documents the new commands in the help', async () => {

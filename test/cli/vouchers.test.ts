@@ -37,7 +37,16 @@ describe('netflow voucher', () => {
     expect(batch).toMatchObject({ packageId, count: 200, prefix: '' });
     expect(batch.vouchers.map((v) => v.code).sort()).toEqual([...codes].sort());
     for (const v of batch.vouchers) {
-      expect(v.entitlement).toMatchObject({ code: v.code, password: v.code, packageId, source: 'voucher', status: 'active', startsAt: null, expiresAt: null, routerId: null });
+      expect(v.entitlement).toMatchObject({
+        code: v.code,
+        password: v.code,
+        packageId,
+        source: 'voucher',
+        status: 'active',
+        startsAt: null,
+        expiresAt: null,
+        routerId: null,
+      });
     }
   });
 
@@ -53,12 +62,24 @@ describe('netflow voucher', () => {
 
   it('refuses an unknown package and out-of-range counts without creating anything', async () => {
     const before = await db.prisma.voucher.count();
-    expect(expectOneLineError(await cli('voucher', 'create', '--package', 'nope', '--count', '5'))).toBe('netflow: no package named "nope"');
-    expect(expectOneLineError(await cli('voucher', 'create', '--package', '1 hour', '--count', '0'))).toBe('netflow: --count must be a whole number from 1 to 10000');
-    expect(expectOneLineError(await cli('voucher', 'create', '--package', '1 hour', '--count', '10001'))).toBe('netflow: --count must be a whole number from 1 to 10000');
-    expect(expectOneLineError(await cli('voucher', 'create', '--package', '1 hour', '--count', '5', '--length', '4'))).toBe('netflow: --length must be a whole number from 6 to 20');
-    expect(expectOneLineError(await cli('voucher', 'create', '--package', '1 hour', '--count', '5', '--prefix', 'a-b'))).toBe('netflow: --prefix must be at most 8 letters or digits');
-    expect(expectOneLineError(await cli('voucher', 'create', '--package', '1 hour'))).toBe('netflow: --count is required (see: netflow voucher create --help)');
+    expect(expectOneLineError(await cli('voucher', 'create', '--package', 'nope', '--count', '5'))).toBe(
+      'netflow: no package named "nope"',
+    );
+    expect(expectOneLineError(await cli('voucher', 'create', '--package', '1 hour', '--count', '0'))).toBe(
+      'netflow: --count must be a whole number from 1 to 10000',
+    );
+    expect(expectOneLineError(await cli('voucher', 'create', '--package', '1 hour', '--count', '10001'))).toBe(
+      'netflow: --count must be a whole number from 1 to 10000',
+    );
+    expect(expectOneLineError(await cli('voucher', 'create', '--package', '1 hour', '--count', '5', '--length', '4'))).toBe(
+      'netflow: --length must be a whole number from 6 to 20',
+    );
+    expect(expectOneLineError(await cli('voucher', 'create', '--package', '1 hour', '--count', '5', '--prefix', 'a-b'))).toBe(
+      'netflow: --prefix must be at most 8 letters or digits',
+    );
+    expect(expectOneLineError(await cli('voucher', 'create', '--package', '1 hour'))).toBe(
+      'netflow: --count is required (see: netflow voucher create --help)',
+    );
     expect(await db.prisma.voucher.count()).toBe(before);
     expect(await db.prisma.voucherBatch.count()).toBe(2);
   });
@@ -74,14 +95,30 @@ describe('netflow voucher', () => {
   it('lists vouchers with status unused, in use, expired or revoked', async () => {
     const [a, b, c] = (await db.prisma.voucher.findMany({ orderBy: { id: 'asc' }, take: 3 })).map((v) => v.entitlementId);
     const now = Date.now();
-    await db.prisma.entitlement.update({ where: { id: a }, data: { startsAt: new Date(now - 60_000), expiresAt: new Date(now + 3_540_000) } });
-    await db.prisma.entitlement.update({ where: { id: b }, data: { startsAt: new Date(now - 7_200_000), expiresAt: new Date(now - 3_600_000) } });
+    await db.prisma.entitlement.update({
+      where: { id: a },
+      data: { startsAt: new Date(now - 60_000), expiresAt: new Date(now + 3_540_000) },
+    });
+    await db.prisma.entitlement.update({
+      where: { id: b },
+      data: { startsAt: new Date(now - 7_200_000), expiresAt: new Date(now - 3_600_000) },
+    });
     await db.prisma.entitlement.update({ where: { id: c }, data: { status: 'revoked' } });
 
-    const list = JSON.parse((await cli('voucher', 'list', '--json')).stdout) as Array<{ code: string; status: string; package: string; batchId: number }>;
+    const list = JSON.parse((await cli('voucher', 'list', '--json')).stdout) as Array<{
+      code: string;
+      status: string;
+      package: string;
+      batchId: number;
+    }>;
     expect(list).toHaveLength(10203);
     expect(list.slice(0, 4).map((v) => v.status)).toEqual(['in use', 'expired', 'revoked', 'unused']);
-    expect(list[0]).toMatchObject({ package: '1 hour', batchId: expect.any(Number), startsAt: expect.any(String), expiresAt: expect.any(String) });
+    expect(list[0]).toMatchObject({
+      package: '1 hour',
+      batchId: expect.any(Number),
+      startsAt: expect.any(String),
+      expiresAt: expect.any(String),
+    });
 
     const text = (await cli('voucher', 'list')).stdout.split('\n');
     expect(text[0]).toMatch(/^CODE\s+PACKAGE\s+BATCH\s+STATUS\s+STARTED\s+EXPIRES$/);
@@ -91,7 +128,11 @@ describe('netflow voucher', () => {
 
   it('records each batch in the audit log, without the codes', async () => {
     const rows = await db.prisma.auditLog.findMany({ where: { action: 'voucher.create' }, orderBy: { id: 'asc' } });
-    expect(rows.map((r) => [r.actor, (r.details as { count: number }).count])).toEqual([['cli', 200], ['cli', 3], ['cli', 10000]]);
+    expect(rows.map((r) => [r.actor, (r.details as { count: number }).count])).toEqual([
+      ['cli', 200],
+      ['cli', 3],
+      ['cli', 10000],
+    ]);
     expect(rows[1].details).toMatchObject({ package: '1 hour', prefix: 'HQ' });
     const codes = (await db.prisma.voucher.findMany({ take: 5 })).map((v) => v.code);
     const logged = JSON.stringify(rows.map((r) => [r.subject, r.details]));

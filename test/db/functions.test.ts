@@ -26,13 +26,15 @@ describe('database functions', () => {
 
   it('each have a file', async () => {
     expect(await functionsWithoutFile(client, files)).toEqual([]);
-    expect(files.flatMap((f) => f.names)).toEqual(expect.arrayContaining([
-      'netflow_record_accounting', 'netflow_decide_logins', 'netflow_authorize_requests', 'netflow_code_state',
-    ]));
+    expect(files.flatMap((f) => f.names)).toEqual(
+      expect.arrayContaining(['netflow_record_accounting', 'netflow_decide_logins', 'netflow_authorize_requests', 'netflow_code_state']),
+    );
   });
 
   it('would be noticed when a file changes', async () => {
-    const edited = files.map((f) => f.file !== 'code_state.sql' ? f : { ...f, sql: f.sql.replace("'revoked' THEN 'revoked'", "'revoked' THEN 'revoked!'") });
+    const edited = files.map((f) =>
+      f.file !== 'code_state.sql' ? f : { ...f, sql: f.sql.replace("'revoked' THEN 'revoked'", "'revoked' THEN 'revoked!'") },
+    );
     expect((await functionDifferences(client, edited)).map((d) => d.name)).toEqual(['netflow_code_state']);
     // … and nothing was left changed.
     expect(await functionDifferences(client, files)).toEqual([]);

@@ -16,9 +16,11 @@ describe('LISTEN after a lost connection', () => {
   afterAll(() => env.stop());
 
   const listeners = async () =>
-    (await env.db.pool.query<{ pid: number; query: string }>(
-      "SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
-    )).rows;
+    (
+      await env.db.pool.query<{ pid: number; query: string }>(
+        "SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+      )
+    ).rows;
 
   it('reconnects and re-LISTENs at once, and a router added after the loss is served within a second or two', async () => {
     const before = await listeners();
@@ -30,14 +32,30 @@ describe('LISTEN after a lost connection', () => {
       await new Promise((r) => setTimeout(r, 100));
       after = await listeners();
     }
-    expect(after.filter((r) => !before.some((b) => b.pid === r.pid)).map((r) => r.query).sort()).toEqual(['LISTEN "netflow_enforcement"', 'LISTEN "netflow_routers"']);
+    expect(
+      after
+        .filter((r) => !before.some((b) => b.pid === r.pid))
+        .map((r) => r.query)
+        .sort(),
+    ).toEqual(['LISTEN "netflow_enforcement"', 'LISTEN "netflow_routers"']);
 
     await addRouter(env.db, { ip: '127.0.0.6', secret: SECRET });
     const client = await TestRadiusClient.open('127.0.0.6');
     try {
       let reply = null;
       for (let i = 0; i < 10 && !reply; i++) {
-        reply = (await client.send(CODE.accessRequest, [['User-Name', 'nobody'], ['User-Password', 'x'], ['Calling-Station-Id', '02:00:00:00:00:06']], SECRET, env.netflow.authPort)).reply;
+        reply = (
+          await client.send(
+            CODE.accessRequest,
+            [
+              ['User-Name', 'nobody'],
+              ['User-Password', 'x'],
+              ['Calling-Station-Id', '02:00:00:00:00:06'],
+            ],
+            SECRET,
+            env.netflow.authPort,
+          )
+        ).reply;
       }
       expect(reply?.code).toBe(CODE.accessReject);
     } finally {

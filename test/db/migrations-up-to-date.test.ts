@@ -17,7 +17,11 @@ describe('migrationsUpToDate', () => {
 
   it('is true on a migrated database, false once a migration is missing, edited or failed', async () => {
     expect(await migrationsUpToDate(url)).toBe(true);
-    const { rows: [last] } = await client.query<{ id: string; checksum: string }>('SELECT id, checksum FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1');
+    const {
+      rows: [last],
+    } = await client.query<{ id: string; checksum: string }>(
+      'SELECT id, checksum FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1',
+    );
 
     await client.query("UPDATE _prisma_migrations SET checksum = 'edited' WHERE id = $1", [last.id]);
     expect(await migrationsUpToDate(url)).toBe(false);

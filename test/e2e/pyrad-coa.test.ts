@@ -35,11 +35,31 @@ describe('Disconnect/CoA received by a pyrad NAS', () => {
   let routerId: number;
 
   async function online(code: string, mac: string, sessionId: string, ip: string): Promise<bigint> {
-    const auth = await client.send(CODE.accessRequest, [['User-Name', code], ['User-Password', code], ['Calling-Station-Id', mac], ['NAS-IP-Address', '127.0.0.1']], SECRET, nf.netflow.authPort);
+    const auth = await client.send(
+      CODE.accessRequest,
+      [
+        ['User-Name', code],
+        ['User-Password', code],
+        ['Calling-Station-Id', mac],
+        ['NAS-IP-Address', '127.0.0.1'],
+      ],
+      SECRET,
+      nf.netflow.authPort,
+    );
     expect(auth.reply?.code).toBe(CODE.accessAccept);
-    const start = await client.send(CODE.accountingRequest, [
-      ['Acct-Status-Type', 1], ['User-Name', code], ['Acct-Session-Id', sessionId], ['Calling-Station-Id', mac], ['Framed-IP-Address', ip],
-    ], SECRET, nf.netflow.acctPort, false);
+    const start = await client.send(
+      CODE.accountingRequest,
+      [
+        ['Acct-Status-Type', 1],
+        ['User-Name', code],
+        ['Acct-Session-Id', sessionId],
+        ['Calling-Station-Id', mac],
+        ['Framed-IP-Address', ip],
+      ],
+      SECRET,
+      nf.netflow.acctPort,
+      false,
+    );
     expect(start.reply?.code).toBe(CODE.accountingResponse);
     const s = await nf.db.prisma.accountingSession.findFirstOrThrow({ where: { routerId, acctSessionId: sessionId } });
     return s.id;
@@ -51,13 +71,19 @@ describe('Disconnect/CoA received by a pyrad NAS', () => {
     const router = await addRouter(nf.db, { ip: '127.0.0.1', secret: SECRET });
     routerId = router.id;
     await nf.db.prisma.router.update({ where: { id: router.id }, data: { coaPort } });
-    nas = spawn('/usr/bin/python3', ['test/e2e/pyrad-nas.py', SECRET, String(coaPort), String(await freeUdpPort()), String(await freeUdpPort()), '80f00001', '80f00002'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    nas = spawn(
+      '/usr/bin/python3',
+      ['test/e2e/pyrad-nas.py', SECRET, String(coaPort), String(await freeUdpPort()), String(await freeUdpPort()), '80f00001', '80f00002'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const lines = createInterface({ input: nas.stdout! });
-    await new Promise<void>((ready) => lines.on('line', (line) => {
-      const msg = JSON.parse(line) as Seen & { ready?: boolean };
-      if (msg.ready) ready();
-      else seen.push(msg);
-    }));
+    await new Promise<void>((ready) =>
+      lines.on('line', (line) => {
+        const msg = JSON.parse(line) as Seen & { ready?: boolean };
+        if (msg.ready) ready();
+        else seen.push(msg);
+      }),
+    );
     client = await TestRadiusClient.open();
     await new Promise((r) => setTimeout(r, 300)); // router table picks up the new router's CoA port
   });
@@ -105,7 +131,7 @@ describe('Disconnect/CoA received by a pyrad NAS', () => {
     expect(action.status).toBe('acked');
   });
 
-  it('records pyrad\'s NAK with Error-Cause 503 and treats the session as gone', async () => {
+  it("records pyrad's NAK with Error-Cause 503 and treats the session as gone", async () => {
     const pkg = await addPackage(nf.db);
     await addEntitlement(nf.db, pkg.id, { code: 'PYRAD3' });
     const sessionId = await online('PYRAD3', '02:11:22:33:44:03', '80f0dead', '10.5.50.13');

@@ -24,9 +24,27 @@ const ATTR_SESSION_TIMEOUT = 27;
 
 function action(over: Partial<ClaimedAction> = {}): ClaimedAction {
   return {
-    id: 1n, kind: 'coa', reason: 'package_change', attempts: 1, session_id: 1n, session_status: 'open', user_name: 'CODE1', acct_session_id: '80000001',
-    mac: '02:00:00:00:00:01', framed_ip: '10.5.50.2', started_at: new Date(), router_id: 1, router_name: 'r', router_ip: '127.0.0.1',
-    router_secret: SECRET, coa_port: 9, rate_up: '1M', rate_down: '2M', expires_at: null, idle_timeout: null, ...over,
+    id: 1n,
+    kind: 'coa',
+    reason: 'package_change',
+    attempts: 1,
+    session_id: 1n,
+    session_status: 'open',
+    user_name: 'CODE1',
+    acct_session_id: '80000001',
+    mac: '02:00:00:00:00:01',
+    framed_ip: '10.5.50.2',
+    started_at: new Date(),
+    router_id: 1,
+    router_name: 'r',
+    router_ip: '127.0.0.1',
+    router_secret: SECRET,
+    coa_port: 9,
+    rate_up: '1M',
+    rate_down: '2M',
+    expires_at: null,
+    idle_timeout: null,
+    ...over,
   };
 }
 
@@ -55,7 +73,7 @@ async function ackingRouter(): Promise<{ port: number; sessionTimeouts: Array<nu
 }
 
 describe('CoA Session-Timeout', () => {
-  it('is the uptime at which the code expires, counted from the session\'s start, not from now', () => {
+  it("is the uptime at which the code expires, counted from the session's start, not from now", () => {
     const now = Date.now();
     // Online for 50 minutes; the code has 10 minutes left: RouterOS must cut at 60 minutes of uptime.
     expect(sessionTimeout(action({ started_at: new Date(now - 50 * MIN), expires_at: new Date(now + 10 * MIN) }))).toBe(3600);
@@ -67,7 +85,7 @@ describe('CoA Session-Timeout', () => {
     expect(sessionTimeout(action({ started_at: start, expires_at: new Date(start.getTime() + 100_001) }))).toBe(100);
   });
 
-  it('is at least 1 (an expired code ends the session at once) and at most RouterOS\'s 21,474,720 s', () => {
+  it("is at least 1 (an expired code ends the session at once) and at most RouterOS's 21,474,720 s", () => {
     const start = new Date('2026-03-01T10:00:00.000Z');
     expect(sessionTimeout(action({ started_at: start, expires_at: new Date(start.getTime() - MIN) }))).toBe(1);
     expect(sessionTimeout(action({ started_at: start, expires_at: new Date(start.getTime() + 21_474_720_000) }))).toBe(21_474_720);
@@ -83,7 +101,9 @@ describe('CoA Session-Timeout', () => {
 describe('Disconnect retry schedule', () => {
   it('waits 15 s, then doubles, up to 10 minutes', () => {
     expect(DEFAULT_RETRY).toEqual({ maxAttempts: 20, baseDelaySeconds: 15, maxDelaySeconds: 600 });
-    expect(Array.from({ length: 10 }, (_, i) => retryDelaySeconds(DEFAULT_RETRY, i + 1))).toEqual([15, 30, 60, 120, 240, 480, 600, 600, 600, 600]);
+    expect(Array.from({ length: 10 }, (_, i) => retryDelaySeconds(DEFAULT_RETRY, i + 1))).toEqual([
+      15, 30, 60, 120, 240, 480, 600, 600, 600, 600,
+    ]);
     expect(retryDelaySeconds(DEFAULT_RETRY, 19)).toBe(600);
     expect(retryDelaySeconds({ maxAttempts: 5, baseDelaySeconds: 1, maxDelaySeconds: 5 }, 3)).toBe(4);
     expect(retryDelaySeconds({ maxAttempts: 5, baseDelaySeconds: 1, maxDelaySeconds: 5 }, 4)).toBe(5);
@@ -95,7 +115,13 @@ describe('Disconnect retry schedule', () => {
     try {
       const at = new Date('2026-03-01T10:00:00.000Z');
       const policy = { maxAttempts: 3, baseDelaySeconds: 15, maxDelaySeconds: 600 };
-      const send = (attempts: number) => deliver(coaRouterControl(client, () => at), action({ kind: 'disconnect', attempts, coa_port: router.port }), policy, () => at);
+      const send = (attempts: number) =>
+        deliver(
+          coaRouterControl(client, () => at),
+          action({ kind: 'disconnect', attempts, coa_port: router.port }),
+          policy,
+          () => at,
+        );
       expect(await send(2)).toMatchObject({ status: 'retry', nextAttemptAt: new Date(at.getTime() + 30_000) });
       expect(await send(3)).toEqual({ status: 'failed', error: `no reply from 127.0.0.1:${router.port} after 3 transmissions` });
     } finally {
@@ -111,11 +137,19 @@ describe('retransmissions of one attempt', () => {
     const client = await createDynamicClient({ initialTimeoutMs: 100 });
     try {
       const started = performance.now();
-      const outcome = await client.send({ kind: 'disconnect', host: '127.0.0.1', port: router.port, secret: SECRET, attributes: [['User-Name', 'X']] });
+      const outcome = await client.send({
+        kind: 'disconnect',
+        host: '127.0.0.1',
+        port: router.port,
+        secret: SECRET,
+        attributes: [['User-Name', 'X']],
+      });
       const elapsed = performance.now() - started;
       expect(outcome).toEqual({ result: 'timeout', transmissions: 3 });
       expect(router.arrivals).toHaveLength(3);
-      expect(router.arrivals[1].bytes.equals(router.arrivals[0].bytes) && router.arrivals[2].bytes.equals(router.arrivals[0].bytes)).toBe(true);
+      expect(router.arrivals[1].bytes.equals(router.arrivals[0].bytes) && router.arrivals[2].bytes.equals(router.arrivals[0].bytes)).toBe(
+        true,
+      );
       const gaps = [router.arrivals[1].at - router.arrivals[0].at, router.arrivals[2].at - router.arrivals[1].at];
       // Timers never fire early; loopback adds well under a few ms. Lower bounds only, so a slow
       // machine cannot fail this, while a wait that does not grow (100, 100) cannot pass it.
@@ -143,7 +177,17 @@ describe('enforcement against a real PostgreSQL with an injected clock', () => {
   async function onlineSession(entitlementId: number, startedAt: Date) {
     seq++;
     return db.prisma.accountingSession.create({
-      data: { routerId, acctSessionId: `dlv${seq}`, entitlementId, userName: `DLV${seq}`, mac: `02:DD:00:00:00:${String(seq).padStart(2, '0')}`, framedIp: `10.5.50.${seq}`, status: 'open', startedAt, updatedAt: startedAt },
+      data: {
+        routerId,
+        acctSessionId: `dlv${seq}`,
+        entitlementId,
+        userName: `DLV${seq}`,
+        mac: `02:DD:00:00:00:${String(seq).padStart(2, '0')}`,
+        framedIp: `10.5.50.${seq}`,
+        status: 'open',
+        startedAt,
+        updatedAt: startedAt,
+      },
     });
   }
 
@@ -152,7 +196,13 @@ describe('enforcement against a real PostgreSQL with an injected clock', () => {
     await db.prisma.router.update({ where: { id: routerId }, data: { coaPort: router.port } });
     const client = await createDynamicClient({ initialTimeoutMs: 2 });
     let clock = new Date();
-    const enforcer = createEnforcer({ pool: db.pool, control: coaRouterControl(client, () => clock), log: silentLogger, interimSeconds: 300, now: () => clock });
+    const enforcer = createEnforcer({
+      pool: db.pool,
+      control: coaRouterControl(client, () => clock),
+      log: silentLogger,
+      interimSeconds: 300,
+      now: () => clock,
+    });
     try {
       const pkg = await addPackage(db, { minutes: 60 });
       const ent = await addEntitlement(db, pkg.id, { expiresAt: new Date(clock.getTime() + 60 * MIN) });
@@ -189,7 +239,7 @@ describe('enforcement against a real PostgreSQL with an injected clock', () => {
     }
   });
 
-  it('session change-package: the new expiry counts from when the code started, and the CoA\'s Session-Timeout from when the session started', async () => {
+  it("session change-package: the new expiry counts from when the code started, and the CoA's Session-Timeout from when the session started", async () => {
     const router = await ackingRouter();
     await db.prisma.router.update({ where: { id: routerId }, data: { coaPort: router.port } });
     const client = await createDynamicClient({ initialTimeoutMs: 500 });

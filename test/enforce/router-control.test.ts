@@ -7,7 +7,13 @@ import { silentLogger } from '../../src/config/logger.js';
 import type { Database } from '../../src/db/database.js';
 import { createEnforcer } from '../../src/enforce/enforcer.js';
 import { enqueue } from '../../src/enforce/queue.js';
-import type { ControlledRouter, ControlledSession, ControlOutcome, RouterControl, SessionLimits } from '../../src/enforce/router-control.js';
+import type {
+  ControlledRouter,
+  ControlledSession,
+  ControlOutcome,
+  RouterControl,
+  SessionLimits,
+} from '../../src/enforce/router-control.js';
 import { openTestDatabase } from '../support/db.js';
 import { addEntitlement, addPackage, addRouter } from '../support/fixtures.js';
 
@@ -33,7 +39,10 @@ class LocalHotspots implements RouterControl {
   closed = false;
 
   login(routerId: number, entry: Omit<ActiveEntry, 'rateLimit' | 'sessionTimeoutAt' | 'idleTimeoutSeconds'>): void {
-    this.active.set(routerId, [...(this.active.get(routerId) ?? []), { ...entry, rateLimit: null, sessionTimeoutAt: null, idleTimeoutSeconds: null }]);
+    this.active.set(routerId, [
+      ...(this.active.get(routerId) ?? []),
+      { ...entry, rateLimit: null, sessionTimeoutAt: null, idleTimeoutSeconds: null },
+    ]);
   }
 
   private find(session: ControlledSession, router: ControlledRouter): number {
@@ -57,7 +66,11 @@ class LocalHotspots implements RouterControl {
     if (this.unreachable.has(router.id)) return { result: 'no-answer', error: `${router.name} did not answer`, sent };
     const i = this.find(session, router);
     if (i < 0) return { result: 'nakked', cause: NOT_FOUND, message: 'no such item', sent };
-    Object.assign(this.active.get(router.id)![i], { rateLimit, sessionTimeoutAt: limits.expiresAt, idleTimeoutSeconds: limits.idleTimeoutSeconds });
+    Object.assign(this.active.get(router.id)![i], {
+      rateLimit,
+      sessionTimeoutAt: limits.expiresAt,
+      idleTimeoutSeconds: limits.idleTimeoutSeconds,
+    });
     return { result: 'acked', sent };
   }
 
@@ -77,7 +90,17 @@ describe('the enforcer through RouterControl (a local hotspot implementation)', 
   async function online(routerId: number, entitlementId: number, startedAt: Date) {
     seq++;
     return db.prisma.accountingSession.create({
-      data: { routerId, acctSessionId: `rc${seq}`, entitlementId, userName: `RC${seq}`, mac: `02:RC:00:00:00:${String(seq).padStart(2, '0')}`.replace('RC', 'CC'), framedIp: `10.6.50.${seq}`, status: 'open', startedAt, updatedAt: startedAt },
+      data: {
+        routerId,
+        acctSessionId: `rc${seq}`,
+        entitlementId,
+        userName: `RC${seq}`,
+        mac: `02:RC:00:00:00:${String(seq).padStart(2, '0')}`.replace('RC', 'CC'),
+        framedIp: `10.6.50.${seq}`,
+        status: 'open',
+        startedAt,
+        updatedAt: startedAt,
+      },
     });
   }
 
@@ -99,7 +122,11 @@ describe('the enforcer through RouterControl (a local hotspot implementation)', 
       expect(hotspots.calls).toEqual([`disconnect ${router.name} ${s.userName}`]);
       expect(hotspots.active.get(router.id)).toEqual([]);
       const [action] = await db.prisma.enforcementAction.findMany({ where: { sessionId: s.id } });
-      expect([action.kind, action.status, action.attributes]).toEqual(['disconnect', 'acked', { user: s.userName, sessionId: s.acctSessionId }]);
+      expect([action.kind, action.status, action.attributes]).toEqual([
+        'disconnect',
+        'acked',
+        { user: s.userName, sessionId: s.acctSessionId },
+      ]);
       const after = await db.prisma.accountingSession.findUniqueOrThrow({ where: { id: s.id } });
       expect([after.status, after.terminateCause]).toEqual(['closed', 'Admin-Reset']);
     } finally {
@@ -126,7 +153,7 @@ describe('the enforcer through RouterControl (a local hotspot implementation)', 
     }
   });
 
-  it('an unreachable router: the action stays pending with the implementation\'s error, and is retried later', async () => {
+  it("an unreachable router: the action stays pending with the implementation's error, and is retried later", async () => {
     const hotspots = new LocalHotspots();
     const router = await addRouter(db, { ip: '10.66.0.3' });
     hotspots.unreachable.add(router.id);
@@ -140,7 +167,11 @@ describe('the enforcer through RouterControl (a local hotspot implementation)', 
       const id = await enqueue(db.pool, { kind: 'disconnect', reason: 'admin', sessionId: s.id, requestedBy: 'test', now: clock });
       expect(await enforcer.deliverDue()).toBe(1);
       const row = await db.prisma.enforcementAction.findUniqueOrThrow({ where: { id: id! } });
-      expect([row.status, row.lastError, (row.nextAttemptAt.getTime() - clock.getTime()) / 1000]).toEqual(['pending', `${router.name} did not answer`, 15]);
+      expect([row.status, row.lastError, (row.nextAttemptAt.getTime() - clock.getTime()) / 1000]).toEqual([
+        'pending',
+        `${router.name} did not answer`,
+        15,
+      ]);
 
       hotspots.unreachable.delete(router.id);
       clock = row.nextAttemptAt;
@@ -152,7 +183,7 @@ describe('the enforcer through RouterControl (a local hotspot implementation)', 
     }
   });
 
-  it('a CoA becomes changeLimits with the limits of the session\'s package and expiry', async () => {
+  it("a CoA becomes changeLimits with the limits of the session's package and expiry", async () => {
     const hotspots = new LocalHotspots();
     const router = await addRouter(db, { ip: '10.66.0.4' });
     const enforcer = createEnforcer({ pool: db.pool, control: hotspots, log: silentLogger, interimSeconds: 300 });
@@ -164,7 +195,9 @@ describe('the enforcer through RouterControl (a local hotspot implementation)', 
       hotspots.login(router.id, { user: s.userName, sessionId: s.acctSessionId, mac: s.mac, address: s.framedIp });
       await enqueue(db.pool, { kind: 'coa', reason: 'package_change', sessionId: s.id, requestedBy: 'test', now: new Date() });
       expect(await enforcer.deliverDue()).toBe(1);
-      expect(hotspots.active.get(router.id)).toMatchObject([{ user: s.userName, rateLimit: '3M/7M', sessionTimeoutAt: expiresAt, idleTimeoutSeconds: 300 }]);
+      expect(hotspots.active.get(router.id)).toMatchObject([
+        { user: s.userName, rateLimit: '3M/7M', sessionTimeoutAt: expiresAt, idleTimeoutSeconds: 300 },
+      ]);
       const [action] = await db.prisma.enforcementAction.findMany({ where: { sessionId: s.id } });
       expect([action.status, (action.attributes as Record<string, unknown>).rateLimit]).toEqual(['acked', '3M/7M']);
     } finally {

@@ -14,13 +14,30 @@ describe('enforcement scan', () => {
   let db: Database;
   let routerId: number;
 
-  async function session(entitlementId: number, over: Partial<{ mac: string; routerId: number; startedAt: Date; updatedAt: Date; heardAt: Date; status: 'open' | 'stale' | 'closed' }> = {}) {
+  async function session(
+    entitlementId: number,
+    over: Partial<{
+      mac: string;
+      routerId: number;
+      startedAt: Date;
+      updatedAt: Date;
+      heardAt: Date;
+      status: 'open' | 'stale' | 'closed';
+    }> = {},
+  ) {
     seq++;
     const startedAt = over.startedAt ?? new Date();
     return db.prisma.accountingSession.create({
       data: {
-        routerId: over.routerId ?? routerId, acctSessionId: `scan${seq}`, entitlementId, userName: `u${seq}`, mac: over.mac ?? `02:00:00:00:00:${String(seq % 100).padStart(2, '0')}`,
-        status: over.status ?? 'open', startedAt, updatedAt: over.updatedAt ?? startedAt, heardAt: over.heardAt ?? null,
+        routerId: over.routerId ?? routerId,
+        acctSessionId: `scan${seq}`,
+        entitlementId,
+        userName: `u${seq}`,
+        mac: over.mac ?? `02:00:00:00:00:${String(seq % 100).padStart(2, '0')}`,
+        status: over.status ?? 'open',
+        startedAt,
+        updatedAt: over.updatedAt ?? startedAt,
+        heardAt: over.heardAt ?? null,
       },
     });
   }
@@ -83,7 +100,7 @@ describe('enforcement scan', () => {
     expect([...(await queuedFor(a.id)), ...(await queuedFor(b.id))]).toHaveLength(0);
   });
 
-  it('judges staleness by when we last heard of a session, not by the router\'s clock', async () => {
+  it("judges staleness by when we last heard of a session, not by the router's clock", async () => {
     const pkg = await addPackage(db);
     const ent = await addEntitlement(db, pkg.id, { expiresAt: new Date(Date.now() + 600 * MIN) });
     const now = new Date();

@@ -20,7 +20,11 @@ describe('HTTP app', () => {
     app.get('/boom', async () => {
       throw new Error('the database said no');
     });
-    app.post('/echo', { schema: { body: { type: 'object', required: ['a'], properties: { a: { type: 'string' } } } } }, async (req) => req.body);
+    app.post(
+      '/echo',
+      { schema: { body: { type: 'object', required: ['a'], properties: { a: { type: 'string' } } } } },
+      async (req) => req.body,
+    );
     await app.ready();
   });
   afterAll(() => app?.close());
@@ -59,7 +63,13 @@ describe('HTTP app', () => {
     expect(JSON.stringify(body)).not.toContain('database said no');
     const logged = lines.map((l) => JSON.parse(l) as Record<string, string>).filter((l) => l.requestId === body.requestId);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ level: 'error', msg: 'http request failed', method: 'GET', route: '/boom', error: 'the database said no' });
+    expect(logged[0]).toMatchObject({
+      level: 'error',
+      msg: 'http request failed',
+      method: 'GET',
+      route: '/boom',
+      error: 'the database said no',
+    });
     expect(logged[0].stack).toContain('app.test.ts');
     expect(lines.join('\n')).not.toContain('0754123456'); // the route is logged, not the query string
   });
@@ -79,11 +89,21 @@ describe('HTTP app', () => {
     expect(logged.filter((l) => l.level !== 'info')).toEqual([]);
   });
 
-  it('logs each request (Fastify\'s pino logger, NetFlow\'s line format) under its request id, without the query string', async () => {
+  it("logs each request (Fastify's pino logger, NetFlow's line format) under its request id, without the query string", async () => {
     lines.length = 0;
     const res = await app.inject({ method: 'POST', url: '/echo?phone=0754123456&token=secret', payload: { a: 'x' } });
     expect(res.statusCode).toBe(200);
-    const logged = lines.map((l) => JSON.parse(l) as { level: string; t: string; msg: string; reqId: string; req?: { method: string; url: string }; res?: { statusCode: number } });
+    const logged = lines.map(
+      (l) =>
+        JSON.parse(l) as {
+          level: string;
+          t: string;
+          msg: string;
+          reqId: string;
+          req?: { method: string; url: string };
+          res?: { statusCode: number };
+        },
+    );
     expect(logged.map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
     expect(new Set(logged.map((l) => l.reqId)).size).toBe(1);
     expect(logged[0].reqId).toMatch(/^[0-9a-f-]{36}$/);

@@ -8,7 +8,11 @@ import { addPackage, addRouter } from '../support/fixtures.js';
 import { startTestHttp, type TestHttp } from './support.js';
 
 const DARAJA_ENV = {
-  DARAJA_CONSUMER_KEY: 'k', DARAJA_CONSUMER_SECRET: 's', DARAJA_SHORTCODE: '600100', DARAJA_PASSKEY: 'p', DARAJA_BASE_URL: 'http://127.0.0.1:9',
+  DARAJA_CONSUMER_KEY: 'k',
+  DARAJA_CONSUMER_SECRET: 's',
+  DARAJA_SHORTCODE: '600100',
+  DARAJA_PASSKEY: 'p',
+  DARAJA_BASE_URL: 'http://127.0.0.1:9',
   DARAJA_CALLBACK_IPS: '127.0.0.1, 196.201.214.0/24',
 };
 
@@ -32,17 +36,37 @@ describe('payment callback face (/api/v1/payments/callbacks/:provider)', () => {
     const pkg = await addPackage(db);
     return db.prisma.payment.create({
       data: {
-        reference: `DRJ${seq}`, callbackToken: `cb-daraja-${seq}`, providerReference: `ws_CO_${seq}`, packageId: pkg.id, routerId: router.id, provider: 'daraja',
-        phone: `2547123456${String(seq).padStart(2, '0')}`, network: 'safaricom', amountMinor: 5000n, currency: 'KES', status: 'pending',
-        expiresAt: new Date(Date.now() + 60_000), nextCheckAt: new Date(Date.now() + 60_000),
+        reference: `DRJ${seq}`,
+        callbackToken: `cb-daraja-${seq}`,
+        providerReference: `ws_CO_${seq}`,
+        packageId: pkg.id,
+        routerId: router.id,
+        provider: 'daraja',
+        phone: `2547123456${String(seq).padStart(2, '0')}`,
+        network: 'safaricom',
+        amountMinor: 5000n,
+        currency: 'KES',
+        status: 'pending',
+        expiresAt: new Date(Date.now() + 60_000),
+        nextCheckAt: new Date(Date.now() + 60_000),
       },
     });
   }
-  const cancelled = (checkoutId: string) => ({ Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: checkoutId, ResultCode: 1032, ResultDesc: 'Request cancelled by user' } } });
+  const cancelled = (checkoutId: string) => ({
+    Body: {
+      stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: checkoutId, ResultCode: 1032, ResultDesc: 'Request cancelled by user' },
+    },
+  });
   const callback = (token: string, body: unknown, remoteAddress: string) =>
-    http.app.inject({ method: 'POST', url: `/api/v1/payments/callbacks/daraja?t=${token}`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body), remoteAddress });
+    http.app.inject({
+      method: 'POST',
+      url: `/api/v1/payments/callbacks/daraja?t=${token}`,
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+      remoteAddress,
+    });
 
-  it('from a listed address: the adapter\'s acknowledgement, byte for byte', async () => {
+  it("from a listed address: the adapter's acknowledgement, byte for byte", async () => {
     const p = await pendingDaraja();
     const res = await callback(p.callbackToken, cancelled(p.providerReference!), '127.0.0.1');
     expect(res.statusCode).toBe(200);
@@ -69,9 +93,19 @@ describe('payment callback face (/api/v1/payments/callbacks/:provider)', () => {
   });
 
   it('404 for a provider NetFlow does not know, 503 for one it knows that is not enabled', async () => {
-    const unknown = await http.app.inject({ method: 'POST', url: '/api/v1/payments/callbacks/paypal', payload: '{}', headers: { 'content-type': 'application/json' } });
+    const unknown = await http.app.inject({
+      method: 'POST',
+      url: '/api/v1/payments/callbacks/paypal',
+      payload: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'No payment provider "paypal".' }]);
-    const off = await http.app.inject({ method: 'POST', url: '/api/v1/payments/callbacks/selcom', payload: '{}', headers: { 'content-type': 'application/json' } });
+    const off = await http.app.inject({
+      method: 'POST',
+      url: '/api/v1/payments/callbacks/selcom',
+      payload: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(off.statusCode).toBe(503);
   });
 });

@@ -18,7 +18,9 @@ describe('health face', () => {
   it('GET /healthz: ok with the uptime; 503 when the database does not answer', async () => {
     let up = true;
     const app = buildHttpApp({
-      pingDatabase: async () => { if (!up) throw new Error('down'); },
+      pingDatabase: async () => {
+        if (!up) throw new Error('down');
+      },
       metrics: createMetricsRegistry({ radiusStats: () => ({ ...emptyStats, received: 7 }) }),
       startedAt: new Date(Date.now() - 5000),
     });
@@ -33,7 +35,9 @@ describe('health face', () => {
       expect(Value.Check(HealthUnavailable, down.json())).toBe(true);
       const metrics = await app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-      expect(metrics.body).toMatch(/^# HELP netflow_radius_received_total .+\n# TYPE netflow_radius_received_total counter\nnetflow_radius_received_total 7$/m);
+      expect(metrics.body).toMatch(
+        /^# HELP netflow_radius_received_total .+\n# TYPE netflow_radius_received_total counter\nnetflow_radius_received_total 7$/m,
+      );
       expect((await app.inject({ method: 'POST', url: '/metrics' })).statusCode).toBe(404);
     } finally {
       await app.close();

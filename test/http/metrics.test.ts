@@ -58,18 +58,49 @@ describe('/metrics', () => {
     const radius = await TestRadiusClient.open();
     let accepted = 0;
     try {
-      for (let i = 0; i < 50 && accepted === 0; i++) { // until the router table knows 127.0.0.1
-        const { reply } = await radius.send(CODE.accessRequest, [['User-Name', 'METRICS1'], ['User-Password', 'METRICS1'], ['Calling-Station-Id', '02:00:00:00:00:31']], SECRET, env.netflow.authPort);
+      for (let i = 0; i < 50 && accepted === 0; i++) {
+        // until the router table knows 127.0.0.1
+        const { reply } = await radius.send(
+          CODE.accessRequest,
+          [
+            ['User-Name', 'METRICS1'],
+            ['User-Password', 'METRICS1'],
+            ['Calling-Station-Id', '02:00:00:00:00:31'],
+          ],
+          SECRET,
+          env.netflow.authPort,
+        );
         if (reply?.code === CODE.accessAccept) accepted++;
         else await new Promise((r) => setTimeout(r, 100));
       }
       expect(accepted).toBe(1);
       const before = await scrape();
       for (let i = 0; i < 3; i++) {
-        const { reply } = await radius.send(CODE.accessRequest, [['User-Name', 'METRICS1'], ['User-Password', 'METRICS1'], ['Calling-Station-Id', '02:00:00:00:00:31']], SECRET, env.netflow.authPort);
+        const { reply } = await radius.send(
+          CODE.accessRequest,
+          [
+            ['User-Name', 'METRICS1'],
+            ['User-Password', 'METRICS1'],
+            ['Calling-Station-Id', '02:00:00:00:00:31'],
+          ],
+          SECRET,
+          env.netflow.authPort,
+        );
         expect(reply?.code).toBe(CODE.accessAccept);
       }
-      const { reply: acct } = await radius.send(CODE.accountingRequest, [['Acct-Status-Type', 1], ['User-Name', 'METRICS1'], ['Acct-Session-Id', 'm0000001'], ['Calling-Station-Id', '02:00:00:00:00:31'], ['Framed-IP-Address', '10.5.50.31']], SECRET, env.netflow.acctPort, false);
+      const { reply: acct } = await radius.send(
+        CODE.accountingRequest,
+        [
+          ['Acct-Status-Type', 1],
+          ['User-Name', 'METRICS1'],
+          ['Acct-Session-Id', 'm0000001'],
+          ['Calling-Station-Id', '02:00:00:00:00:31'],
+          ['Framed-IP-Address', '10.5.50.31'],
+        ],
+        SECRET,
+        env.netflow.acctPort,
+        false,
+      );
       expect(acct?.code).toBe(CODE.accountingResponse);
       const after = await scrape();
 
@@ -80,7 +111,10 @@ describe('/metrics', () => {
       expect(delta('netflow_radius_request_duration_seconds_sum{type="access"}')).toBeGreaterThan(0);
       expect(delta('netflow_radius_replied_total')).toBe(4);
       // Cumulative buckets: never decreasing with le, ending at the count.
-      const buckets = after.split('\n').filter((l) => l.startsWith('netflow_radius_request_duration_seconds_bucket{') && l.includes('type="access"')).map((l) => Number(l.split(' ')[1]));
+      const buckets = after
+        .split('\n')
+        .filter((l) => l.startsWith('netflow_radius_request_duration_seconds_bucket{') && l.includes('type="access"'))
+        .map((l) => Number(l.split(' ')[1]));
       expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
       expect(buckets.at(-1)).toBe(value(after, 'netflow_radius_request_duration_seconds_count{type="access"}'));
     } finally {

@@ -21,7 +21,16 @@ describe('portal face (/api/v1/portal)', () => {
     db = await openTestDatabase();
     await addRouter(db, { name: 'lobby', ip: '10.70.0.1', acceptsTestMoney: true });
     pkg = await db.prisma.package.create({
-      data: { name: 'inject hour', minutes: 60, priceMinor: 100_000n, currency: 'TZS', rateLimitUp: '1M', rateLimitDown: '4M', dataCapBytes: 5_000_000n, clockStartsAt: 'purchase' },
+      data: {
+        name: 'inject hour',
+        minutes: 60,
+        priceMinor: 100_000n,
+        currency: 'TZS',
+        rateLimitUp: '1M',
+        rateLimitDown: '4M',
+        dataCapBytes: 5_000_000n,
+        clockStartsAt: 'purchase',
+      },
     });
     http = await startTestHttp(db);
   });
@@ -30,7 +39,8 @@ describe('portal face (/api/v1/portal)', () => {
     await db?.close();
   });
 
-  const inject = (method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) => http.app.inject({ method, url, payload: payload as object, headers });
+  const inject = (method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
+    http.app.inject({ method, url, payload: payload as object, headers });
   const isError = (body: unknown) => Value.Check(ErrorBody, body);
 
   it('GET /packages: the router, its packages and the payment options (test money here)', async () => {
@@ -40,11 +50,24 @@ describe('portal face (/api/v1/portal)', () => {
     expect(Value.Check(PackagesResponse, body)).toBe(true);
     expect(body.router).toEqual({ name: 'lobby', location: null });
     expect(body.packages).toContainEqual({
-      id: pkg.id, name: 'inject hour', minutes: 60, priceMinor: '100000', currency: 'TZS', rateLimit: { up: '1M', down: '4M' }, dataCapBytes: '5000000', devices: 1,
+      id: pkg.id,
+      name: 'inject hour',
+      minutes: 60,
+      priceMinor: '100000',
+      currency: 'TZS',
+      rateLimit: { up: '1M', down: '4M' },
+      dataCapBytes: '5000000',
+      devices: 1,
     });
     expect(body.payment.testMoney).toBe(true);
     expect(body.payment.providers.length).toBeGreaterThan(0);
-    expect(body.payment.providers[0]).toEqual({ id: expect.any(String), name: expect.any(String), networks: expect.any(Array), currencies: expect.any(Array), testMoney: true });
+    expect(body.payment.providers[0]).toEqual({
+      id: expect.any(String),
+      name: expect.any(String),
+      networks: expect.any(Array),
+      currencies: expect.any(Array),
+      testMoney: true,
+    });
   });
 
   it('GET /packages: 404 for an unknown router, 400 without one', async () => {
@@ -73,11 +96,23 @@ describe('portal face (/api/v1/portal)', () => {
   let purchase: { id: string; token: string };
 
   it('POST /purchases: 202 with the full view, its token, a cookie and a Location', async () => {
-    const res = await inject('POST', '/api/v1/portal/purchases', { packageId: pkg.id, phone: '0754000000', router: 'lobby', mac: '02:00:00:00:70:01' });
+    const res = await inject('POST', '/api/v1/portal/purchases', {
+      packageId: pkg.id,
+      phone: '0754000000',
+      router: 'lobby',
+      mac: '02:00:00:00:70:01',
+    });
     expect(res.statusCode).toBe(202);
     const body = res.json();
     expect(Value.Check(PurchaseView, body)).toBe(true);
-    expect(body).toMatchObject({ status: 'pending', package: { id: pkg.id, name: 'inject hour', minutes: 60 }, amountMinor: '100000', currency: 'TZS', testMoney: true, access: null });
+    expect(body).toMatchObject({
+      status: 'pending',
+      package: { id: pkg.id, name: 'inject hour', minutes: 60 },
+      amountMinor: '100000',
+      currency: 'TZS',
+      testMoney: true,
+      access: null,
+    });
     expect(body.token).toEqual(expect.any(String));
     expect(res.headers.location).toBe(`/api/v1/portal/purchases/${body.id}`);
     expect(String(res.headers['set-cookie'])).toContain(`netflow_purchase=${body.token}`);
@@ -96,7 +131,8 @@ describe('portal face (/api/v1/portal)', () => {
 
   it('GET /purchases/:id: the full view (with the access code once paid) for the token, the status view without', async () => {
     const paid = await until(
-      async () => (await inject('GET', `/api/v1/portal/purchases/${purchase.id}`, undefined, { 'x-purchase-token': purchase.token })).json(),
+      async () =>
+        (await inject('GET', `/api/v1/portal/purchases/${purchase.id}`, undefined, { 'x-purchase-token': purchase.token })).json(),
       (v) => v.status === 'paid',
     );
     expect(Value.Check(PurchaseView, paid)).toBe(true);

@@ -22,7 +22,13 @@ export async function startTestHttp(db: Database, env: Record<string, string> = 
   const lines: string[] = [];
   const log = createLogger('info', (l) => lines.push(l));
   const payments = setupPayments(config, db, log, { jobs: 'manual' });
-  const app = buildHttpApp({ pingDatabase: async () => {}, startedAt: new Date(), trustProxy: config.trustProxy, log, payments: payments.faces });
+  const app = buildHttpApp({
+    pingDatabase: async () => {},
+    startedAt: new Date(),
+    trustProxy: config.trustProxy,
+    log,
+    payments: payments.faces,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   payments.ready((app.server.address() as AddressInfo).port);
   return {

@@ -26,7 +26,14 @@ describe('nas-sim CoA / Disconnect listener', () => {
   beforeAll(async () => {
     ({ env } = await startNetflowWithRouter());
     pkgId = (await addPackage(env.db, { minutes: 60, rateLimitUp: '2M', rateLimitDown: '5M' })).id;
-    hs = await Hotspot.start({ server: '127.0.0.1', secret: SECRET, authPort: env.netflow.authPort, acctPort: env.netflow.acctPort, bindAddress: '127.0.0.1', clock: new ManualClock() });
+    hs = await Hotspot.start({
+      server: '127.0.0.1',
+      secret: SECRET,
+      authPort: env.netflow.authPort,
+      acctPort: env.netflow.acctPort,
+      bindAddress: '127.0.0.1',
+      clock: new ManualClock(),
+    });
     coa = await CoaListener.start({ target: hs, server: '127.0.0.1', secret: SECRET, port: 0, bindAddress: '127.0.0.1', log: hs.log });
     client = await TestRadiusClient.open();
   });
@@ -41,7 +48,12 @@ describe('nas-sim CoA / Disconnect listener', () => {
     guest++;
     const code = `COA${guest}`;
     await addEntitlement(env.db, pkgId, { code });
-    const r = await hs.login({ method: 'pap', mac: `AA:BB:CC:00:20:${guest.toString(16).padStart(2, '0')}`, username: code, password: code });
+    const r = await hs.login({
+      method: 'pap',
+      mac: `AA:BB:CC:00:20:${guest.toString(16).padStart(2, '0')}`,
+      username: code,
+      password: code,
+    });
     if (!r.ok) throw new Error(`login refused: ${r.replyMessage}`);
     await hs.settled();
     return r.session;
@@ -55,7 +67,11 @@ describe('nas-sim CoA / Disconnect listener', () => {
     ['Framed-IP-Address', s.ip],
   ];
 
-  async function send(code: number, attributes: Attribute[], secret = SECRET): Promise<{ reply: RadiusPacket | null; raw: Buffer | null; request: Buffer }> {
+  async function send(
+    code: number,
+    attributes: Attribute[],
+    secret = SECRET,
+  ): Promise<{ reply: RadiusPacket | null; raw: Buffer | null; request: Buffer }> {
     return client.send(code, attributes, secret, coa.port(), true);
   }
 
@@ -74,11 +90,17 @@ describe('nas-sim CoA / Disconnect listener', () => {
 
   it('unknown session → NAK with Error-Cause 503; a NAS-IP-Address not ours → 403', async () => {
     const s = await newSession();
-    const gone = await send(CODE.disconnectRequest, [['User-Name', s.userName], ['Acct-Session-Id', '80ffffff']]);
+    const gone = await send(CODE.disconnectRequest, [
+      ['User-Name', s.userName],
+      ['Acct-Session-Id', '80ffffff'],
+    ]);
     expect(gone.reply!.code).toBe(CODE.disconnectNak);
     expect(integerAttr(gone.reply!, ERROR_CAUSE)).toBe(503);
     expect(verifyResponse(gone.raw!, gone.request.subarray(4, 20), SECRET)).toBe('valid');
-    const coaGone = await send(CODE.coaRequest, [['Acct-Session-Id', '80ffffff'], ['Mikrotik-Rate-Limit', '1M/1M']]);
+    const coaGone = await send(CODE.coaRequest, [
+      ['Acct-Session-Id', '80ffffff'],
+      ['Mikrotik-Rate-Limit', '1M/1M'],
+    ]);
     expect([coaGone.reply!.code, integerAttr(coaGone.reply!, ERROR_CAUSE)]).toEqual([CODE.coaNak, 503]);
     const otherNas = await send(CODE.disconnectRequest, [...ids(s).slice(1), ['NAS-IP-Address', '10.9.9.9']]);
     expect([otherNas.reply!.code, integerAttr(otherNas.reply!, ERROR_CAUSE)]).toEqual([CODE.disconnectNak, 403]);
@@ -92,7 +114,14 @@ describe('nas-sim CoA / Disconnect listener', () => {
     const stranger = await TestRadiusClient.open('127.0.0.2');
     expect((await stranger.send(CODE.disconnectRequest, ids(s), SECRET, coa.port())).reply).toBeNull();
     stranger.close();
-    expect((await send(CODE.accessRequest, [['User-Name', 'x'], ['User-Password', 'y']])).reply).toBeNull();
+    expect(
+      (
+        await send(CODE.accessRequest, [
+          ['User-Name', 'x'],
+          ['User-Password', 'y'],
+        ])
+      ).reply,
+    ).toBeNull();
     expect(coa.stats().dropped - before).toBe(3);
     expect(hs.session(s.acctSessionId)).not.toBeNull();
   });
@@ -134,11 +163,20 @@ describe('nas-sim CoA / Disconnect listener', () => {
 
   it('CoA with attributes RouterOS cannot change → NAK 401; a bad rate limit → NAK 407', async () => {
     const s = await newSession();
-    const total = await send(CODE.coaRequest, [['Acct-Session-Id', s.acctSessionId], ['Mikrotik-Total-Limit', 1000]]);
+    const total = await send(CODE.coaRequest, [
+      ['Acct-Session-Id', s.acctSessionId],
+      ['Mikrotik-Total-Limit', 1000],
+    ]);
     expect([total.reply!.code, integerAttr(total.reply!, ERROR_CAUSE)]).toEqual([CODE.coaNak, 401]);
-    const pool = await send(CODE.coaRequest, [['Acct-Session-Id', s.acctSessionId], ['Framed-Pool', 'other']]);
+    const pool = await send(CODE.coaRequest, [
+      ['Acct-Session-Id', s.acctSessionId],
+      ['Framed-Pool', 'other'],
+    ]);
     expect([pool.reply!.code, integerAttr(pool.reply!, ERROR_CAUSE)]).toEqual([CODE.coaNak, 401]);
-    const bad = await send(CODE.coaRequest, [['Acct-Session-Id', s.acctSessionId], ['Mikrotik-Rate-Limit', 'fast please']]);
+    const bad = await send(CODE.coaRequest, [
+      ['Acct-Session-Id', s.acctSessionId],
+      ['Mikrotik-Rate-Limit', 'fast please'],
+    ]);
     expect([bad.reply!.code, integerAttr(bad.reply!, ERROR_CAUSE)]).toEqual([CODE.coaNak, 407]);
     expect(hs.session(s.acctSessionId)!.limits.rateLimit).toBe('2M/5M');
   });

@@ -20,7 +20,16 @@ export async function startNetflowWithRouter(): Promise<{ env: TestNetflow; rout
   try {
     // The router table reloads on NOTIFY; until then requests from 127.0.0.1 are dropped.
     for (let i = 0; i < 50; i++) {
-      const { reply } = await probe.send(CODE.accessRequest, [['User-Name', 'probe'], ['User-Password', 'x'], ['NAS-Identifier', 'probe']], SECRET, env.netflow.authPort);
+      const { reply } = await probe.send(
+        CODE.accessRequest,
+        [
+          ['User-Name', 'probe'],
+          ['User-Password', 'x'],
+          ['NAS-Identifier', 'probe'],
+        ],
+        SECRET,
+        env.netflow.authPort,
+      );
       if (reply) break;
     }
   } finally {
@@ -43,7 +52,10 @@ export class FakeRadiusServer {
   private readonly socket = dgram.createSocket('udp4');
   private waiters: Array<() => void> = [];
 
-  private constructor(private readonly secret: string, public policy: FakePolicy) {
+  private constructor(
+    private readonly secret: string,
+    public policy: FakePolicy,
+  ) {
     this.socket.on('message', (bytes, from) => {
       const packet = parsePacket(bytes);
       const index = this.received.length;
@@ -51,7 +63,12 @@ export class FakeRadiusServer {
       const action = this.policy(packet, index);
       if (Buffer.isBuffer(action)) this.socket.send(action, from.port, from.address);
       else if (action !== 'drop') {
-        const reply = encodeResponse({ request: packet, code: action.code, attributes: action.attributes ?? [], secret: action.secret ?? this.secret });
+        const reply = encodeResponse({
+          request: packet,
+          code: action.code,
+          attributes: action.attributes ?? [],
+          secret: action.secret ?? this.secret,
+        });
         this.socket.send(reply, from.port, from.address);
       }
       for (const w of this.waiters.splice(0)) w();

@@ -86,22 +86,45 @@ describe('nas-sim hotspot against NetFlow', () => {
   it("honours the Accept's Session-Timeout: interims every Acct-Interim-Interval, then Stop with cause 5", async () => {
     await addEntitlement(env.db, pkgId, { code: 'TIME1' });
     const { hs, clock } = await hotspot();
-    const s = await loginOk(hs, { method: 'pap', mac: 'AA:BB:CC:00:02:01', username: 'TIME1', password: 'TIME1', traffic: { upBps: 100, downBps: 1000 } });
+    const s = await loginOk(hs, {
+      method: 'pap',
+      mac: 'AA:BB:CC:00:02:01',
+      username: 'TIME1',
+      password: 'TIME1',
+      traffic: { upBps: 100, downBps: 1000 },
+    });
     await run(hs, clock, 3600_000);
     await hs.settled();
     expect(hs.session(s.acctSessionId)).toBeNull();
     const logout = hs.events('logout').find((e) => e.fields.session === s.acctSessionId)!;
     expect(logout.fields).toMatchObject({ cause: 5, uptime: 3600 });
     // 11 interims (300 s … 3300 s); the one due at 3600 s is superseded by the Stop.
-    expect(hs.events('acct-ack').filter((e) => e.fields.session === s.acctSessionId).map((e) => e.fields.kind)).toEqual(['start', ...Array(11).fill('interim'), 'stop']);
+    expect(
+      hs
+        .events('acct-ack')
+        .filter((e) => e.fields.session === s.acctSessionId)
+        .map((e) => e.fields.kind),
+    ).toEqual(['start', ...Array(11).fill('interim'), 'stop']);
     const row = await dbSession(s.acctSessionId);
-    expect([row.status, row.terminateCause, row.sessionTime, row.bytesUp, row.bytesDown]).toEqual(['closed', 'Session-Timeout', 3600, 360_000n, 3_600_000n]);
+    expect([row.status, row.terminateCause, row.sessionTime, row.bytesUp, row.bytesDown]).toEqual([
+      'closed',
+      'Session-Timeout',
+      3600,
+      360_000n,
+      3_600_000n,
+    ]);
   });
 
   it('interim updates grow the octets and NetFlow usage grows with them, past 4 GiB (Gigawords)', async () => {
     const ent = await addEntitlement(env.db, pkgId, { code: 'GIGA1' });
     const { hs, clock } = await hotspot();
-    const s = await loginOk(hs, { method: 'pap', mac: 'AA:BB:CC:00:03:01', username: 'GIGA1', password: 'GIGA1', traffic: { upBps: 1000, downBps: 10_000_000 } });
+    const s = await loginOk(hs, {
+      method: 'pap',
+      mac: 'AA:BB:CC:00:03:01',
+      username: 'GIGA1',
+      password: 'GIGA1',
+      traffic: { upBps: 1000, downBps: 10_000_000 },
+    });
     await run(hs, clock, 300_000);
     await hs.settled();
     let row = await dbSession(s.acctSessionId);
@@ -115,7 +138,10 @@ describe('nas-sim hotspot against NetFlow', () => {
     expect(row.bytesDown).toBe(6_000_000_000n); // > 2^32: low word + Acct-Output-Gigawords = 1
     usage = await env.db.prisma.entitlement.findUniqueOrThrow({ where: { id: ent.id } });
     expect([usage.bytesUp, usage.bytesDown]).toEqual([600_000n, 6_000_000_000n]);
-    const interims = await env.db.prisma.accountingRecord.findMany({ where: { acctSessionId: s.acctSessionId, statusType: 3 }, orderBy: { id: 'asc' } });
+    const interims = await env.db.prisma.accountingRecord.findMany({
+      where: { acctSessionId: s.acctSessionId, statusType: 3 },
+      orderBy: { id: 'asc' },
+    });
     const attrs = interims.map((r) => decodeStoredAttributes(Buffer.from(r.attributesRaw!)));
     expect(attrs.map((a) => a['Acct-Output-Gigawords'])).toEqual([0, 1]);
     expect(attrs[1]['Acct-Output-Octets']).toBe(6_000_000_000 - 2 ** 32);
@@ -127,7 +153,13 @@ describe('nas-sim hotspot against NetFlow', () => {
     const idlePkg = await addPackage(env.db, { minutes: 60, idleTimeoutSeconds: 120 });
     await addEntitlement(env.db, idlePkg.id, { code: 'IDLE1' });
     const { hs, clock } = await hotspot();
-    const s = await loginOk(hs, { method: 'pap', mac: 'AA:BB:CC:00:04:01', username: 'IDLE1', password: 'IDLE1', traffic: { upBps: 500, downBps: 500 } });
+    const s = await loginOk(hs, {
+      method: 'pap',
+      mac: 'AA:BB:CC:00:04:01',
+      username: 'IDLE1',
+      password: 'IDLE1',
+      traffic: { upBps: 500, downBps: 500 },
+    });
     expect(s.limits.idleTimeout).toBe(120);
     await run(hs, clock, 200_000); // busy: not idle
     expect(hs.session(s.acctSessionId)).not.toBeNull();
@@ -144,7 +176,13 @@ describe('nas-sim hotspot against NetFlow', () => {
     const capPkg = await addPackage(env.db, { minutes: 60, dataCapBytes: 1_000_000n });
     await addEntitlement(env.db, capPkg.id, { code: 'CAP1' });
     const { hs, clock } = await hotspot();
-    const s = await loginOk(hs, { method: 'pap', mac: 'AA:BB:CC:00:05:01', username: 'CAP1', password: 'CAP1', traffic: { upBps: 1000, downBps: 9000 } });
+    const s = await loginOk(hs, {
+      method: 'pap',
+      mac: 'AA:BB:CC:00:05:01',
+      username: 'CAP1',
+      password: 'CAP1',
+      traffic: { upBps: 1000, downBps: 9000 },
+    });
     expect(s.limits.totalLimit).toBe(1_000_000n);
     await run(hs, clock, 200_000);
     await hs.settled();

@@ -30,7 +30,14 @@ describe('nas-sim hotspot login pages', () => {
     const pkg = await addPackage(env.db, { minutes: 60 });
     await addEntitlement(env.db, pkg.id, { code: 'WEB1', password: 'web-pass' });
     await addEntitlement(env.db, pkg.id, { code: 'WEB2', password: 'plain-pass' });
-    hs = await Hotspot.start({ server: '127.0.0.1', secret: SECRET, authPort: env.netflow.authPort, acctPort: env.netflow.acctPort, bindAddress: '127.0.0.1', clock: new ManualClock() });
+    hs = await Hotspot.start({
+      server: '127.0.0.1',
+      secret: SECRET,
+      authPort: env.netflow.authPort,
+      acctPort: env.netflow.acctPort,
+      bindAddress: '127.0.0.1',
+      clock: new ManualClock(),
+    });
     web = await HttpLogin.start({ hotspot: hs, port: 0 });
     base = `http://127.0.0.1:${web.port()}`;
     const md5js = await (await fetch(`${base}/md5.js`)).text();
@@ -89,7 +96,11 @@ describe('nas-sim hotspot login pages', () => {
     const mac = 'AA:BB:CC:00:30:02';
     const vars = pageVars(await (await fetch(`${base}/login?mac=${mac}`)).text());
     const password = hexMD5(unOctal(vars['chap-id']) + 'not-it' + unOctal(vars['chap-challenge']));
-    const res = await fetch(vars['link-login-only'], { method: 'POST', body: new URLSearchParams({ username: 'WEB1', password, dst: '' }), redirect: 'manual' });
+    const res = await fetch(vars['link-login-only'], {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'WEB1', password, dst: '' }),
+      redirect: 'manual',
+    });
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(pageVars(html).error).toMatch(/Wrong code or password/);

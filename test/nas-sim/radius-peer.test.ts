@@ -22,14 +22,28 @@ async function fake(policy: Parameters<typeof FakeRadiusServer.open>[1]) {
 }
 
 async function peer(port: number, clock: ManualClock, extra: Partial<Parameters<typeof RadiusPeer.open>[0]> = {}) {
-  const p = await RadiusPeer.open({ host: '127.0.0.1', port, secret: SECRET, bindAddress: '127.0.0.1', clock, timeoutMs: 1000, tries: 3, ...extra });
+  const p = await RadiusPeer.open({
+    host: '127.0.0.1',
+    port,
+    secret: SECRET,
+    bindAddress: '127.0.0.1',
+    clock,
+    timeoutMs: 1000,
+    tries: 3,
+    ...extra,
+  });
   cleanups.push(() => p.close());
   return p;
 }
 
 const accounting = (id: string): Parameters<RadiusPeer['request']>[0] => ({
   code: CODE.accountingRequest,
-  attributes: [['Acct-Status-Type', 1], ['Acct-Session-Id', id], ['User-Name', 'u'], ['NAS-Identifier', 'MikroTik']],
+  attributes: [
+    ['Acct-Status-Type', 1],
+    ['Acct-Session-Id', id],
+    ['User-Name', 'u'],
+    ['NAS-Identifier', 'MikroTik'],
+  ],
 });
 
 describe('RadiusPeer', () => {
@@ -83,7 +97,14 @@ describe('RadiusPeer', () => {
       return { code: CODE.accessAccept };
     });
     const p = await peer(server.port(), clock);
-    const pending = p.request({ code: CODE.accessRequest, attributes: [['User-Name', 'u'], ['User-Password', 'p']], messageAuthenticator: true });
+    const pending = p.request({
+      code: CODE.accessRequest,
+      attributes: [
+        ['User-Name', 'u'],
+        ['User-Password', 'p'],
+      ],
+      messageAuthenticator: true,
+    });
     await server.waitFor(1);
     await new Promise((r) => setTimeout(r, 50)); // let the bad reply arrive and be judged
     clock.advance(1000);
@@ -101,10 +122,25 @@ describe('RadiusPeer', () => {
 describe('hotspot accounting retries', () => {
   it('resends an unacknowledged Start in new rounds with a new Identifier and a growing Acct-Delay-Time', async () => {
     const clock = new ManualClock();
-    const auth = await fake(() => ({ code: CODE.accessAccept, attributes: [['Class', Buffer.from('nf:1')], ['Acct-Interim-Interval', 300]] }));
+    const auth = await fake(() => ({
+      code: CODE.accessAccept,
+      attributes: [
+        ['Class', Buffer.from('nf:1')],
+        ['Acct-Interim-Interval', 300],
+      ],
+    }));
     // Drops a whole round (3 tries) plus the first try of the next.
     const acct = await fake((_p, i) => (i < 4 ? 'drop' : { code: CODE.accountingResponse }));
-    const hs = await Hotspot.start({ server: '127.0.0.1', secret: SECRET, authPort: auth.port(), acctPort: acct.port(), bindAddress: '127.0.0.1', clock, timeoutMs: 1000, tries: 3 });
+    const hs = await Hotspot.start({
+      server: '127.0.0.1',
+      secret: SECRET,
+      authPort: auth.port(),
+      acctPort: acct.port(),
+      bindAddress: '127.0.0.1',
+      clock,
+      timeoutMs: 1000,
+      tries: 3,
+    });
     cleanups.push(() => hs.stop({ endSessions: false }));
     const login = await hs.login({ method: 'pap', mac: 'AA:BB:CC:00:10:01', username: 'CODE', password: 'CODE' });
     expect(login.ok).toBe(true);
@@ -133,11 +169,27 @@ describe('hotspot accounting retries', () => {
 describe('hotspot wire format', () => {
   it('Access-Request and accounting attributes as a RouterOS hotspot sends them', async () => {
     const clock = new ManualClock();
-    const auth = await fake(() => ({ code: CODE.accessAccept, attributes: [['Class', Buffer.from('nf:7')], ['Class', Buffer.from('second')], ['Acct-Interim-Interval', 60]] }));
+    const auth = await fake(() => ({
+      code: CODE.accessAccept,
+      attributes: [
+        ['Class', Buffer.from('nf:7')],
+        ['Class', Buffer.from('second')],
+        ['Acct-Interim-Interval', 60],
+      ],
+    }));
     const acct = await fake(() => ({ code: CODE.accountingResponse }));
     const hs = await Hotspot.start({
-      server: '127.0.0.1', secret: SECRET, authPort: auth.port(), acctPort: acct.port(), bindAddress: '127.0.0.1', clock,
-      nasIdentifier: 'hs-router', hotspotName: 'hotspot7', interfaceName: 'wlan1', bootId: 0xf, sessionCounterStart: 3,
+      server: '127.0.0.1',
+      secret: SECRET,
+      authPort: auth.port(),
+      acctPort: acct.port(),
+      bindAddress: '127.0.0.1',
+      clock,
+      nasIdentifier: 'hs-router',
+      hotspotName: 'hotspot7',
+      interfaceName: 'wlan1',
+      bootId: 0xf,
+      sessionCounterStart: 3,
     });
     cleanups.push(() => hs.stop({ endSessions: false }));
     const chap = await hs.login({ method: 'chap', mac: '30:39:26:86:cc:ea', ip: '10.5.50.253', username: 'alice', password: 'secretpass' });

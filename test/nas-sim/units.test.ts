@@ -66,7 +66,9 @@ describe('http-chap', () => {
     const decode = (s: string) => s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
     const posted = hexMD5(decode(octalId) + 'pa55word' + decode(octalChallenge));
     expect(posted).toBe(browserChapResponse(chap, 'pa55word'));
-    const expected = createHash('md5').update(Buffer.concat([Buffer.from([chap.id]), Buffer.from('pa55word'), chap.challenge])).digest();
+    const expected = createHash('md5')
+      .update(Buffer.concat([Buffer.from([chap.id]), Buffer.from('pa55word'), chap.challenge]))
+      .digest();
     expect(chapPasswordFromPost(chap, posted)).toEqual(Buffer.concat([Buffer.from([chap.id]), expected]));
     expect(chapPasswordFromPost(chap, 'not-hex')).toBeNull();
   });
@@ -83,6 +85,8 @@ describe('formatting', () => {
   it('radius-mac-format and one-line events', () => {
     expect(formatMac('aa:bb:cc:dd:ee:ff', 'XX-XX-XX-XX-XX-XX')).toBe('AA-BB-CC-DD-EE-FF');
     expect(formatMac('AA:BB:CC:DD:EE:FF', 'XXXX:XXXX:XXXX')).toBe('AABB:CCDD:EEFF');
-    expect(formatEvent({ at: new Date(0), type: 'login', fields: { user: 'A B', n: 1, x: null } })).toBe('1970-01-01T00:00:00.000Z login user="A B" n=1 x=-');
+    expect(formatEvent({ at: new Date(0), type: 'login', fields: { user: 'A B', n: 1, x: null } })).toBe(
+      '1970-01-01T00:00:00.000Z login user="A B" n=1 x=-',
+    );
   });
 });

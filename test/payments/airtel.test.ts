@@ -5,10 +5,15 @@ import { startSandboxApp, until, type ReceivedCallback } from './support.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InitiateRequest, PaymentProvider } from '../../src/payments/provider.js';
-import { AIRTEL_PRODUCTION_URL, AIRTEL_SANDBOX_CREDENTIALS, airtelCredentialsFromEnv, createAirtelProvider, type AirtelCredentials } from '../../src/payments/providers/airtel.js';
+import {
+  AIRTEL_PRODUCTION_URL,
+  AIRTEL_SANDBOX_CREDENTIALS,
+  airtelCredentialsFromEnv,
+  createAirtelProvider,
+  type AirtelCredentials,
+} from '../../src/payments/providers/airtel.js';
 import { registerAirtelSandbox } from '../../src/payments/sandbox/airtel.js';
 import { SandboxContext } from '../../src/payments/sandbox/context.js';
-
 
 const AMOUNT = 100_000n; // 1,000 shillings in minor units
 let seq = 0;
@@ -24,14 +29,26 @@ describe('Airtel Money adapter + sandbox', () => {
   const parserFor = new Map<string, PaymentProvider>();
 
   const make = (over: Partial<AirtelCredentials> = {}) =>
-    createAirtelProvider({ baseUrl: `${base}/sandbox/airtel`, credentials: { ...AIRTEL_SANDBOX_CREDENTIALS, ...over }, sandbox: true, timeoutMs: 3000 });
+    createAirtelProvider({
+      baseUrl: `${base}/sandbox/airtel`,
+      credentials: { ...AIRTEL_SANDBOX_CREDENTIALS, ...over },
+      sandbox: true,
+      timeoutMs: 3000,
+    });
 
   const request = (msisdn: string, via: PaymentProvider, over: Partial<InitiateRequest> = {}): InitiateRequest => {
     const reference = ref();
     parserFor.set(reference, via);
     return {
-      paymentId: crypto.randomUUID(), reference, msisdn, network: 'airtel', amountMinor: AMOUNT, currency: 'TZS', label: 'WiFi 24h',
-      callbackUrl: `${base}/cb/${reference}?t=tok-${reference}`, ...over,
+      paymentId: crypto.randomUUID(),
+      reference,
+      msisdn,
+      network: 'airtel',
+      amountMinor: AMOUNT,
+      currency: 'TZS',
+      label: 'WiFi 24h',
+      callbackUrl: `${base}/cb/${reference}?t=tok-${reference}`,
+      ...over,
     };
   };
   const callbacksFor = (reference: string) => received.filter((r) => r.token === reference);
@@ -39,7 +56,11 @@ describe('Airtel Money adapter + sandbox', () => {
 
   beforeAll(async () => {
     ctx = new SandboxContext({ approveAfterMs: 20, ambiguousQueries: 2, lateAfterMs: 400 });
-    ({ app, base } = await startSandboxApp((a) => registerAirtelSandbox(a, ctx), (token) => parserFor.get(token) ?? provider, received));
+    ({ app, base } = await startSandboxApp(
+      (a) => registerAirtelSandbox(a, ctx),
+      (token) => parserFor.get(token) ?? provider,
+      received,
+    ));
     ctx.allowCallbacksTo(`${base}/cb/`);
     provider = make();
   });
@@ -66,9 +87,15 @@ describe('Airtel Money adapter + sandbox', () => {
     expect(sent).toContain('"x-country":"TZ"');
     expect(sent).not.toMatch(/Bearer [A-Za-z0-9_-]{10}/);
 
-    const status = (s: string) => provider.queryStatus({ reference: reqs[s].reference, providerRef: null, msisdn: reqs[s].msisdn, createdAt: new Date() });
+    const status = (s: string) =>
+      provider.queryStatus({ reference: reqs[s].reference, providerRef: null, msisdn: reqs[s].msisdn, createdAt: new Date() });
     // Before the late success: expired (TE).
-    expect(await until(() => status('005'), (s) => s.outcome !== 'pending')).toMatchObject({ outcome: 'failed', reason: 'timeout' });
+    expect(
+      await until(
+        () => status('005'),
+        (s) => s.outcome !== 'pending',
+      ),
+    ).toMatchObject({ outcome: 'failed', reason: 'timeout' });
     await ctx.settled();
 
     const only = (s: string) => {
@@ -92,7 +119,10 @@ describe('Airtel Money adapter + sandbox', () => {
     expect(dup.map((d) => d.parsed.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(new Set(dup.map((d) => d.request.rawBody.toString())).size).toBe(1);
     const late = callbacksFor(reqs['005'].reference).map((d) => d.parsed);
-    expect(late.map((p) => [p.outcome, p.reason])).toEqual([['failed', 'timeout'], ['succeeded', undefined]]);
+    expect(late.map((p) => [p.outcome, p.reason])).toEqual([
+      ['failed', 'timeout'],
+      ['succeeded', undefined],
+    ]);
 
     expect(await status('000')).toMatchObject({ outcome: 'succeeded', receipt: ok.receipt });
     expect(await status('005')).toMatchObject({ outcome: 'succeeded', receipt: late[1].receipt });
@@ -115,12 +145,25 @@ describe('Airtel Money adapter + sandbox', () => {
     expect(await ke.initiate(r)).toMatchObject({ outcome: 'pending' });
     expect(JSON.stringify((await ke.initiate(request('254733000000', ke, { currency: 'KES' }))).raw)).toContain('"msisdn":"733000000"');
     await ctx.settled();
-    expect(callbacksFor(r.reference)[0].parsed).toMatchObject({ authentic: true, outcome: 'succeeded', amountMinor: AMOUNT, currency: 'KES' });
-    expect(await ke.queryStatus({ reference: r.reference, providerRef: null, msisdn: r.msisdn, createdAt: new Date() })).toMatchObject({ outcome: 'succeeded' });
+    expect(callbacksFor(r.reference)[0].parsed).toMatchObject({
+      authentic: true,
+      outcome: 'succeeded',
+      amountMinor: AMOUNT,
+      currency: 'KES',
+    });
+    expect(await ke.queryStatus({ reference: r.reference, providerRef: null, msisdn: r.msisdn, createdAt: new Date() })).toMatchObject({
+      outcome: 'succeeded',
+    });
     // A TZ app refuses KES and Kenyan numbers rather than sending them.
-    expect(await provider.initiate(request('254733000000', provider, { currency: 'KES' }))).toMatchObject({ outcome: 'failed', reason: 'config_error' });
+    expect(await provider.initiate(request('254733000000', provider, { currency: 'KES' }))).toMatchObject({
+      outcome: 'failed',
+      reason: 'config_error',
+    });
     expect(await provider.initiate(request('254733000000', provider))).toMatchObject({ outcome: 'failed', reason: 'invalid_msisdn' });
-    expect(await provider.initiate(request('255754000000', provider, { network: 'vodacom' }))).toMatchObject({ outcome: 'failed', reason: 'invalid_msisdn' });
+    expect(await provider.initiate(request('255754000000', provider, { network: 'vodacom' }))).toMatchObject({
+      outcome: 'failed',
+      reason: 'invalid_msisdn',
+    });
   });
 
   it('caches the 180-second token and fetches a new one after it dies', async () => {
@@ -143,49 +186,86 @@ describe('Airtel Money adapter + sandbox', () => {
     const genuine = callbacksFor(r.reference)[0].request;
     const body = JSON.parse(genuine.rawBody.toString()) as { transaction: Record<string, string>; hash: string };
 
-    const altered = { ...genuine, rawBody: Buffer.from(JSON.stringify({ transaction: { ...body.transaction, id: 'OTHERREF01' }, hash: body.hash })) };
+    const altered = {
+      ...genuine,
+      rawBody: Buffer.from(JSON.stringify({ transaction: { ...body.transaction, id: 'OTHERREF01' }, hash: body.hash })),
+    };
     expect(provider.parseCallback(altered)).toMatchObject({ authentic: false, why: expect.stringMatching(/hash/) });
     const noHash = { ...genuine, rawBody: Buffer.from(JSON.stringify({ transaction: body.transaction })) };
     expect(provider.parseCallback(noHash)).toMatchObject({ authentic: false });
     expect(make({ callbackKey: 'another-key' }).parseCallback(genuine)).toMatchObject({ authentic: false });
 
     const keyless = make({ callbackKey: undefined });
-    expect(keyless.parseCallback(noHash)).toMatchObject({ authentic: true, needsConfirmation: true, outcome: 'succeeded', reference: r.reference });
+    expect(keyless.parseCallback(noHash)).toMatchObject({
+      authentic: true,
+      needsConfirmation: true,
+      outcome: 'succeeded',
+      reference: r.reference,
+    });
 
-    expect(make({ callbackIps: ['10.9.8.7'] }).parseCallback(genuine)).toMatchObject({ authentic: false, why: expect.stringMatching(/allowed/) });
+    expect(make({ callbackIps: ['10.9.8.7'] }).parseCallback(genuine)).toMatchObject({
+      authentic: false,
+      why: expect.stringMatching(/allowed/),
+    });
     expect(make({ callbackIps: ['127.0.0.1'] }).parseCallback(genuine)).toMatchObject({ authentic: true });
 
-    expect(provider.parseCallback({ ...genuine, rawBody: Buffer.from('not json') })).toMatchObject({ authentic: false, why: expect.stringMatching(/JSON/) });
+    expect(provider.parseCallback({ ...genuine, rawBody: Buffer.from('not json') })).toMatchObject({
+      authentic: false,
+      why: expect.stringMatching(/JSON/),
+    });
     expect(provider.parseCallback({ ...genuine, rawBody: Buffer.from('{"status":"ok"}') })).toMatchObject({ authentic: false });
     // An unknown status code never fails a payment on its own.
     const odd = { transaction: { ...body.transaction, status_code: 'TX' } };
-    expect(keyless.parseCallback({ ...genuine, rawBody: Buffer.from(JSON.stringify(odd)) })).toMatchObject({ authentic: true, outcome: 'unknown' });
+    expect(keyless.parseCallback({ ...genuine, rawBody: Buffer.from(JSON.stringify(odd)) })).toMatchObject({
+      authentic: true,
+      outcome: 'unknown',
+    });
   });
 
   it('turns wrong credentials into config_error, not a crash', async () => {
     const wrong = make({ clientSecret: 'wrong' });
     expect(await wrong.initiate(request('255784000000', wrong))).toMatchObject({ outcome: 'failed', reason: 'config_error' });
-    expect(await wrong.queryStatus({ reference: 'X1234567', providerRef: null, msisdn: '255784000000', createdAt: new Date() })).toMatchObject({ outcome: 'unknown', reason: 'config_error' });
-    const down = createAirtelProvider({ baseUrl: 'http://127.0.0.1:1/sandbox/airtel', credentials: AIRTEL_SANDBOX_CREDENTIALS, sandbox: true, timeoutMs: 1000 });
+    expect(
+      await wrong.queryStatus({ reference: 'X1234567', providerRef: null, msisdn: '255784000000', createdAt: new Date() }),
+    ).toMatchObject({ outcome: 'unknown', reason: 'config_error' });
+    const down = createAirtelProvider({
+      baseUrl: 'http://127.0.0.1:1/sandbox/airtel',
+      credentials: AIRTEL_SANDBOX_CREDENTIALS,
+      sandbox: true,
+      timeoutMs: 1000,
+    });
     expect(await down.initiate(request('255784000000', down))).toMatchObject({ outcome: 'failed', reason: 'provider_error' });
   });
 
   it('the sandbox refuses what the real API refuses', async () => {
     const tokenRes = await fetch(`${base}/sandbox/airtel/auth/oauth2/token`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_id: AIRTEL_SANDBOX_CREDENTIALS.clientId, client_secret: AIRTEL_SANDBOX_CREDENTIALS.clientSecret, grant_type: 'client_credentials' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: AIRTEL_SANDBOX_CREDENTIALS.clientId,
+        client_secret: AIRTEL_SANDBOX_CREDENTIALS.clientSecret,
+        grant_type: 'client_credentials',
+      }),
     });
     const tok = (await tokenRes.json()) as { access_token: string; expires_in: unknown };
     expect(tok.expires_in).toBe('180');
     const pay = (headers: Record<string, string>, msisdn: string) =>
       fetch(`${base}/sandbox/airtel/merchant/v1/payments/`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tok.access_token}`, ...headers },
-        body: JSON.stringify({ reference: 'x', subscriber: { country: 'TZ', currency: 'TZS', msisdn }, transaction: { amount: 1000, country: 'TZ', currency: 'TZS', id: ref() } }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tok.access_token}`, ...headers },
+        body: JSON.stringify({
+          reference: 'x',
+          subscriber: { country: 'TZ', currency: 'TZS', msisdn },
+          transaction: { amount: 1000, country: 'TZ', currency: 'TZS', id: ref() },
+        }),
       });
     expect((await pay({ 'x-country': 'TZ', 'x-currency': 'TZS' }, '255784000000')).status).toBe(400); // country code in msisdn
     expect((await pay({ 'x-country': 'TZ' }, '784000000')).status).toBe(400); // no X-Currency
     const ack = await pay({ 'x-country': 'TZ', 'x-currency': 'TZS' }, '784000002');
-    expect(await ack.json()).toMatchObject({ data: { transaction: { id: false, status: 'SUCCESS' } }, status: { success: true, result_code: 'ESB000010' } });
+    expect(await ack.json()).toMatchObject({
+      data: { transaction: { id: false, status: 'SUCCESS' } },
+      status: { success: true, result_code: 'ESB000010' },
+    });
     await ctx.settled();
   });
 
@@ -194,9 +274,28 @@ describe('Airtel Money adapter + sandbox', () => {
     expect(() => airtelCredentialsFromEnv({ AIRTEL_CLIENT_ID: 'a', AIRTEL_CLIENT_SECRET: 'b' })).toThrow(/AIRTEL_COUNTRY/);
     expect(() => airtelCredentialsFromEnv({ AIRTEL_CALLBACK_KEY: 'k' })).toThrow(/AIRTEL_CLIENT_ID/);
     expect(() => airtelCredentialsFromEnv({ AIRTEL_CLIENT_ID: 'a', AIRTEL_CLIENT_SECRET: 'b', AIRTEL_COUNTRY: 'UG' })).toThrow(/TZ or KE/);
-    expect(airtelCredentialsFromEnv({ AIRTEL_CLIENT_ID: 'a', AIRTEL_CLIENT_SECRET: 'b', AIRTEL_COUNTRY: 'ke' })).toEqual({ baseUrl: AIRTEL_PRODUCTION_URL, clientId: 'a', clientSecret: 'b', country: 'KE' });
+    expect(airtelCredentialsFromEnv({ AIRTEL_CLIENT_ID: 'a', AIRTEL_CLIENT_SECRET: 'b', AIRTEL_COUNTRY: 'ke' })).toEqual({
+      baseUrl: AIRTEL_PRODUCTION_URL,
+      clientId: 'a',
+      clientSecret: 'b',
+      country: 'KE',
+    });
     expect(
-      airtelCredentialsFromEnv({ AIRTEL_CLIENT_ID: 'a', AIRTEL_CLIENT_SECRET: 'b', AIRTEL_COUNTRY: 'TZ', AIRTEL_CALLBACK_KEY: 'k', AIRTEL_CALLBACK_IPS: '1.2.3.4, 5.6.7.8', AIRTEL_BASE_URL: 'https://openapiuat.airtel.africa/' }),
-    ).toEqual({ baseUrl: 'https://openapiuat.airtel.africa', clientId: 'a', clientSecret: 'b', country: 'TZ', callbackKey: 'k', callbackIps: ['1.2.3.4', '5.6.7.8'] });
+      airtelCredentialsFromEnv({
+        AIRTEL_CLIENT_ID: 'a',
+        AIRTEL_CLIENT_SECRET: 'b',
+        AIRTEL_COUNTRY: 'TZ',
+        AIRTEL_CALLBACK_KEY: 'k',
+        AIRTEL_CALLBACK_IPS: '1.2.3.4, 5.6.7.8',
+        AIRTEL_BASE_URL: 'https://openapiuat.airtel.africa/',
+      }),
+    ).toEqual({
+      baseUrl: 'https://openapiuat.airtel.africa',
+      clientId: 'a',
+      clientSecret: 'b',
+      country: 'TZ',
+      callbackKey: 'k',
+      callbackIps: ['1.2.3.4', '5.6.7.8'],
+    });
   });
 });

@@ -26,7 +26,15 @@ describe('callbacks to a running NetFlow (Daraja sandbox)', () => {
     base = `http://127.0.0.1:${env.netflow.httpPort}`;
     await addRouter(env.db, { name: 'cafe', ip: '127.0.0.1', secret: 'callbacks-test-secret', acceptsTestMoney: true });
     pkg = await env.db.prisma.package.create({
-      data: { name: 'KE hour', minutes: 60, priceMinor: 5_000n, currency: 'KES', rateLimitUp: '1M', rateLimitDown: '4M', clockStartsAt: 'purchase' },
+      data: {
+        name: 'KE hour',
+        minutes: 60,
+        priceMinor: 5_000n,
+        currency: 'KES',
+        rateLimitUp: '1M',
+        rateLimitDown: '4M',
+        clockStartsAt: 'purchase',
+      },
     });
   });
   afterAll(async () => env?.stop());
@@ -34,7 +42,8 @@ describe('callbacks to a running NetFlow (Daraja sandbox)', () => {
   /** A KES purchase whose sandbox guest approves without calling back (phone ending 002). */
   async function approvedWithoutCallback(phone: string) {
     const res = await fetch(`${base}/api/v1/portal/purchases`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ packageId: pkg.id, phone, mac: `02:CB:00:00:00:${(++device).toString(16).padStart(2, '0')}`, router: 'cafe' }),
     });
     expect(res.status).toBe(202);
@@ -51,8 +60,18 @@ describe('callbacks to a running NetFlow (Daraja sandbox)', () => {
     JSON.stringify({
       Body: {
         stkCallback: {
-          MerchantRequestID: '1-2-3', CheckoutRequestID: checkoutRequestId, ResultCode: 0, ResultDesc: 'The service request is processed successfully.',
-          CallbackMetadata: { Item: [{ Name: 'Amount', Value: 50 }, { Name: 'MpesaReceiptNumber', Value: receipt }, { Name: 'Balance' }, { Name: 'PhoneNumber', Value: 254712000000 }] },
+          MerchantRequestID: '1-2-3',
+          CheckoutRequestID: checkoutRequestId,
+          ResultCode: 0,
+          ResultDesc: 'The service request is processed successfully.',
+          CallbackMetadata: {
+            Item: [
+              { Name: 'Amount', Value: 50 },
+              { Name: 'MpesaReceiptNumber', Value: receipt },
+              { Name: 'Balance' },
+              { Name: 'PhoneNumber', Value: 254712000000 },
+            ],
+          },
         },
       },
     });
@@ -84,15 +103,20 @@ describe('callbacks to a running NetFlow (Daraja sandbox)', () => {
     // Every report is kept; each was checked with Daraja; exactly one of them applied.
     const events = await env.db.prisma.paymentEvent.findMany({ where: { paymentId: payment.id }, orderBy: { id: 'asc' } });
     expect(events.filter((e) => e.kind === 'callback').map((e) => e.verdict)).toEqual(Array(8).fill('confirming with a status query'));
-    const verdicts = events.filter((e) => e.kind === 'status').map((e) => e.verdict).sort();
+    const verdicts = events
+      .filter((e) => e.kind === 'status')
+      .map((e) => e.verdict)
+      .sort();
     expect(verdicts).toEqual(['applied (paid)', ...Array(7).fill('duplicate (already paid)')]);
 
     // The guest (the browser holding the purchase token) sees the one code.
-    const view = (await (await fetch(`${base}/api/v1/portal/purchases/${payment.id}?token=${payment.token}`)).json()) as { access: { code: string } };
+    const view = (await (await fetch(`${base}/api/v1/portal/purchases/${payment.id}?token=${payment.token}`)).json()) as {
+      access: { code: string };
+    };
     expect(view.access.code).toBe(codes.at(-1)!.code);
   });
 
-  it('an unsigned provider\'s callback with no URL token at all is rejected, and nothing is asked or changed', async () => {
+  it("an unsigned provider's callback with no URL token at all is rejected, and nothing is asked or changed", async () => {
     // Without the token check, this forged (but true) report would be confirmed with Daraja and
     // grant access: the URL token is what ties an unsigned callback to the payment it names.
     const payment = await approvedWithoutCallback('+254 712 410 002');
@@ -114,9 +138,19 @@ describe('a success in another currency grants nothing, whatever the provider st
   beforeAll(async () => {
     db = await openTestDatabase();
     await addRouter(db, { name: 'cafe', ip: '127.0.0.1', acceptsTestMoney: true });
-    packageId = (await db.prisma.package.create({
-      data: { name: 'TZ hour', minutes: 60, priceMinor: 100_000n, currency: 'TZS', rateLimitUp: '1M', rateLimitDown: '4M', clockStartsAt: 'purchase' },
-    })).id;
+    packageId = (
+      await db.prisma.package.create({
+        data: {
+          name: 'TZ hour',
+          minutes: 60,
+          priceMinor: 100_000n,
+          currency: 'TZS',
+          rateLimitUp: '1M',
+          rateLimitDown: '4M',
+          clockStartsAt: 'purchase',
+        },
+      })
+    ).id;
   });
   afterAll(async () => db?.close());
 
@@ -128,7 +162,13 @@ describe('a success in another currency grants nothing, whatever the provider st
    */
   function provider(id: ProviderId, style: Style, status: Omit<StatusResult, 'raw'>): PaymentProvider {
     return {
-      id, displayName: `stub ${style}`, currencies: ['TZS'], networks: ['vodacom'], minPollDelaySeconds: 1, expirySeconds: 600, sandbox: true,
+      id,
+      displayName: `stub ${style}`,
+      currencies: ['TZS'],
+      networks: ['vodacom'],
+      minPollDelaySeconds: 1,
+      expirySeconds: 600,
+      sandbox: true,
       signedCallbacks: style === 'signed callback',
       callbackUrlPerPayment: style !== 'registered URL + status query',
       async initiate(request) {
@@ -137,9 +177,16 @@ describe('a success in another currency grants nothing, whatever the provider st
       parseCallback(request: CallbackRequest) {
         const b = JSON.parse(request.rawBody.toString()) as { reference: string; amountMinor?: string; currency?: string };
         return {
-          authentic: true, reference: b.reference, providerRef: `REF-${b.reference}`, outcome: 'succeeded', receipt: `R-${b.reference}`,
-          ...(b.amountMinor !== undefined ? { amountMinor: BigInt(b.amountMinor) } : {}), ...(b.currency !== undefined ? { currency: b.currency } : {}),
-          needsConfirmation: style !== 'signed callback', ack: { status: 200, body: 'OK' }, raw: b,
+          authentic: true,
+          reference: b.reference,
+          providerRef: `REF-${b.reference}`,
+          outcome: 'succeeded',
+          receipt: `R-${b.reference}`,
+          ...(b.amountMinor !== undefined ? { amountMinor: BigInt(b.amountMinor) } : {}),
+          ...(b.currency !== undefined ? { currency: b.currency } : {}),
+          needsConfirmation: style !== 'signed callback',
+          ack: { status: 200, body: 'OK' },
+          raw: b,
         };
       },
       async queryStatus() {
@@ -152,9 +199,22 @@ describe('a success in another currency grants nothing, whatever the provider st
   async function payWith(style: Style, report: { amountMinor?: bigint; currency?: string }, status: Omit<StatusResult, 'raw'>) {
     let clock = Date.now();
     const p = provider('selcom', style, status);
-    const service = createPaymentService({ prisma: db.prisma, providers: registryOf([p]), publicUrl: 'http://127.0.0.1:9', country: 'TZ', log: silentLogger, now: () => new Date(clock) });
+    const service = createPaymentService({
+      prisma: db.prisma,
+      providers: registryOf([p]),
+      publicUrl: 'http://127.0.0.1:9',
+      country: 'TZ',
+      log: silentLogger,
+      now: () => new Date(clock),
+    });
     phone++;
-    const started = await service.startPurchase({ packageId, phone: `0754 500 ${String(phone).padStart(3, '0')}`, provider: 'selcom', mac: `02:CC:00:00:00:${phone.toString(16).padStart(2, '0')}`, router: 'cafe' });
+    const started = await service.startPurchase({
+      packageId,
+      phone: `0754 500 ${String(phone).padStart(3, '0')}`,
+      provider: 'selcom',
+      mac: `02:CC:00:00:00:${phone.toString(16).padStart(2, '0')}`,
+      router: 'cafe',
+    });
     await service.drain();
     const row = await db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
     if (style === 'status job, no callback') {
@@ -163,7 +223,12 @@ describe('a success in another currency grants nothing, whatever the provider st
     } else {
       const body = JSON.stringify({ reference: row.reference, amountMinor: report.amountMinor?.toString(), currency: report.currency });
       const query: Record<string, string> = style === 'registered URL + status query' ? {} : { t: row.callbackToken };
-      const ack = await service.handleCallback('selcom', { headers: { 'content-type': 'application/json' }, rawBody: Buffer.from(body), remoteIp: '127.0.0.1', query });
+      const ack = await service.handleCallback('selcom', {
+        headers: { 'content-type': 'application/json' },
+        rawBody: Buffer.from(body),
+        remoteIp: '127.0.0.1',
+        query,
+      });
       expect(ack.status).toBe(200);
     }
     await service.drain();

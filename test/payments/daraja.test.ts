@@ -5,7 +5,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackRequest, InitiateRequest, PaymentProvider } from '../../src/payments/provider.js';
-import { createDarajaProvider, darajaCredentialsFromEnv, darajaPassword, darajaTimestamp, DARAJA_PUBLISHED_CALLBACK_IPS, DARAJA_SANDBOX_CREDENTIALS, type DarajaCredentials } from '../../src/payments/providers/daraja.js';
+import {
+  createDarajaProvider,
+  darajaCredentialsFromEnv,
+  darajaPassword,
+  darajaTimestamp,
+  DARAJA_PUBLISHED_CALLBACK_IPS,
+  DARAJA_SANDBOX_CREDENTIALS,
+  type DarajaCredentials,
+} from '../../src/payments/providers/daraja.js';
 import { SandboxContext } from '../../src/payments/sandbox/context.js';
 import { DARAJA_SANDBOX_TILL, registerDarajaSandbox } from '../../src/payments/sandbox/daraja.js';
 
@@ -27,10 +35,18 @@ async function startSandbox(ctx: SandboxContext, receiverProvider: () => Payment
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     scope.post('/cb/:token', async (request, reply) => {
-      const rec: Received = { token: (request.params as { token: string }).token, rawBody: request.body as Buffer, headers: request.headers, remoteIp: request.ip };
+      const rec: Received = {
+        token: (request.params as { token: string }).token,
+        rawBody: request.body as Buffer,
+        headers: request.headers,
+        remoteIp: request.ip,
+      };
       received.push(rec);
       const parsed = await receiverProvider().parseCallback({ ...rec, query: {} });
-      return reply.code(parsed.ack.status).headers(parsed.ack.headers ?? {}).send(parsed.ack.body);
+      return reply
+        .code(parsed.ack.status)
+        .headers(parsed.ack.headers ?? {})
+        .send(parsed.ack.body);
     });
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -47,7 +63,12 @@ let received: Received[];
 let provider: PaymentProvider;
 
 function darajaProvider(credentials: Partial<DarajaCredentials> = {}, timeoutMs = 3000): PaymentProvider {
-  return createDarajaProvider({ baseUrl: `${base}/sandbox/daraja`, credentials: { ...DARAJA_SANDBOX_CREDENTIALS, ...credentials }, sandbox: true, timeoutMs });
+  return createDarajaProvider({
+    baseUrl: `${base}/sandbox/daraja`,
+    credentials: { ...DARAJA_SANDBOX_CREDENTIALS, ...credentials },
+    sandbox: true,
+    timeoutMs,
+  });
 }
 
 function request(msisdn: string, overrides: Partial<InitiateRequest> = {}): InitiateRequest {
@@ -112,7 +133,16 @@ describe('Daraja adapter against the sandbox', () => {
     expect(raw).toContain('{"Name":"PhoneNumber","Value":254712345000}');
     expect(raw).toMatch(/"TransactionDate","Value":\d{14}\}/);
     const parsed = await provider.parseCallback(asCallback(callbacksFor(req)[0]!));
-    expect(parsed).toMatchObject({ authentic: true, outcome: 'succeeded', providerRef: init.providerRef, reference: null, amountMinor: 5000n, currency: 'KES', msisdn: '254712345000', needsConfirmation: true });
+    expect(parsed).toMatchObject({
+      authentic: true,
+      outcome: 'succeeded',
+      providerRef: init.providerRef,
+      reference: null,
+      amountMinor: 5000n,
+      currency: 'KES',
+      msisdn: '254712345000',
+      needsConfirmation: true,
+    });
     expect(parsed.receipt).toMatch(/^UC[0-9A-F]{8}$/);
     expect(parsed.ack).toEqual({ status: 200, headers: { 'content-type': 'application/json' }, body: ACK });
     await ctx.settled();
@@ -121,7 +151,12 @@ describe('Daraja adapter against the sandbox', () => {
     expect(delivery?.status).toBe(200);
     expect((delivery!.body as { answer: unknown }).answer).toEqual({ ResultCode: 0, ResultDesc: 'Accepted' });
 
-    const status = await provider.queryStatus({ reference: req.reference, providerRef: init.providerRef, msisdn: req.msisdn, createdAt: new Date() });
+    const status = await provider.queryStatus({
+      reference: req.reference,
+      providerRef: init.providerRef,
+      msisdn: req.msisdn,
+      createdAt: new Date(),
+    });
     expect(status.outcome).toBe('succeeded');
     expect(status.receipt).toBeUndefined(); // STK Query carries no receipt (§1.5)
     // ResultCode is a string in the query answer.
@@ -185,12 +220,22 @@ describe('Daraja adapter against the sandbox', () => {
     await waitFor(() => callbacksFor(req).length === 1);
     const first = await provider.parseCallback(asCallback(callbacksFor(req)[0]!));
     expect(first).toMatchObject({ outcome: 'failed', reason: 'timeout' });
-    const meanwhile = await provider.queryStatus({ reference: req.reference, providerRef: init.providerRef, msisdn: req.msisdn, createdAt: new Date() });
+    const meanwhile = await provider.queryStatus({
+      reference: req.reference,
+      providerRef: init.providerRef,
+      msisdn: req.msisdn,
+      createdAt: new Date(),
+    });
     expect(meanwhile).toMatchObject({ outcome: 'failed', reason: 'timeout' });
     await waitFor(() => callbacksFor(req).length === 2);
     const second = await provider.parseCallback(asCallback(callbacksFor(req)[1]!));
     expect(second).toMatchObject({ outcome: 'succeeded', amountMinor: 5000n, providerRef: init.providerRef });
-    const after = await provider.queryStatus({ reference: req.reference, providerRef: init.providerRef, msisdn: req.msisdn, createdAt: new Date() });
+    const after = await provider.queryStatus({
+      reference: req.reference,
+      providerRef: init.providerRef,
+      msisdn: req.msisdn,
+      createdAt: new Date(),
+    });
     expect(after.outcome).toBe('succeeded');
   });
 
@@ -200,14 +245,20 @@ describe('Daraja adapter against the sandbox', () => {
     await ctx.settled();
     await new Promise((r) => setTimeout(r, 40));
     expect(callbacksFor(req)).toHaveLength(0);
-    const status = await provider.queryStatus({ reference: req.reference, providerRef: init.providerRef, msisdn: req.msisdn, createdAt: new Date() });
+    const status = await provider.queryStatus({
+      reference: req.reference,
+      providerRef: init.providerRef,
+      msisdn: req.msisdn,
+      createdAt: new Date(),
+    });
     expect(status.outcome).toBe('succeeded');
   });
 
   it('ambiguous: "being processed" for ambiguousQueries queries, then success', async () => {
     const req = request('254712345099');
     const init = await provider.initiate(req);
-    const q = () => provider.queryStatus({ reference: req.reference, providerRef: init.providerRef, msisdn: req.msisdn, createdAt: new Date() });
+    const q = () =>
+      provider.queryStatus({ reference: req.reference, providerRef: init.providerRef, msisdn: req.msisdn, createdAt: new Date() });
     const first = await q();
     expect(first.outcome).toBe('pending');
     expect(JSON.stringify(first.raw)).toContain('The transaction is being processed');
@@ -222,7 +273,12 @@ describe('Daraja adapter against the sandbox', () => {
       const p = createDarajaProvider({ baseUrl: `${slow.base}/sandbox/daraja`, credentials: DARAJA_SANDBOX_CREDENTIALS, sandbox: true });
       const req = { ...request('254712345000'), callbackUrl: `${slow.base}/cb/x` };
       const init = await p.initiate(req);
-      const status = await p.queryStatus({ reference: req.reference, providerRef: init.providerRef, msisdn: req.msisdn, createdAt: new Date() });
+      const status = await p.queryStatus({
+        reference: req.reference,
+        providerRef: init.providerRef,
+        msisdn: req.msisdn,
+        createdAt: new Date(),
+      });
       expect(status.outcome).toBe('pending');
     } finally {
       slowCtx.close();
@@ -248,7 +304,7 @@ describe('Daraja auth and transport', () => {
     expect(init.message).toBe('500.001.1001 Wrong credentials');
   });
 
-  it('the adapter\'s Password is Safaricom\'s formula: base64(BusinessShortCode + Passkey + Timestamp), Timestamp YYYYMMDDHHmmss in Kenyan time', () => {
+  it("the adapter's Password is Safaricom's formula: base64(BusinessShortCode + Passkey + Timestamp), Timestamp YYYYMMDDHHmmss in Kenyan time", () => {
     // Safaricom's public test shortcode and passkey, with the password published for them.
     const passkey = 'bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919';
     expect(darajaPassword('174379', passkey, '20220608000315')).toBe(
@@ -269,9 +325,17 @@ describe('Daraja auth and transport', () => {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({
-          BusinessShortCode: creds.shortcode, Password: password(timestamp), Timestamp: timestamp, TransactionType: 'CustomerPayBillOnline',
-          Amount: 50, PartyA: '254712345000', PartyB: creds.shortcode, PhoneNumber: '254712345000', CallBackURL: `${base}/cb/formula`,
-          AccountReference: 'HSFORMULA', TransactionDesc: 'WiFi',
+          BusinessShortCode: creds.shortcode,
+          Password: password(timestamp),
+          Timestamp: timestamp,
+          TransactionType: 'CustomerPayBillOnline',
+          Amount: 50,
+          PartyA: '254712345000',
+          PartyB: creds.shortcode,
+          PhoneNumber: '254712345000',
+          CallBackURL: `${base}/cb/formula`,
+          AccountReference: 'HSFORMULA',
+          TransactionDesc: 'WiFi',
         }),
       });
       return { status: res.status, body: (await res.json()) as Record<string, string> };
@@ -288,10 +352,15 @@ describe('Daraja auth and transport', () => {
       ['base64 of the hex of the passkey', (t) => b64(creds.shortcode + Buffer.from(creds.passkey).toString('hex') + t)],
     ];
     for (const [what, password] of wrong) {
-      expect([what, await push(password)]).toEqual([what, { status: 500, body: expect.objectContaining({ errorCode: '500.001.1001', errorMessage: 'Wrong credentials' }) }]);
+      expect([what, await push(password)]).toEqual([
+        what,
+        { status: 500, body: expect.objectContaining({ errorCode: '500.001.1001', errorMessage: 'Wrong credentials' }) },
+      ]);
     }
     // A Timestamp that is not a moment (month 13) is refused before the password is looked at.
-    expect((await push((t) => b64(creds.shortcode + creds.passkey + t), '20251302030405')).body.errorMessage).toBe('Bad Request - Invalid Timestamp');
+    expect((await push((t) => b64(creds.shortcode + creds.passkey + t), '20251302030405')).body.errorMessage).toBe(
+      'Bad Request - Invalid Timestamp',
+    );
   });
 
   it('BuyGoods: PartyB must be the till', async () => {
@@ -335,20 +404,38 @@ describe('Daraja auth and transport', () => {
   it('rejects what Daraja cannot take before calling it', async () => {
     const before = ctx.log.length;
     expect(await provider.initiate(request('255754123000'))).toMatchObject({ outcome: 'failed', reason: 'invalid_msisdn' });
-    expect(await provider.initiate(request('254712345000', { amountMinor: 5050n }))).toMatchObject({ outcome: 'failed', reason: 'config_error' });
-    expect(await provider.initiate(request('254712345000', { currency: 'TZS' }))).toMatchObject({ outcome: 'failed', reason: 'config_error' });
+    expect(await provider.initiate(request('254712345000', { amountMinor: 5050n }))).toMatchObject({
+      outcome: 'failed',
+      reason: 'config_error',
+    });
+    expect(await provider.initiate(request('254712345000', { currency: 'TZS' }))).toMatchObject({
+      outcome: 'failed',
+      reason: 'config_error',
+    });
     expect(ctx.log.length).toBe(before);
   });
 
   it('an unreachable host is a failed push (nothing was sent), a query on it is unknown', async () => {
-    const p = createDarajaProvider({ baseUrl: 'http://127.0.0.1:9/sandbox/daraja', credentials: DARAJA_SANDBOX_CREDENTIALS, sandbox: true, timeoutMs: 1000 });
+    const p = createDarajaProvider({
+      baseUrl: 'http://127.0.0.1:9/sandbox/daraja',
+      credentials: DARAJA_SANDBOX_CREDENTIALS,
+      sandbox: true,
+      timeoutMs: 1000,
+    });
     expect(await p.initiate(request('254712345000'))).toMatchObject({ outcome: 'failed', reason: 'provider_error' });
-    expect((await p.queryStatus({ reference: 'HSX', providerRef: 'ws_CO_1', msisdn: '254712345000', createdAt: new Date() })).outcome).toBe('unknown');
+    expect((await p.queryStatus({ reference: 'HSX', providerRef: 'ws_CO_1', msisdn: '254712345000', createdAt: new Date() })).outcome).toBe(
+      'unknown',
+    );
   });
 });
 
 describe('Daraja callbacks', () => {
-  const cb = (body: string): CallbackRequest => ({ headers: { 'content-type': 'application/json' }, rawBody: Buffer.from(body), remoteIp: '196.201.214.200', query: {} });
+  const cb = (body: string): CallbackRequest => ({
+    headers: { 'content-type': 'application/json' },
+    rawBody: Buffer.from(body),
+    remoteIp: '196.201.214.200',
+    query: {},
+  });
 
   it('malformed JSON is not authentic, still acked', async () => {
     const parsed = await provider.parseCallback(cb('{"Body":{"stkCallback":'));
@@ -375,7 +462,14 @@ describe('Daraja callbacks', () => {
       },
     };
     const parsed = await provider.parseCallback(cb(JSON.stringify(body)));
-    expect(parsed).toMatchObject({ authentic: true, outcome: 'unknown', reason: 'unknown', providerRef: 'ws_CO_X', amountMinor: 2000n, msisdn: '254712000111' });
+    expect(parsed).toMatchObject({
+      authentic: true,
+      outcome: 'unknown',
+      reason: 'unknown',
+      providerRef: 'ws_CO_X',
+      amountMinor: 2000n,
+      msisdn: '254712000111',
+    });
   });
 });
 
@@ -411,7 +505,12 @@ describe('darajaCredentialsFromEnv', () => {
       DARAJA_BASE_URL: 'https://sandbox.safaricom.co.ke/',
       DARAJA_CALLBACK_IPS: '196.201.214.200, 196.201.213.0/24',
     });
-    expect(creds).toMatchObject({ transactionType: 'CustomerBuyGoodsOnline', partyB: '600200', baseUrl: 'https://sandbox.safaricom.co.ke', callbackIps: ['196.201.214.200', '196.201.213.0/24'] });
+    expect(creds).toMatchObject({
+      transactionType: 'CustomerBuyGoodsOnline',
+      partyB: '600200',
+      baseUrl: 'https://sandbox.safaricom.co.ke',
+      callbackIps: ['196.201.214.200', '196.201.213.0/24'],
+    });
   });
 
   it.each([
@@ -434,15 +533,21 @@ describe('darajaCredentialsFromEnv', () => {
 
 describe('DARAJA_CALLBACK_IPS, when set, is enforced', () => {
   const full = { DARAJA_CONSUMER_KEY: 'k', DARAJA_CONSUMER_SECRET: 's', DARAJA_SHORTCODE: '600100', DARAJA_PASSKEY: 'p' };
-  const body = Buffer.from(JSON.stringify({ Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: 'ws_CO_1', ResultCode: 1032, ResultDesc: 'Cancelled' } } }));
-  const from = (p: PaymentProvider, remoteIp: string) => p.parseCallback({ headers: { 'content-type': 'application/json' }, rawBody: body, remoteIp, query: {} });
+  const body = Buffer.from(
+    JSON.stringify({
+      Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: 'ws_CO_1', ResultCode: 1032, ResultDesc: 'Cancelled' } },
+    }),
+  );
+  const from = (p: PaymentProvider, remoteIp: string) =>
+    p.parseCallback({ headers: { 'content-type': 'application/json' }, rawBody: body, remoteIp, query: {} });
 
   it('refuses callbacks from other addresses, accepts listed addresses and ranges (IPv4-mapped too)', async () => {
     const creds = darajaCredentialsFromEnv({ ...full, DARAJA_CALLBACK_IPS: '196.201.214.200, 196.201.213.0/24, 2001:db8::/32' })!;
     expect(creds.enforceCallbackIps).toBe(true);
     const p = createDarajaProvider({ baseUrl: creds.baseUrl, credentials: creds, sandbox: false });
     expect(p.callbackAddressList).toBe('DARAJA_CALLBACK_IPS');
-    for (const ok of ['196.201.214.200', '::ffff:196.201.214.200', '196.201.213.77', '2001:db8::5']) expect((await from(p, ok)).authentic, ok).toBe(true);
+    for (const ok of ['196.201.214.200', '::ffff:196.201.214.200', '196.201.213.77', '2001:db8::5'])
+      expect((await from(p, ok)).authentic, ok).toBe(true);
     for (const bad of ['196.201.214.201', '10.0.0.1', '2001:db9::1', '127.0.0.1']) {
       const parsed = await from(p, bad);
       expect(parsed.authentic, bad).toBe(false);

@@ -1,7 +1,14 @@
 // The providers' shared kit (src/payments/providers/common.ts): env reading, URL checks, the token cache.
 import { describe, expect, it } from 'vitest';
 import {
-  envReader, httpBaseUrl, ipListed, namesAnd, partlyConfigured, ProviderConfigError, refreshAtFor, tokenCache,
+  envReader,
+  httpBaseUrl,
+  ipListed,
+  namesAnd,
+  partlyConfigured,
+  ProviderConfigError,
+  refreshAtFor,
+  tokenCache,
 } from '../../src/payments/providers/common.js';
 
 describe('provider kit', () => {

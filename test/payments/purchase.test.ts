@@ -45,10 +45,26 @@ describe('buying access with mobile money (sandbox providers)', () => {
     base = `http://127.0.0.1:${env.netflow.httpPort}`;
     await addRouter(env.db, { name: 'cafe', ip: '127.0.0.1', secret: SECRET, acceptsTestMoney: true });
     tzPackage = await env.db.prisma.package.create({
-      data: { name: '1 hour', minutes: 60, priceMinor: 100_000n, currency: 'TZS', rateLimitUp: '1M', rateLimitDown: '4M', clockStartsAt: 'purchase' },
+      data: {
+        name: '1 hour',
+        minutes: 60,
+        priceMinor: 100_000n,
+        currency: 'TZS',
+        rateLimitUp: '1M',
+        rateLimitDown: '4M',
+        clockStartsAt: 'purchase',
+      },
     });
     kePackage = await env.db.prisma.package.create({
-      data: { name: 'KE day', minutes: 1440, priceMinor: 5_000n, currency: 'KES', rateLimitUp: '1M', rateLimitDown: '4M', clockStartsAt: 'first_login' },
+      data: {
+        name: 'KE day',
+        minutes: 1440,
+        priceMinor: 5_000n,
+        currency: 'KES',
+        rateLimitUp: '1M',
+        rateLimitDown: '4M',
+        clockStartsAt: 'first_login',
+      },
     });
     radius = await TestRadiusClient.open();
   });
@@ -62,8 +78,16 @@ describe('buying access with mobile money (sandbox providers)', () => {
   /** Purchase id → the token its POST answered with (what the portal page keeps). */
   const tokens = new Map<string, string>();
 
-  async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
-    const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  async function post(
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
+    const res = await fetch(base + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     const json = (await res.json()) as Record<string, unknown>;
     if (typeof json.token === 'string' && typeof json.id === 'string') tokens.set(json.id, json.token);
     return { status: res.status, json, headers: res.headers };
@@ -71,11 +95,19 @@ describe('buying access with mobile money (sandbox providers)', () => {
 
   /** GET of a purchase as the browser that made it (with its token), or as anyone else. */
   async function get(id: string, token: string | null = tokens.get(id) ?? null): Promise<Purchase> {
-    return (await (await fetch(`${base}/api/v1/portal/purchases/${id}${token ? `?token=${encodeURIComponent(token)}` : ''}`)).json()) as Purchase;
+    return (await (
+      await fetch(`${base}/api/v1/portal/purchases/${id}${token ? `?token=${encodeURIComponent(token)}` : ''}`)
+    ).json()) as Purchase;
   }
 
   async function buy(phone: string, over: Record<string, unknown> = {}): Promise<Purchase> {
-    const { status, json } = await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone, mac: nextMac(), router: 'cafe', ...over });
+    const { status, json } = await post('/api/v1/portal/purchases', {
+      packageId: tzPackage.id,
+      phone,
+      mac: nextMac(),
+      router: 'cafe',
+      ...over,
+    });
     expect([200, 202], JSON.stringify(json)).toContain(status);
     return json as unknown as Purchase;
   }
@@ -96,7 +128,10 @@ describe('buying access with mobile money (sandbox providers)', () => {
   it('lists the packages on sale at a registered router, with the payment options', async () => {
     const res = await fetch(`${base}/api/v1/portal/packages?router=cafe`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { packages: Array<{ name: string; priceMinor: string }>; payment: { testMoney: boolean; providers: Array<{ id: string }> } };
+    const body = (await res.json()) as {
+      packages: Array<{ name: string; priceMinor: string }>;
+      payment: { testMoney: boolean; providers: Array<{ id: string }> };
+    };
     expect(body.packages.map((p) => p.name)).toEqual(['KE day', '1 hour']);
     expect(body.payment.testMoney).toBe(true);
     expect(body.payment.providers.map((p) => p.id).sort()).toEqual(['airtel', 'daraja', 'selcom', 'vodacom_tz', 'yas_tz']);
@@ -110,26 +145,37 @@ describe('buying access with mobile money (sandbox providers)', () => {
     ['yas_tz', '0715 100 000', 'yas'],
     ['airtel', '0784 100 000', 'airtel'],
     ['selcom', '0620 100 000', 'halotel'],
-  ])('a full purchase through %s: pending, paid, an access code that RADIUS accepts with the package time', async (provider, phone, network) => {
-    const started = await buy(phone);
-    expect([started.provider, started.network, started.testMoney]).toEqual([provider, network, true]);
-    expect(started.status).toBe('pending');
-    expect(started.access).toBeNull();
-    const paid = await settled(started.id);
-    expect(paid.status, paid.message).toBe('paid');
-    expect(paid.access!.code).toMatch(/^[2-9A-Z]{8}$/);
-    expect(paid.receipt).toBeTruthy();
+  ])(
+    'a full purchase through %s: pending, paid, an access code that RADIUS accepts with the package time',
+    async (provider, phone, network) => {
+      const started = await buy(phone);
+      expect([started.provider, started.network, started.testMoney]).toEqual([provider, network, true]);
+      expect(started.status).toBe('pending');
+      expect(started.access).toBeNull();
+      const paid = await settled(started.id);
+      expect(paid.status, paid.message).toBe('paid');
+      expect(paid.access!.code).toMatch(/^[2-9A-Z]{8}$/);
+      expect(paid.receipt).toBeTruthy();
 
-    const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id }, include: { entitlement: true } });
-    expect(row.entitlement!.expiresAt!.getTime() - row.paidAt!.getTime()).toBe(60 * 60_000);
+      const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id }, include: { entitlement: true } });
+      expect(row.entitlement!.expiresAt!.getTime() - row.paidAt!.getTime()).toBe(60 * 60_000);
 
-    const { reply } = await radius.send(CODE.accessRequest, [
-      ['User-Name', paid.access!.code], ['User-Password', paid.access!.password], ['Calling-Station-Id', nextMac()], ['NAS-IP-Address', '127.0.0.1'],
-    ], SECRET, env.netflow.authPort);
-    expect(reply!.code).toBe(CODE.accessAccept);
-    expect(integerAttr(reply!, ATTR_SESSION_TIMEOUT)).toBeGreaterThan(3590);
-    expect(integerAttr(reply!, ATTR_SESSION_TIMEOUT)).toBeLessThanOrEqual(3600);
-  });
+      const { reply } = await radius.send(
+        CODE.accessRequest,
+        [
+          ['User-Name', paid.access!.code],
+          ['User-Password', paid.access!.password],
+          ['Calling-Station-Id', nextMac()],
+          ['NAS-IP-Address', '127.0.0.1'],
+        ],
+        SECRET,
+        env.netflow.authPort,
+      );
+      expect(reply!.code).toBe(CODE.accessAccept);
+      expect(integerAttr(reply!, ATTR_SESSION_TIMEOUT)).toBeGreaterThan(3590);
+      expect(integerAttr(reply!, ATTR_SESSION_TIMEOUT)).toBeLessThanOrEqual(3600);
+    },
+  );
 
   it('a code bought at one router is refused at another, from the first login on', async () => {
     await addRouter(env.db, { name: 'hotel', ip: '127.0.0.4', secret: SECRET });
@@ -137,9 +183,18 @@ describe('buying access with mobile money (sandbox providers)', () => {
     expect(paid.status, paid.message).toBe('paid');
     const cafe = await env.db.prisma.router.findFirstOrThrow({ where: { name: 'cafe' } });
     expect((await env.db.prisma.entitlement.findUniqueOrThrow({ where: { code: paid.access!.code } })).routerId).toBe(cafe.id);
-    const login = (client: TestRadiusClient) => client.send(CODE.accessRequest, [
-      ['User-Name', paid.access!.code], ['User-Password', paid.access!.password], ['Calling-Station-Id', nextMac()], ['NAS-IP-Address', '127.0.0.1'],
-    ], SECRET, env.netflow.authPort);
+    const login = (client: TestRadiusClient) =>
+      client.send(
+        CODE.accessRequest,
+        [
+          ['User-Name', paid.access!.code],
+          ['User-Password', paid.access!.password],
+          ['Calling-Station-Id', nextMac()],
+          ['NAS-IP-Address', '127.0.0.1'],
+        ],
+        SECRET,
+        env.netflow.authPort,
+      );
     const elsewhere = await TestRadiusClient.open('127.0.0.4');
     try {
       let reply = (await login(elsewhere)).reply;
@@ -189,7 +244,9 @@ describe('buying access with mobile money (sandbox providers)', () => {
     expect(await env.db.prisma.entitlement.count({ where: { payment: { id: started.id } } })).toBe(1);
     // Every grant is audited (a second one would be a 'payment.paid_late'): exactly one.
     const reference = (await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).reference;
-    expect((await env.db.prisma.auditLog.findMany({ where: { subject: `payment ${reference}` } })).map((a) => a.action)).toEqual(['payment.paid']);
+    expect((await env.db.prisma.auditLog.findMany({ where: { subject: `payment ${reference}` } })).map((a) => a.action)).toEqual([
+      'payment.paid',
+    ]);
     // Counting grants needs more than the payment's own link (it names only the last one): see
     // test/payments/callbacks.test.ts for the same success delivered many times, concurrently.
   });
@@ -259,9 +316,19 @@ describe('buying access with mobile money (sandbox providers)', () => {
   });
 
   it('another device using the same phone number cannot see the open payment', async () => {
-    const first = await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone: '0754 940 019', mac: nextMac(), router: 'cafe' });
+    const first = await post('/api/v1/portal/purchases', {
+      packageId: tzPackage.id,
+      phone: '0754 940 019',
+      mac: nextMac(),
+      router: 'cafe',
+    });
     expect(first.status).toBe(202);
-    const other = await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone: '0754 940 019', mac: nextMac(), router: 'cafe' });
+    const other = await post('/api/v1/portal/purchases', {
+      packageId: tzPackage.id,
+      phone: '0754 940 019',
+      mac: nextMac(),
+      router: 'cafe',
+    });
     expect(other.status).toBe(409);
     expect(other.json.id).toBeUndefined();
     expect(other.json.error).toMatch(/already open on this phone/);
@@ -288,13 +355,25 @@ describe('buying access with mobile money (sandbox providers)', () => {
       const paid = await settled(started.id);
       expect(paid.access!.code).toBeTruthy();
       const stranger = await get(started.id, null);
-      expect(stranger).toEqual({ id: started.id, status: 'paid', message: paid.message, failureReason: null, testMoney: true, access: null, receipt: null });
+      expect(stranger).toEqual({
+        id: started.id,
+        status: 'paid',
+        message: paid.message,
+        failureReason: null,
+        testMoney: true,
+        access: null,
+        receipt: null,
+      });
       expect((await get(started.id, 'not-the-token')).access).toBeNull();
       // The token as ?token= (above), as X-Purchase-Token, or as the cookie.
       const token = started.token!;
-      const byHeader = (await (await fetch(`${base}/api/v1/portal/purchases/${started.id}`, { headers: { 'x-purchase-token': token } })).json()) as Purchase;
+      const byHeader = (await (
+        await fetch(`${base}/api/v1/portal/purchases/${started.id}`, { headers: { 'x-purchase-token': token } })
+      ).json()) as Purchase;
       expect(byHeader.access!.code).toBe(paid.access!.code);
-      const byCookie = (await (await fetch(`${base}/api/v1/portal/purchases/${started.id}`, { headers: { cookie: `other=1; netflow_purchase=${token}` } })).json()) as Purchase;
+      const byCookie = (await (
+        await fetch(`${base}/api/v1/portal/purchases/${started.id}`, { headers: { cookie: `other=1; netflow_purchase=${token}` } })
+      ).json()) as Purchase;
       expect(byCookie.access!.code).toBe(paid.access!.code);
     });
 
@@ -346,18 +425,35 @@ describe('buying access with mobile money (sandbox providers)', () => {
 
   describe('forged and stray callbacks change nothing', () => {
     async function callback(provider: string, body: unknown, query = '', headers: Record<string, string> = {}) {
-      const res = await fetch(`${base}/api/v1/payments/callbacks/${provider}${query}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const res = await fetch(`${base}/api/v1/payments/callbacks/${provider}${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, text: await res.text() };
     }
 
-    it('an unsigned provider\'s callback without the payment\'s URL token is rejected', async () => {
+    it("an unsigned provider's callback without the payment's URL token is rejected", async () => {
       // A pending Daraja payment whose success a forger tries to announce.
       const started = await buy('+254 712 910 019', { packageId: kePackage.id });
       await env.netflow.payments.service().drain();
       const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
       const forged = {
-        Body: { stkCallback: { MerchantRequestID: 'x', CheckoutRequestID: row.providerReference, ResultCode: 0, ResultDesc: 'ok',
-          CallbackMetadata: { Item: [{ Name: 'Amount', Value: 50 }, { Name: 'MpesaReceiptNumber', Value: 'FORGED1234' }, { Name: 'PhoneNumber', Value: 254712910019 }] } } },
+        Body: {
+          stkCallback: {
+            MerchantRequestID: 'x',
+            CheckoutRequestID: row.providerReference,
+            ResultCode: 0,
+            ResultDesc: 'ok',
+            CallbackMetadata: {
+              Item: [
+                { Name: 'Amount', Value: 50 },
+                { Name: 'MpesaReceiptNumber', Value: 'FORGED1234' },
+                { Name: 'PhoneNumber', Value: 254712910019 },
+              ],
+            },
+          },
+        },
       };
       const r = await callback('daraja', forged, '?t=guessed-token');
       expect(r.status).toBe(401);
@@ -368,13 +464,30 @@ describe('buying access with mobile money (sandbox providers)', () => {
       expect(kept!.verdict).toMatch(/token matches no payment/);
     });
 
-    it('a signed provider\'s callback with a bad signature is rejected', async () => {
+    it("a signed provider's callback with a bad signature is rejected", async () => {
       const started = await buy('0620 920 019', { provider: 'selcom' });
       await env.netflow.payments.service().drain();
       const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
-      const r = await callback('selcom', { transid: row.reference, order_id: row.reference, reference: 'X1', result: 'SUCCESS', resultcode: '000', payment_status: 'COMPLETED', amount: '1000' }, '', {
-        authorization: 'SELCOM ZmFrZQ==', digest: 'bm90IGEgcmVhbCBkaWdlc3Q=', 'digest-method': 'HS256', timestamp: new Date().toISOString(), 'signed-fields': 'transid,order_id,reference,result,resultcode,payment_status',
-      });
+      const r = await callback(
+        'selcom',
+        {
+          transid: row.reference,
+          order_id: row.reference,
+          reference: 'X1',
+          result: 'SUCCESS',
+          resultcode: '000',
+          payment_status: 'COMPLETED',
+          amount: '1000',
+        },
+        '',
+        {
+          authorization: 'SELCOM ZmFrZQ==',
+          digest: 'bm90IGEgcmVhbCBkaWdlc3Q=',
+          'digest-method': 'HS256',
+          timestamp: new Date().toISOString(),
+          'signed-fields': 'transid,order_id,reference,result,resultcode,payment_status',
+        },
+      );
       expect(r.status).toBe(401);
       expect((await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).entitlementId).toBeNull();
     });
@@ -386,35 +499,53 @@ describe('buying access with mobile money (sandbox providers)', () => {
       const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
       const sign = (timestamp: string) => {
         const body: Record<string, string> = {
-          result: 'SUCCESS', resultcode: '000', order_id: row.reference, transid: `${row.reference}T1`, reference: '0289999999',
-          channel: 'HALOPESA-TZ', amount: '1000', phone: row.phone, payment_status: 'COMPLETED',
+          result: 'SUCCESS',
+          resultcode: '000',
+          order_id: row.reference,
+          transid: `${row.reference}T1`,
+          reference: '0289999999',
+          channel: 'HALOPESA-TZ',
+          amount: '1000',
+          phone: row.phone,
+          payment_status: 'COMPLETED',
         };
         const fields = Object.keys(body);
         const text = ['timestamp=' + timestamp, ...fields.map((f) => `${f}=${body[f]}`)].join('&');
         const headers = {
-          authorization: 'SELCOM ' + Buffer.from(SELCOM_SANDBOX_CREDENTIALS.apiKey).toString('base64'), 'digest-method': 'HS256',
-          digest: createHmac('sha256', SELCOM_SANDBOX_CREDENTIALS.apiSecret).update(text).digest('base64'), timestamp, 'signed-fields': fields.join(','),
+          authorization: 'SELCOM ' + Buffer.from(SELCOM_SANDBOX_CREDENTIALS.apiKey).toString('base64'),
+          'digest-method': 'HS256',
+          digest: createHmac('sha256', SELCOM_SANDBOX_CREDENTIALS.apiSecret).update(text).digest('base64'),
+          timestamp,
+          'signed-fields': fields.join(','),
         };
         return { body, headers };
       };
       const old = sign(new Date(Date.now() - 10 * 60_000).toISOString());
       expect((await callback('selcom', old.body, '', old.headers)).status).toBe(401);
       expect((await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).status).toBe('pending');
-      expect((await env.db.prisma.paymentEvent.findFirstOrThrow({ where: { paymentId: started.id, kind: 'callback' }, orderBy: { id: 'desc' } })).verdict).toMatch(/Timestamp.*more than 5 minutes/);
+      expect(
+        (await env.db.prisma.paymentEvent.findFirstOrThrow({ where: { paymentId: started.id, kind: 'callback' }, orderBy: { id: 'desc' } }))
+          .verdict,
+      ).toMatch(/Timestamp.*more than 5 minutes/);
 
       const fresh = sign(new Date().toISOString());
       expect((await callback('selcom', fresh.body, '', fresh.headers)).status).toBe(200);
       expect((await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).status).toBe('paid');
       const replay = await callback('selcom', fresh.body, '', fresh.headers);
       expect(replay.status).toBe(200); // acknowledged, so a genuine resend stops; nothing is done
-      const last = await env.db.prisma.paymentEvent.findFirstOrThrow({ where: { paymentId: started.id, kind: 'callback' }, orderBy: { id: 'desc' } });
+      const last = await env.db.prisma.paymentEvent.findFirstOrThrow({
+        where: { paymentId: started.id, kind: 'callback' },
+        orderBy: { id: 'desc' },
+      });
       expect(last.verdict).toMatch(/refused: repeat of an already-processed signed callback/);
       expect(await env.db.prisma.seenCallback.count({ where: { provider: 'selcom', signature: fresh.headers.digest } })).toBe(1);
     });
 
     it('a callback for a reference we never issued is kept but applied to nothing', async () => {
       const before = await env.db.prisma.entitlement.count();
-      const r = await callback('daraja', { Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: 'ws_CO_NEVER_ISSUED', ResultCode: 0, ResultDesc: 'ok' } } });
+      const r = await callback('daraja', {
+        Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: 'ws_CO_NEVER_ISSUED', ResultCode: 0, ResultDesc: 'ok' } },
+      });
       // 503: a genuine provider retries (by then its payment may be known); a forger gains nothing.
       expect(r.status).toBe(503);
       expect(await env.db.prisma.entitlement.count()).toBe(before);
@@ -427,13 +558,26 @@ describe('buying access with mobile money (sandbox providers)', () => {
       // a second service on the same database plays that deployment.
       const yas = env.netflow.payments.providers().get('yas_tz')!;
       const registered = createPaymentService({
-        prisma: env.db.prisma, providers: registryOf([{ ...yas, callbackUrlPerPayment: false }]), publicUrl: base, country: 'TZ', log: silentLogger,
+        prisma: env.db.prisma,
+        providers: registryOf([{ ...yas, callbackUrlPerPayment: false }]),
+        publicUrl: base,
+        country: 'TZ',
+        log: silentLogger,
       });
       const started = await registered.startPurchase({ packageId: tzPackage.id, phone: '0715 950 002', mac: nextMac(), router: 'cafe' });
       await registered.drain();
       const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
-      const body = Buffer.from(JSON.stringify({ Status: true, Description: 'Success', MFSTransactionID: 'MFS0000001', ReferenceID: row.reference, Amount: '1000' }));
-      const from = (remoteIp: string) => registered.handleCallback('yas_tz', { headers: { 'content-type': 'application/json' }, rawBody: body, remoteIp, query: {} });
+      const body = Buffer.from(
+        JSON.stringify({
+          Status: true,
+          Description: 'Success',
+          MFSTransactionID: 'MFS0000001',
+          ReferenceID: row.reference,
+          Amount: '1000',
+        }),
+      );
+      const from = (remoteIp: string) =>
+        registered.handleCallback('yas_tz', { headers: { 'content-type': 'application/json' }, rawBody: body, remoteIp, query: {} });
 
       expect((await from('10.9.9.9')).status).toBe(401);
       expect((await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } })).status).toBe('pending');
@@ -447,10 +591,14 @@ describe('buying access with mobile money (sandbox providers)', () => {
       expect((await callback('paypal', {})).status).toBe(404);
     });
 
-    it('a token from another provider\'s payment is rejected', async () => {
+    it("a token from another provider's payment is rejected", async () => {
       const started = await buy('0754 930 019');
       const row = await env.db.prisma.payment.findUniqueOrThrow({ where: { id: started.id } });
-      const r = await callback('daraja', { Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: 'ws_CO_X', ResultCode: 0, ResultDesc: 'ok' } } }, `?t=${row.callbackToken}`);
+      const r = await callback(
+        'daraja',
+        { Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: 'ws_CO_X', ResultCode: 0, ResultDesc: 'ok' } } },
+        `?t=${row.callbackToken}`,
+      );
       expect(r.status).toBe(401);
     });
   });
@@ -481,11 +629,18 @@ describe('buying access with mobile money (sandbox providers)', () => {
       let token = '';
       for (let i = 0; i < 7; i++) {
         // The same browser (its token) resubmitting: the open purchase comes back, until the limit.
-        const r = await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone: '0754 990 032', mac, router: 'cafe' }, token ? { 'x-purchase-token': token } : {});
+        const r = await post(
+          '/api/v1/portal/purchases',
+          { packageId: tzPackage.id, phone: '0754 990 032', mac, router: 'cafe' },
+          token ? { 'x-purchase-token': token } : {},
+        );
         if (typeof r.json.token === 'string') token = r.json.token;
         statuses.push(r.status);
       }
-      expect(statuses.slice(0, 5).every((s) => s < 300), JSON.stringify(statuses)).toBe(true);
+      expect(
+        statuses.slice(0, 5).every((s) => s < 300),
+        JSON.stringify(statuses),
+      ).toBe(true);
       expect(statuses.slice(5)).toEqual([429, 429]);
     });
   });
@@ -500,15 +655,47 @@ describe('buying access with mobile money (sandbox providers)', () => {
       expect(a.json).toMatchObject({ ok: true, code, password: code });
 
       // Device A logs in on the hotspot and is online.
-      const auth = await radius.send(CODE.accessRequest, [['User-Name', code], ['User-Password', code], ['Calling-Station-Id', macA], ['NAS-IP-Address', '127.0.0.1']], SECRET, env.netflow.authPort);
+      const auth = await radius.send(
+        CODE.accessRequest,
+        [
+          ['User-Name', code],
+          ['User-Password', code],
+          ['Calling-Station-Id', macA],
+          ['NAS-IP-Address', '127.0.0.1'],
+        ],
+        SECRET,
+        env.netflow.authPort,
+      );
       expect(auth.reply!.code).toBe(CODE.accessAccept);
-      const start = await radius.send(CODE.accountingRequest, [['Acct-Status-Type', 1], ['User-Name', code], ['Acct-Session-Id', 'v0000001'], ['Calling-Station-Id', macA], ['Framed-IP-Address', '10.5.50.9']], SECRET, env.netflow.acctPort, false);
+      const start = await radius.send(
+        CODE.accountingRequest,
+        [
+          ['Acct-Status-Type', 1],
+          ['User-Name', code],
+          ['Acct-Session-Id', 'v0000001'],
+          ['Calling-Station-Id', macA],
+          ['Framed-IP-Address', '10.5.50.9'],
+        ],
+        SECRET,
+        env.netflow.acctPort,
+        false,
+      );
       expect(start.reply!.code).toBe(CODE.accountingResponse);
 
       const b = await post('/api/v1/portal/vouchers/redeem', { code, mac: macB, router: 'cafe' });
       expect(b.status).toBe(409);
       expect(b.json.error).toMatch(/already in use on another device/);
-      const authB = await radius.send(CODE.accessRequest, [['User-Name', code], ['User-Password', code], ['Calling-Station-Id', macB], ['NAS-IP-Address', '127.0.0.1']], SECRET, env.netflow.authPort);
+      const authB = await radius.send(
+        CODE.accessRequest,
+        [
+          ['User-Name', code],
+          ['User-Password', code],
+          ['Calling-Station-Id', macB],
+          ['NAS-IP-Address', '127.0.0.1'],
+        ],
+        SECRET,
+        env.netflow.authPort,
+      );
       expect(authB.reply!.code).toBe(CODE.accessReject);
     });
 
@@ -527,10 +714,16 @@ describe('buying access with mobile money (sandbox providers)', () => {
       // The limit is keyed by the router and the source address, not by the mac in the body (a
       // new one costs nothing): every request of this file comes from 127.0.0.1 at 'cafe', so a
       // new mac on every guess still runs into it. (It used to be 10 per mac.)
-      const guess = (i: number, router = 'cafe') => fetch(`${base}/api/v1/portal/vouchers/redeem`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ code: `GUESS${i}`, mac: `02:AC:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, router }),
-      });
+      const guess = (i: number, router = 'cafe') =>
+        fetch(`${base}/api/v1/portal/vouchers/redeem`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            code: `GUESS${i}`,
+            mac: `02:AC:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+            router,
+          }),
+        });
       let last: Response | undefined;
       let tries = 0;
       for (; tries < DEFAULT_PORTAL_LIMITS.redeemsPerAddress.limit + 1 && last?.status !== 429; tries++) last = await guess(tries);
@@ -546,7 +739,12 @@ describe('buying access with mobile money (sandbox providers)', () => {
     it('rotating the mac on purchases creates no rate-limit keys', async () => {
       const before = Number((await env.db.pool.query('SELECT count(*) AS n FROM portal_rate_limits')).rows[0].n);
       for (let i = 0; i < 20; i++) {
-        await post('/api/v1/portal/purchases', { packageId: tzPackage.id, phone: '0754 990 032', mac: `02:AD:00:00:00:${i.toString(16).padStart(2, '0')}`, router: 'cafe' });
+        await post('/api/v1/portal/purchases', {
+          packageId: tzPackage.id,
+          phone: '0754 990 032',
+          mac: `02:AD:00:00:00:${i.toString(16).padStart(2, '0')}`,
+          router: 'cafe',
+        });
       }
       const after = Number((await env.db.pool.query('SELECT count(*) AS n FROM portal_rate_limits')).rows[0].n);
       expect(after).toBe(before);

@@ -17,11 +17,26 @@ import { addRouter } from '../support/fixtures.js';
 
 // Complete credentials of each provider, pointing nowhere reachable: nothing here calls out.
 const LIVE: Record<string, Record<string, string>> = {
-  daraja: { DARAJA_CONSUMER_KEY: 'k', DARAJA_CONSUMER_SECRET: 's', DARAJA_SHORTCODE: '600100', DARAJA_PASSKEY: 'p', DARAJA_BASE_URL: 'http://127.0.0.1:9' },
-  vodacom_tz: { VODACOM_TZ_API_KEY: 'key', VODACOM_TZ_PUBLIC_KEY: vodacomTzSandboxPublicKey(), VODACOM_TZ_SERVICE_PROVIDER_CODE: '000000', VODACOM_TZ_BASE_URL: 'http://127.0.0.1:9' },
+  daraja: {
+    DARAJA_CONSUMER_KEY: 'k',
+    DARAJA_CONSUMER_SECRET: 's',
+    DARAJA_SHORTCODE: '600100',
+    DARAJA_PASSKEY: 'p',
+    DARAJA_BASE_URL: 'http://127.0.0.1:9',
+  },
+  vodacom_tz: {
+    VODACOM_TZ_API_KEY: 'key',
+    VODACOM_TZ_PUBLIC_KEY: vodacomTzSandboxPublicKey(),
+    VODACOM_TZ_SERVICE_PROVIDER_CODE: '000000',
+    VODACOM_TZ_BASE_URL: 'http://127.0.0.1:9',
+  },
   yas_tz: {
-    YAS_TZ_USERNAME: 'NETFLOW', YAS_TZ_PASSWORD: 'p', YAS_TZ_BILLER_MSISDN: '255650000999', YAS_TZ_TOKEN_URL: 'http://127.0.0.1:9/token',
-    YAS_TZ_PUSH_URL: 'http://127.0.0.1:9/push', YAS_TZ_CALLBACK_IPS: '41.222.0.10',
+    YAS_TZ_USERNAME: 'NETFLOW',
+    YAS_TZ_PASSWORD: 'p',
+    YAS_TZ_BILLER_MSISDN: '255650000999',
+    YAS_TZ_TOKEN_URL: 'http://127.0.0.1:9/token',
+    YAS_TZ_PUSH_URL: 'http://127.0.0.1:9/push',
+    YAS_TZ_CALLBACK_IPS: '41.222.0.10',
   },
   airtel: { AIRTEL_CLIENT_ID: 'a', AIRTEL_CLIENT_SECRET: 'b', AIRTEL_COUNTRY: 'TZ', AIRTEL_BASE_URL: 'http://127.0.0.1:9' },
   selcom: { SELCOM_API_KEY: 'k', SELCOM_API_SECRET: 's', SELCOM_VENDOR: 'v', SELCOM_BASE_URL: 'http://127.0.0.1:9' },
@@ -48,7 +63,11 @@ describe('the sandbox decision', () => {
     const registry = combine(live, sandboxProviders('http://127.0.0.1:3000'));
     expect(registry.get('daraja')).toBe(live[0]);
     expect(registry.forNetwork('safaricom', 'KES')).toBe(live[0]);
-    expect(combine(live, []).all().map((p) => [p.id, p.sandbox])).toEqual([['daraja', false]]);
+    expect(
+      combine(live, [])
+        .all()
+        .map((p) => [p.id, p.sandbox]),
+    ).toEqual([['daraja', false]]);
   });
 });
 
@@ -71,9 +90,14 @@ describe('the wiring in a running NetFlow', () => {
       const port = (http.server.address() as AddressInfo).port;
       payments.ready(port);
       const base = `http://127.0.0.1:${port}`;
-      const portal = (await (await fetch(`${base}/api/v1/portal/packages?router=cafe`)).json()) as { payment: { testMoney: boolean; providers: Array<{ id: string }> } };
+      const portal = (await (await fetch(`${base}/api/v1/portal/packages?router=cafe`)).json()) as {
+        payment: { testMoney: boolean; providers: Array<{ id: string }> };
+      };
       const seen = {
-        providers: payments.providers().all().map((p) => [p.id, p.sandbox] as const),
+        providers: payments
+          .providers()
+          .all()
+          .map((p) => [p.id, p.sandbox] as const),
         sandboxRunning: payments.sandbox !== null,
         sandboxPage: (await fetch(`${base}/sandbox`)).status,
         fakeDaraja: (await fetch(`${base}/sandbox/daraja/oauth/v1/generate?grant_type=client_credentials`)).status,
@@ -96,7 +120,10 @@ describe('the wiring in a running NetFlow', () => {
 
   it('off with live credentials: the same, live only', async () => {
     const seen = await wire({ ...LIVE.selcom, ...LIVE.airtel, PAYMENTS_SANDBOX: 'off' });
-    expect(seen.providers).toEqual([['airtel', false], ['selcom', false]]);
+    expect(seen.providers).toEqual([
+      ['airtel', false],
+      ['selcom', false],
+    ]);
     expect([seen.sandboxRunning, seen.sandboxPage]).toEqual([false, 404]);
   });
 
@@ -116,6 +143,8 @@ describe('the wiring in a running NetFlow', () => {
   it.each(Object.keys(LIVE))('PAYMENTS_SANDBOX=on with %s credentials refuses to start', (id) => {
     const config = loadConfig({ DATABASE_URL: db.url, HTTP_BIND: '127.0.0.1', PORT: '0', ...LIVE[id], PAYMENTS_SANDBOX: 'on' });
     expect(() => setupPayments(config, db, silentLogger, { jobs: 'manual' })).toThrow(ConfigError);
-    expect(() => setupPayments(config, db, silentLogger, { jobs: 'manual' })).toThrow(/PAYMENTS_SANDBOX=on cannot be combined with real payment provider credentials/);
+    expect(() => setupPayments(config, db, silentLogger, { jobs: 'manual' })).toThrow(
+      /PAYMENTS_SANDBOX=on cannot be combined with real payment provider credentials/,
+    );
   });
 });

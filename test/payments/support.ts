@@ -40,7 +40,10 @@ export async function startSandboxApp(
       const cb: CallbackRequest = { headers: req.headers, rawBody: req.body as Buffer, remoteIp: req.ip, query: req.query };
       const parsed = await parserFor(req.params.token).parseCallback(cb);
       received.push({ token: req.params.token, request: cb, parsed });
-      return reply.code(parsed.ack.status).headers(parsed.ack.headers ?? {}).send(parsed.ack.body);
+      return reply
+        .code(parsed.ack.status)
+        .headers(parsed.ack.headers ?? {})
+        .send(parsed.ack.body);
     });
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

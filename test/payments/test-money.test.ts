@@ -21,14 +21,21 @@ import type { RunningNetflow } from '../../src/app/serve.js';
 const SECRET = 'test-money-secret-0123456';
 
 /** One HTTP request from a chosen local address (127.0.0.2 plays a stranger on the network). */
-function request(port: number, path: string, options: { method?: string; localAddress?: string; headers?: Record<string, string>; body?: string } = {}) {
+function request(
+  port: number,
+  path: string,
+  options: { method?: string; localAddress?: string; headers?: Record<string, string>; body?: string } = {},
+) {
   return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', localAddress: options.localAddress, headers: options.headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', localAddress: options.localAddress, headers: options.headers },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -46,7 +53,13 @@ describe('test money (the payment sandbox)', () => {
 
   beforeAll(async () => {
     db = await openTestDatabase();
-    netflow = await startNetflowOn(db, {}, {}, {}, createLogger('info', (line) => logLines.push(line)));
+    netflow = await startNetflowOn(
+      db,
+      {},
+      {},
+      {},
+      createLogger('info', (line) => logLines.push(line)),
+    );
     base = `http://127.0.0.1:${netflow.httpPort}`;
     await addRouter(db, { name: 'lab', ip: '127.0.0.1', secret: SECRET, acceptsTestMoney: true });
     await addRouter(db, { name: 'shop', ip: '127.0.0.6', secret: SECRET });
@@ -61,7 +74,9 @@ describe('test money (the payment sandbox)', () => {
 
   async function buy(router: string, phone: string) {
     const res = await fetch(`${base}/api/v1/portal/purchases`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ packageId: pkg.id, phone, mac: nextMac(), router }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ packageId: pkg.id, phone, mac: nextMac(), router }),
     });
     return { status: res.status, json: (await res.json()) as { id: string; token: string; error?: string; status?: string } };
   }
@@ -71,7 +86,10 @@ describe('test money (the payment sandbox)', () => {
       await netflow.payments.service().drain();
       await netflow.payments.sandbox!.settled();
       await netflow.payments.service().drain();
-      const p = (await (await fetch(`${base}/api/v1/portal/purchases/${id}?token=${token}`)).json()) as { status: string; access: { code: string; password: string } | null };
+      const p = (await (await fetch(`${base}/api/v1/portal/purchases/${id}?token=${token}`)).json()) as {
+        status: string;
+        access: { code: string; password: string } | null;
+      };
       if (p.status !== 'pending') return p;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -79,12 +97,26 @@ describe('test money (the payment sandbox)', () => {
   }
 
   const login = (code: string, mac: string) =>
-    radius.send(CODE.accessRequest, [['User-Name', code], ['User-Password', code], ['Calling-Station-Id', mac], ['NAS-IP-Address', '127.0.0.1']], SECRET, netflow.authPort);
+    radius.send(
+      CODE.accessRequest,
+      [
+        ['User-Name', code],
+        ['User-Password', code],
+        ['Calling-Station-Id', mac],
+        ['NAS-IP-Address', '127.0.0.1'],
+      ],
+      SECRET,
+      netflow.authPort,
+    );
 
   it('`serve` says loudly, once, that test money is on and what to do about it', () => {
-    const warnings = logLines.map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn' && l.msg.startsWith('TEST MONEY'));
+    const warnings = logLines
+      .map((l) => JSON.parse(l) as { level: string; msg: string })
+      .filter((l) => l.level === 'warn' && l.msg.startsWith('TEST MONEY'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].msg).toMatch(/payment sandbox is on.*netflow router change NAME --test yes.*PAYMENTS_SANDBOX=off or configure a payment provider/);
+    expect(warnings[0].msg).toMatch(
+      /payment sandbox is on.*netflow router change NAME --test yes.*PAYMENTS_SANDBOX=off or configure a payment provider/,
+    );
   });
 
   it('a test-money purchase at a router not marked for testing is refused, saying how to allow it', async () => {
@@ -96,7 +128,11 @@ describe('test money (the payment sandbox)', () => {
 
   it('the portal offers the sandbox providers only at a router marked for testing', async () => {
     const offered = async (router: string) =>
-      ((await (await fetch(`${base}/api/v1/portal/packages?router=${router}`)).json()) as { payment: { testMoney: boolean; providers: unknown[] } }).payment;
+      (
+        (await (await fetch(`${base}/api/v1/portal/packages?router=${router}`)).json()) as {
+          payment: { testMoney: boolean; providers: unknown[] };
+        }
+      ).payment;
     expect(await offered('shop')).toEqual({ testMoney: false, providers: [] });
     const lab = await offered('lab');
     expect(lab.testMoney).toBe(true);
@@ -110,7 +146,19 @@ describe('test money (the payment sandbox)', () => {
     expect(p.status).toBe('paid');
     const mac = nextMac();
     expect((await login(p.access!.code, mac)).reply!.code).toBe(CODE.accessAccept);
-    const start = await radius.send(CODE.accountingRequest, [['Acct-Status-Type', 1], ['User-Name', p.access!.code], ['Acct-Session-Id', 'tm000001'], ['Calling-Station-Id', mac], ['Framed-IP-Address', '10.5.50.7']], SECRET, netflow.acctPort, false);
+    const start = await radius.send(
+      CODE.accountingRequest,
+      [
+        ['Acct-Status-Type', 1],
+        ['User-Name', p.access!.code],
+        ['Acct-Session-Id', 'tm000001'],
+        ['Calling-Station-Id', mac],
+        ['Framed-IP-Address', '10.5.50.7'],
+      ],
+      SECRET,
+      netflow.acctPort,
+      false,
+    );
     expect(start.reply!.code).toBe(CODE.accountingResponse);
     // A voucher (not test money) bound to the same router is not touched.
     const lab = await db.prisma.router.findUniqueOrThrow({ where: { name: 'lab' } });
@@ -147,15 +195,23 @@ describe('test money (the payment sandbox)', () => {
     await changeRouter(db.prisma, 'lab', { acceptsTestMoney: true }, 'cli');
   });
 
-  describe('/sandbox answers only to NetFlow\'s own machine', () => {
+  describe("/sandbox answers only to NetFlow's own machine", () => {
     it('the page and the fake provider APIs refuse another address (127.0.0.2) and forwarded requests', async () => {
       const port = netflow.httpPort;
       expect((await request(port, '/sandbox')).status).toBe(200);
       const token = `/sandbox/daraja/oauth/v1/generate?grant_type=client_credentials`;
-      const basic = { authorization: `Basic ${Buffer.from(`${DARAJA_SANDBOX_CREDENTIALS.consumerKey}:${DARAJA_SANDBOX_CREDENTIALS.consumerSecret}`).toString('base64')}` };
+      const basic = {
+        authorization: `Basic ${Buffer.from(`${DARAJA_SANDBOX_CREDENTIALS.consumerKey}:${DARAJA_SANDBOX_CREDENTIALS.consumerSecret}`).toString('base64')}`,
+      };
       expect((await request(port, token, { headers: basic })).status).toBe(200);
 
-      for (const path of ['/sandbox', token, '/sandbox/yas_tz/NETFLOW2DM-GetToken', '/sandbox/airtel/auth/oauth2/token', '/sandbox/selcom/checkout/order-status']) {
+      for (const path of [
+        '/sandbox',
+        token,
+        '/sandbox/yas_tz/NETFLOW2DM-GetToken',
+        '/sandbox/airtel/auth/oauth2/token',
+        '/sandbox/selcom/checkout/order-status',
+      ]) {
         const stranger = await request(port, path, { localAddress: '127.0.0.2', headers: basic });
         expect(stranger.status, path).toBe(404);
         expect(stranger.text).not.toMatch(/access_token|testPhoneSuffixes/);
@@ -183,40 +239,67 @@ describe('test money (the payment sandbox)', () => {
     });
     afterAll(() => new Promise<void>((r) => attacker.close(() => r())));
 
-    it('a callback URL handed to a fake is never requested unless it is NetFlow\'s own callback route', async () => {
+    it("a callback URL handed to a fake is never requested unless it is NetFlow's own callback route", async () => {
       const port = netflow.httpPort;
       // Daraja: the published sandbox credentials, a push naming the attacker as CallBackURL.
       const basic = `Basic ${Buffer.from(`${DARAJA_SANDBOX_CREDENTIALS.consumerKey}:${DARAJA_SANDBOX_CREDENTIALS.consumerSecret}`).toString('base64')}`;
-      const tokenRes = await request(port, '/sandbox/daraja/oauth/v1/generate?grant_type=client_credentials', { headers: { authorization: basic } });
+      const tokenRes = await request(port, '/sandbox/daraja/oauth/v1/generate?grant_type=client_credentials', {
+        headers: { authorization: basic },
+      });
       const bearer = (JSON.parse(tokenRes.text) as { access_token: string }).access_token;
       const timestamp = '20261206120000';
       const push = await request(port, '/sandbox/daraja/mpesa/stkpush/v1/processrequest', {
         method: 'POST',
         headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
         body: JSON.stringify({
-          BusinessShortCode: DARAJA_SANDBOX_CREDENTIALS.shortcode, Password: darajaPassword(DARAJA_SANDBOX_CREDENTIALS.shortcode, DARAJA_SANDBOX_CREDENTIALS.passkey, timestamp),
-          Timestamp: timestamp, TransactionType: 'CustomerPayBillOnline', Amount: 10, PartyA: '254712000000', PartyB: DARAJA_SANDBOX_CREDENTIALS.shortcode,
-          PhoneNumber: '254712000000', CallBackURL: `${attackerUrl}/steal`, AccountReference: 'X', TransactionDesc: 'X',
+          BusinessShortCode: DARAJA_SANDBOX_CREDENTIALS.shortcode,
+          Password: darajaPassword(DARAJA_SANDBOX_CREDENTIALS.shortcode, DARAJA_SANDBOX_CREDENTIALS.passkey, timestamp),
+          Timestamp: timestamp,
+          TransactionType: 'CustomerPayBillOnline',
+          Amount: 10,
+          PartyA: '254712000000',
+          PartyB: DARAJA_SANDBOX_CREDENTIALS.shortcode,
+          PhoneNumber: '254712000000',
+          CallBackURL: `${attackerUrl}/steal`,
+          AccountReference: 'X',
+          TransactionDesc: 'X',
         }),
       });
       expect(push.status).toBe(200);
       // Yas: the sandbox-only header naming the callback URL; a look-alike path on the attacker too.
       const yasToken = await request(port, '/sandbox/yas_tz/NETFLOW2DM-GetToken', {
-        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'password', username: YAS_TZ_SANDBOX_CREDENTIALS.username, password: YAS_TZ_SANDBOX_CREDENTIALS.password }).toString(),
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'password',
+          username: YAS_TZ_SANDBOX_CREDENTIALS.username,
+          password: YAS_TZ_SANDBOX_CREDENTIALS.password,
+        }).toString(),
       });
       const yasBearer = (JSON.parse(yasToken.text) as { access_token: string }).access_token;
       const yasPush = await request(port, '/sandbox/yas_tz/NETFLOW2DM-PushBillpay', {
         method: 'POST',
-        headers: { authorization: `bearer ${yasBearer}`, 'content-type': 'application/json', [YAS_TZ_SANDBOX_CALLBACK_HEADER]: `${attackerUrl}/api/v1/payments/callbacks/yas_tz` },
-        body: JSON.stringify({ CustomerMSISDN: '255714000000', BillerMSISDN: YAS_TZ_SANDBOX_CREDENTIALS.billerMsisdn, Amount: 1000, Remarks: 'x', ReferenceID: 'SSRFTEST01' }),
+        headers: {
+          authorization: `bearer ${yasBearer}`,
+          'content-type': 'application/json',
+          [YAS_TZ_SANDBOX_CALLBACK_HEADER]: `${attackerUrl}/api/v1/payments/callbacks/yas_tz`,
+        },
+        body: JSON.stringify({
+          CustomerMSISDN: '255714000000',
+          BillerMSISDN: YAS_TZ_SANDBOX_CREDENTIALS.billerMsisdn,
+          Amount: 1000,
+          Remarks: 'x',
+          ReferenceID: 'SSRFTEST01',
+        }),
       });
       expect(JSON.parse(yasPush.text)).toMatchObject({ ResponseCode: 'BILLER-18-0000-S' });
 
       await netflow.payments.sandbox!.settled();
       await new Promise((r) => setTimeout(r, 100));
       expect(hits).toEqual([]);
-      const refused = netflow.payments.sandbox!.log.filter((l) => /refused: the sandbox calls back to NetFlow's own callback URL only/.test(l.what));
+      const refused = netflow.payments.sandbox!.log.filter((l) =>
+        /refused: the sandbox calls back to NetFlow's own callback URL only/.test(l.what),
+      );
       expect(refused.length).toBeGreaterThanOrEqual(2);
     });
   });

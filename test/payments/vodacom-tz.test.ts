@@ -17,7 +17,11 @@ import {
   type VodacomTzCredentials,
 } from '../../src/payments/providers/vodacom-tz.js';
 import { SandboxContext } from '../../src/payments/sandbox/context.js';
-import { registerVodacomTzSandbox, vodacomTzSandboxPublicKey, type VodacomTzSandboxOptions } from '../../src/payments/sandbox/vodacom-tz.js';
+import {
+  registerVodacomTzSandbox,
+  vodacomTzSandboxPublicKey,
+  type VodacomTzSandboxOptions,
+} from '../../src/payments/sandbox/vodacom-tz.js';
 
 async function startSandbox(ctx: SandboxContext, options?: VodacomTzSandboxOptions) {
   const app = Fastify();
@@ -33,7 +37,12 @@ let base: string;
 let provider: PaymentProvider;
 
 function vodacomProvider(credentials: Partial<VodacomTzCredentials> = {}, timeoutMs = 3000, at = base): PaymentProvider {
-  return createVodacomTzProvider({ baseUrl: `${at}/sandbox/vodacom_tz`, credentials: { ...VODACOM_TZ_SANDBOX_CREDENTIALS, ...credentials }, sandbox: true, timeoutMs });
+  return createVodacomTzProvider({
+    baseUrl: `${at}/sandbox/vodacom_tz`,
+    credentials: { ...VODACOM_TZ_SANDBOX_CREDENTIALS, ...credentials },
+    sandbox: true,
+    timeoutMs,
+  });
 }
 
 function request(msisdn: string, overrides: Partial<InitiateRequest> = {}): InitiateRequest {
@@ -50,7 +59,8 @@ function request(msisdn: string, overrides: Partial<InitiateRequest> = {}): Init
   };
 }
 
-const query = (p: PaymentProvider, req: InitiateRequest, providerRef: string | null) => p.queryStatus({ reference: req.reference, providerRef, msisdn: req.msisdn, createdAt: new Date() });
+const query = (p: PaymentProvider, req: InitiateRequest, providerRef: string | null) =>
+  p.queryStatus({ reference: req.reference, providerRef, msisdn: req.msisdn, createdAt: new Date() });
 const sessionRequests = () => ctx.log.filter((e) => e.what.includes('/getSession/') && e.status === 200).length;
 
 beforeAll(async () => {
@@ -83,8 +93,17 @@ describe('Vodacom TZ adapter against the sandbox', () => {
     expect(init.outcome).toBe('succeeded');
     expect(init.providerRef).toMatch(/^[0-9A-F]{10}$/);
     expect(init.message).toBe('INS-0 Request processed successfully');
-    const exchange = (init.raw as Array<{ request: { body: Record<string, unknown> }; response: { status: number; body: Record<string, unknown> } }>)[0]!;
-    expect(exchange.request.body).toMatchObject({ input_Amount: '1000', input_Country: 'TZN', input_Currency: 'TZS', input_CustomerMSISDN: '255754123000', input_ThirdPartyConversationID: req.reference, input_TransactionReference: req.reference });
+    const exchange = (
+      init.raw as Array<{ request: { body: Record<string, unknown> }; response: { status: number; body: Record<string, unknown> } }>
+    )[0]!;
+    expect(exchange.request.body).toMatchObject({
+      input_Amount: '1000',
+      input_Country: 'TZN',
+      input_Currency: 'TZS',
+      input_CustomerMSISDN: '255754123000',
+      input_ThirdPartyConversationID: req.reference,
+      input_TransactionReference: req.reference,
+    });
     expect(exchange.response.status).toBe(201);
     expect(exchange.response.body.output_ThirdPartyConversationID).toBe(req.reference);
     // By their TransactionID and by our ThirdPartyConversationID.
@@ -154,7 +173,12 @@ describe('Vodacom TZ adapter against the sandbox', () => {
   });
 
   it('has no callback: anything posted is not authentic', async () => {
-    const parsed = await provider.parseCallback({ headers: {}, rawBody: Buffer.from('{"output_ResponseCode":"INS-0"}'), remoteIp: '127.0.0.1', query: {} });
+    const parsed = await provider.parseCallback({
+      headers: {},
+      rawBody: Buffer.from('{"output_ResponseCode":"INS-0"}'),
+      remoteIp: '127.0.0.1',
+      query: {},
+    });
     expect(parsed).toMatchObject({ authentic: false, outcome: 'unknown' });
     expect(parsed.why).toMatch(/no callback/);
     const garbage = await provider.parseCallback({ headers: {}, rawBody: Buffer.from('<<'), remoteIp: '127.0.0.1', query: {} });
@@ -173,12 +197,18 @@ describe('Vodacom TZ auth and sessions', () => {
 
   it('a different public key: the sandbox cannot decrypt → config_error', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    expect(await vodacomProvider({ publicKey: other }).initiate(request('255754123000'))).toMatchObject({ outcome: 'failed', reason: 'config_error' });
+    expect(await vodacomProvider({ publicKey: other }).initiate(request('255754123000'))).toMatchObject({
+      outcome: 'failed',
+      reason: 'config_error',
+    });
   });
 
   it('an unparseable public key: config_error, no request sent', async () => {
     const before = ctx.log.length;
-    expect(await vodacomProvider({ publicKey: 'not a key' }).initiate(request('255754123000'))).toMatchObject({ outcome: 'failed', reason: 'config_error' });
+    expect(await vodacomProvider({ publicKey: 'not a key' }).initiate(request('255754123000'))).toMatchObject({
+      outcome: 'failed',
+      reason: 'config_error',
+    });
     expect(ctx.log.length).toBe(before);
   });
 
@@ -229,8 +259,14 @@ describe('Vodacom TZ auth and sessions', () => {
   it('rejects what the API cannot take before calling it', async () => {
     const before = ctx.log.length;
     expect(await provider.initiate(request('254712345000'))).toMatchObject({ outcome: 'failed', reason: 'invalid_msisdn' });
-    expect(await provider.initiate(request('255754123000', { amountMinor: 150n }))).toMatchObject({ outcome: 'failed', reason: 'config_error' });
-    expect(await provider.initiate(request('255754123000', { currency: 'KES' }))).toMatchObject({ outcome: 'failed', reason: 'config_error' });
+    expect(await provider.initiate(request('255754123000', { amountMinor: 150n }))).toMatchObject({
+      outcome: 'failed',
+      reason: 'config_error',
+    });
+    expect(await provider.initiate(request('255754123000', { currency: 'KES' }))).toMatchObject({
+      outcome: 'failed',
+      reason: 'config_error',
+    });
     expect(ctx.log.length).toBe(before);
   });
 });
@@ -262,7 +298,13 @@ describe('vodacomTzCredentialsFromEnv', () => {
     try {
       const file = path.join(dir, 'public.pem');
       writeFileSync(file, pem);
-      const creds = vodacomTzCredentialsFromEnv({ ...full, VODACOM_TZ_PUBLIC_KEY: undefined, VODACOM_TZ_PUBLIC_KEY_FILE: file, VODACOM_TZ_API_PATH: '/sandbox/ipg/v2/vodacomTZN', VODACOM_TZ_SESSION_ACTIVATION_SECONDS: '0' });
+      const creds = vodacomTzCredentialsFromEnv({
+        ...full,
+        VODACOM_TZ_PUBLIC_KEY: undefined,
+        VODACOM_TZ_PUBLIC_KEY_FILE: file,
+        VODACOM_TZ_API_PATH: '/sandbox/ipg/v2/vodacomTZN',
+        VODACOM_TZ_SESSION_ACTIVATION_SECONDS: '0',
+      });
       expect(creds).toMatchObject({ publicKey: pem.trim(), apiPath: '/sandbox/ipg/v2/vodacomTZN', sessionActivationSeconds: 0 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -270,11 +312,17 @@ describe('vodacomTzCredentialsFromEnv', () => {
   });
 
   it.each([
-    [{ VODACOM_TZ_API_KEY: 'key', VODACOM_TZ_SERVICE_PROVIDER_CODE: '000000' }, /^VODACOM_TZ_PUBLIC_KEY \(or VODACOM_TZ_PUBLIC_KEY_FILE\) is not set/],
+    [
+      { VODACOM_TZ_API_KEY: 'key', VODACOM_TZ_SERVICE_PROVIDER_CODE: '000000' },
+      /^VODACOM_TZ_PUBLIC_KEY \(or VODACOM_TZ_PUBLIC_KEY_FILE\) is not set/,
+    ],
     [{ VODACOM_TZ_PUBLIC_KEY: pem }, /^VODACOM_TZ_API_KEY is not set/],
     [{ VODACOM_TZ_API_KEY: 'key', VODACOM_TZ_PUBLIC_KEY: pem }, /^VODACOM_TZ_SERVICE_PROVIDER_CODE is not set/],
     [{ ...full, VODACOM_TZ_PUBLIC_KEY: 'not-a-key' }, /^VODACOM_TZ_PUBLIC_KEY is not a usable RSA public key/],
-    [{ ...full, VODACOM_TZ_PUBLIC_KEY: undefined, VODACOM_TZ_PUBLIC_KEY_FILE: '/nonexistent/key.pem' }, /^VODACOM_TZ_PUBLIC_KEY_FILE: cannot read/],
+    [
+      { ...full, VODACOM_TZ_PUBLIC_KEY: undefined, VODACOM_TZ_PUBLIC_KEY_FILE: '/nonexistent/key.pem' },
+      /^VODACOM_TZ_PUBLIC_KEY_FILE: cannot read/,
+    ],
     [{ ...full, VODACOM_TZ_PUBLIC_KEY_FILE: '/x.pem' }, /set only one of/],
     [{ ...full, VODACOM_TZ_SESSION_ACTIVATION_SECONDS: 'soon' }, /VODACOM_TZ_SESSION_ACTIVATION_SECONDS/],
     [{ ...full, VODACOM_TZ_BASE_URL: 'openapi.m-pesa.com' }, /VODACOM_TZ_BASE_URL/],

@@ -54,12 +54,24 @@ describe('radclient vectors', () => {
       code: CODE.disconnectRequest,
       identifier: theirs[1],
       secret: SECRET,
-      attributes: [['User-Name', 'alice'], ['Acct-Session-Id', '80f00003'], ['Framed-IP-Address', '10.5.50.253']],
+      attributes: [
+        ['User-Name', 'alice'],
+        ['Acct-Session-Id', '80f00003'],
+        ['Framed-IP-Address', '10.5.50.253'],
+      ],
       messageAuthenticator: true,
     });
     // radclient puts Message-Authenticator last; ours is first. Both must verify, same attributes.
     expect(verifyRequest(parsePacket(ours), SECRET, false)).toBe('ok');
-    expect(parsePacket(ours).attributes.map((a) => a.type).sort()).toEqual(parsePacket(theirs).attributes.map((a) => a.type).sort());
+    expect(
+      parsePacket(ours)
+        .attributes.map((a) => a.type)
+        .sort(),
+    ).toEqual(
+      parsePacket(theirs)
+        .attributes.map((a) => a.type)
+        .sort(),
+    );
   });
 });
 
@@ -77,22 +89,58 @@ describe('crypto and framing', () => {
   });
 
   it('responses: Message-Authenticator first, Proxy-State echoed, authenticators verify', () => {
-    const req = parsePacket(encodeRequest({ code: CODE.accessRequest, identifier: 5, secret: SECRET, attributes: [['User-Name', 'u'], ['Proxy-State', Buffer.from('a')], ['Proxy-State', Buffer.from('b')]] }));
-    const bytes = encodeResponse({ request: req, code: CODE.accessAccept, secret: SECRET, attributes: [['Session-Timeout', 60], ['Mikrotik-Rate-Limit', '2M/5M']] });
+    const req = parsePacket(
+      encodeRequest({
+        code: CODE.accessRequest,
+        identifier: 5,
+        secret: SECRET,
+        attributes: [
+          ['User-Name', 'u'],
+          ['Proxy-State', Buffer.from('a')],
+          ['Proxy-State', Buffer.from('b')],
+        ],
+      }),
+    );
+    const bytes = encodeResponse({
+      request: req,
+      code: CODE.accessAccept,
+      secret: SECRET,
+      attributes: [
+        ['Session-Timeout', 60],
+        ['Mikrotik-Rate-Limit', '2M/5M'],
+      ],
+    });
     const reply = parsePacket(bytes);
     expect(reply.identifier).toBe(5);
-    expect(reply.attributes.map((a) => a.type)).toEqual([ATTR.messageAuthenticator, 27, ATTR.vendorSpecific, ATTR.proxyState, ATTR.proxyState]);
+    expect(reply.attributes.map((a) => a.type)).toEqual([
+      ATTR.messageAuthenticator,
+      27,
+      ATTR.vendorSpecific,
+      ATTR.proxyState,
+      ATTR.proxyState,
+    ]);
     expect(verifyResponse(bytes, req.authenticator, SECRET)).toBe('valid');
     expect(verifyResponse(bytes, req.authenticator, 'wrong')).toBe('bad_authenticator');
   });
 
   it('attribute values are encoded as the radius codec encodes them, for every type our replies and requests use', () => {
     const attributes: Attribute[] = [
-      ['User-Name', 'alice ü'], ['Session-Timeout', 3600], ['Idle-Timeout', 0], ['Acct-Interim-Interval', 4294967295],
-      ['Framed-IP-Address', '10.5.50.253'], ['NAS-IP-Address', '0.0.0.0'], ['Class', Buffer.from('nf:42')],
-      ['Acct-Status-Type', 'Interim-Update'], ['Service-Type', 'Login-User'], ['Event-Timestamp', new Date(1_790_000_300_500)],
-      ['Reply-Message', 'x'.repeat(253)], ['Mikrotik-Rate-Limit', '2M/5M'], ['Mikrotik-Total-Limit', 123456789],
-      ['Mikrotik-Total-Limit-Gigawords', 2], ['WISPr-Bandwidth-Max-Down', 5_000_000], ['Proxy-State', Buffer.from([0, 1, 2])],
+      ['User-Name', 'alice ü'],
+      ['Session-Timeout', 3600],
+      ['Idle-Timeout', 0],
+      ['Acct-Interim-Interval', 4294967295],
+      ['Framed-IP-Address', '10.5.50.253'],
+      ['NAS-IP-Address', '0.0.0.0'],
+      ['Class', Buffer.from('nf:42')],
+      ['Acct-Status-Type', 'Interim-Update'],
+      ['Service-Type', 'Login-User'],
+      ['Event-Timestamp', new Date(1_790_000_300_500)],
+      ['Reply-Message', 'x'.repeat(253)],
+      ['Mikrotik-Rate-Limit', '2M/5M'],
+      ['Mikrotik-Total-Limit', 123456789],
+      ['Mikrotik-Total-Limit-Gigawords', 2],
+      ['WISPr-Bandwidth-Max-Down', 5_000_000],
+      ['Proxy-State', Buffer.from([0, 1, 2])],
       ['Reply-Message', ''], // empty strings are left out by both
     ];
     const reference = Buffer.alloc(4096);
@@ -112,7 +160,12 @@ describe('crypto and framing', () => {
     expect(() => encodeAttributes([['Session-Timeout', 'soon']])).toThrow(RangeError);
     expect(() => encodeAttributes([['Session-Timeout', '']])).toThrow(RangeError);
     expect(() => encodeAttributes([['Session-Timeout', '0x10']])).toThrow(RangeError);
-    expect(encodeAttributes([['Session-Timeout', '16'], ['Class', Buffer.alloc(0)]]).toString('hex')).toBe('1b0600000010');
+    expect(
+      encodeAttributes([
+        ['Session-Timeout', '16'],
+        ['Class', Buffer.alloc(0)],
+      ]).toString('hex'),
+    ).toBe('1b0600000010');
     expect(() => encodeAttributes([['Acct-Status-Type', 'toString']])).toThrow(RangeError);
     // A vendor attribute's value has 247 octets at most: 255 less the Vendor-Specific header.
     expect(encodeAttributes([['Mikrotik-Rate-Limit', 'r'.repeat(247)]]).length).toBe(255);
@@ -121,7 +174,14 @@ describe('crypto and framing', () => {
     expect(() => encodeAttributes([['User-Password', 'plain']])).toThrow(/hidden/);
     expect(() => encodeAttributes([['No-Such-Attribute', 1]])).toThrow(/unknown RADIUS attribute/);
     const many: Attribute[] = Array.from({ length: 20 }, () => ['Reply-Message', 'y'.repeat(253)]);
-    expect(() => encodeResponse({ request: parsePacket(encodeRequest({ code: CODE.accessRequest, identifier: 1, secret: SECRET, attributes: [] })), code: CODE.accessReject, secret: SECRET, attributes: many })).toThrow(/4096/);
+    expect(() =>
+      encodeResponse({
+        request: parsePacket(encodeRequest({ code: CODE.accessRequest, identifier: 1, secret: SECRET, attributes: [] })),
+        code: CODE.accessReject,
+        secret: SECRET,
+        attributes: many,
+      }),
+    ).toThrow(/4096/);
   });
 
   it('rejects malformed framing', () => {
@@ -144,7 +204,15 @@ describe('values', () => {
   });
 
   it('normalises every RouterOS radius-mac-format', () => {
-    for (const f of ['aa:bb:cc:dd:ee:ff', 'AABB:CCDD:EEFF', 'AABBCC:DDEEFF', 'AA-BB-CC-DD-EE-FF', 'AABBCC-DDEEFF', 'aabbccddeeff', 'AA BB CC DD EE FF']) {
+    for (const f of [
+      'aa:bb:cc:dd:ee:ff',
+      'AABB:CCDD:EEFF',
+      'AABBCC:DDEEFF',
+      'AA-BB-CC-DD-EE-FF',
+      'AABBCC-DDEEFF',
+      'aabbccddeeff',
+      'AA BB CC DD EE FF',
+    ]) {
       expect(normalizeMac(f)).toBe('AA:BB:CC:DD:EE:FF');
     }
     for (const f of ['alice', 'AA:BB:CC:DD:EE', 'GG:BB:CC:DD:EE:FF', '', 'AABBCCDDEEFF00']) expect(normalizeMac(f)).toBeNull();
@@ -153,7 +221,9 @@ describe('values', () => {
   });
 
   it('validates Mikrotik-Rate-Limit with the documented examples', () => {
-    for (const ok of ['128k', '64k/128M', '64k 256k', '64k/64k 256k/256k 128k/128k 10/10', '2M/5M', '1M/2M 2M/4M 1M/2M 8/8 5 512k/1M']) expect(isValidRateLimit(ok)).toBe(true);
-    for (const bad of ['', 'fast', '2M/', '1M/2M 2M/4M 1M/2M 8/8 9', '2G', '1M 1M 1M 1M/x', '1'.repeat(200) + 'M']) expect(isValidRateLimit(bad)).toBe(false);
+    for (const ok of ['128k', '64k/128M', '64k 256k', '64k/64k 256k/256k 128k/128k 10/10', '2M/5M', '1M/2M 2M/4M 1M/2M 8/8 5 512k/1M'])
+      expect(isValidRateLimit(ok)).toBe(true);
+    for (const bad of ['', 'fast', '2M/', '1M/2M 2M/4M 1M/2M 8/8 9', '2G', '1M 1M 1M 1M/x', '1'.repeat(200) + 'M'])
+      expect(isValidRateLimit(bad)).toBe(false);
   });
 });

@@ -9,7 +9,8 @@ describe('md5', () => {
       const data = randomBytes(n);
       expect(md5(data).toString('hex'), `length ${n}`).toBe(createHash('md5').update(data).digest('hex'));
     }
-    const a = randomBytes(20), b = randomBytes(133);
+    const a = randomBytes(20),
+      b = randomBytes(133);
     expect(md5(a, 'sécret', b)).toEqual(createHash('md5').update(a).update('sécret').update(b).digest());
   });
 

@@ -59,7 +59,12 @@ describe('RADIUS server', () => {
     client = await TestRadiusClient.open();
     // The router table reloads on NOTIFY; wait until it knows 127.0.0.1.
     for (let i = 0; i < 50; i++) {
-      const { reply } = await client.send(CODE.accessRequest, [...hotspot('nobody', '02:00:00:00:00:01'), ['User-Password', 'x']], SECRET, auth);
+      const { reply } = await client.send(
+        CODE.accessRequest,
+        [...hotspot('nobody', '02:00:00:00:00:01'), ['User-Password', 'x']],
+        SECRET,
+        auth,
+      );
       if (reply) break;
     }
   });
@@ -71,7 +76,12 @@ describe('RADIUS server', () => {
   const firstAttrType = (p: RadiusPacket) => p.attributes[0]?.type;
 
   it('PAP: Access-Accept with Message-Authenticator first and the hotspot attributes', async () => {
-    const { reply, raw, request } = await client.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], SECRET, auth);
+    const { reply, raw, request } = await client.send(
+      CODE.accessRequest,
+      [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']],
+      SECRET,
+      auth,
+    );
     expect(reply!.code).toBe(CODE.accessAccept);
     expect(verifyResponse(raw!, request.subarray(4, 20), SECRET)).toBe('valid');
     expect(firstAttrType(reply!)).toBe(ATTR.messageAuthenticator);
@@ -85,7 +95,12 @@ describe('RADIUS server', () => {
   });
 
   it('PAP with a 33-character password (chained blocks)', async () => {
-    const { reply } = await client.send(CODE.accessRequest, [...hotspot('LONGPW', 'AA:BB:CC:00:00:09'), ['User-Password', 'abcdefghijklmnopqrstuvwxyz0123456']], SECRET, auth);
+    const { reply } = await client.send(
+      CODE.accessRequest,
+      [...hotspot('LONGPW', 'AA:BB:CC:00:00:09'), ['User-Password', 'abcdefghijklmnopqrstuvwxyz0123456']],
+      SECRET,
+      auth,
+    );
     expect(reply!.code).toBe(CODE.accessAccept);
   });
 
@@ -93,14 +108,22 @@ describe('RADIUS server', () => {
     const challenge = randomBytes(16);
     const withChallenge = await client.send(
       CODE.accessRequest,
-      [...hotspot('CHAPGUEST', 'AA:BB:CC:00:00:02'), ['CHAP-Password', chapResponse(9, 'chap-secret', challenge)], ['CHAP-Challenge', challenge]],
+      [
+        ...hotspot('CHAPGUEST', 'AA:BB:CC:00:00:02'),
+        ['CHAP-Password', chapResponse(9, 'chap-secret', challenge)],
+        ['CHAP-Challenge', challenge],
+      ],
       SECRET,
       auth,
     );
     expect(withChallenge.reply!.code).toBe(CODE.accessAccept);
     const authenticator = randomBytes(16);
     const bytes = encodeRequest({
-      code: CODE.accessRequest, identifier: 77, secret: SECRET, messageAuthenticator: true, authenticator,
+      code: CODE.accessRequest,
+      identifier: 77,
+      secret: SECRET,
+      messageAuthenticator: true,
+      authenticator,
       attributes: [...hotspot('CHAPGUEST', 'AA:BB:CC:00:00:02'), ['CHAP-Password', chapResponse(3, 'chap-secret', authenticator)]],
     });
     expect(parsePacket((await client.sendRaw(bytes, auth))!).code).toBe(CODE.accessAccept);
@@ -114,7 +137,12 @@ describe('RADIUS server', () => {
   });
 
   it('Access-Reject: Message-Authenticator first, a Reply-Message the guest understands, nothing else', async () => {
-    const { reply } = await client.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:07'), ['User-Password', 'GUEST1']], SECRET, auth);
+    const { reply } = await client.send(
+      CODE.accessRequest,
+      [...hotspot('GUEST1', 'AA:BB:CC:00:00:07'), ['User-Password', 'GUEST1']],
+      SECRET,
+      auth,
+    );
     expect(reply!.code).toBe(CODE.accessReject);
     expect(reply!.attributes.map((a) => a.type)).toEqual([ATTR.messageAuthenticator, ATTR.replyMessage]);
     expect(stringAttr(reply!, ATTR.replyMessage)).toMatch(/already in use on another device/);
@@ -130,7 +158,13 @@ describe('RADIUS server', () => {
       ['expired', [...hotspot('R-EXPIRED', mac), ['User-Password', 'R-EXPIRED']]],
       ['not_redeemed_in_time', [...hotspot('R-UNREDEEMED', mac), ['User-Password', 'R-UNREDEEMED']]],
       ['data_exhausted', [...hotspot('R-USEDUP', mac), ['User-Password', 'R-USEDUP']]],
-      ['no_device', [['User-Name', 'GUEST1'], ['User-Password', 'GUEST1']]],
+      [
+        'no_device',
+        [
+          ['User-Name', 'GUEST1'],
+          ['User-Password', 'GUEST1'],
+        ],
+      ],
       ['unknown_device', [...hotspot('AA:BB:CC:00:00:51', 'AA:BB:CC:00:00:51'), ['User-Password', '']]],
       ['mac_mismatch', [...hotspot('AA:BB:CC:00:00:52', mac), ['User-Password', '']]],
     ];
@@ -144,19 +178,60 @@ describe('RADIUS server', () => {
   it('drops packets from unknown addresses, with a wrong secret, or without a required Message-Authenticator — and counts them', async () => {
     const before = env.netflow.radiusStats().dropped;
     const stranger = await TestRadiusClient.open('127.0.0.2');
-    expect((await stranger.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], SECRET, auth)).reply).toBeNull();
+    expect(
+      (await stranger.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], SECRET, auth))
+        .reply,
+    ).toBeNull();
     stranger.close();
-    expect((await client.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], 'wrong-secret', auth)).reply).toBeNull();
-    expect((await client.send(CODE.accountingRequest, [...hotspot('ACCT1', 'AA:BB:CC:00:00:01'), ['Acct-Status-Type', 1], ['Acct-Session-Id', 'zz']], 'wrong-secret', acct, false)).reply).toBeNull();
+    expect(
+      (
+        await client.send(
+          CODE.accessRequest,
+          [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']],
+          'wrong-secret',
+          auth,
+        )
+      ).reply,
+    ).toBeNull();
+    expect(
+      (
+        await client.send(
+          CODE.accountingRequest,
+          [...hotspot('ACCT1', 'AA:BB:CC:00:00:01'), ['Acct-Status-Type', 1], ['Acct-Session-Id', 'zz']],
+          'wrong-secret',
+          acct,
+          false,
+        )
+      ).reply,
+    ).toBeNull();
     const strict = await TestRadiusClient.open('127.0.0.3');
-    expect((await strict.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], SECRET, auth, false)).reply).toBeNull();
-    expect((await strict.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']], SECRET, auth, true)).reply!.code).toBe(CODE.accessReject);
+    expect(
+      (await strict.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], SECRET, auth, false))
+        .reply,
+    ).toBeNull();
+    expect(
+      (await strict.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']], SECRET, auth, true)).reply!
+        .code,
+    ).toBe(CODE.accessReject);
     strict.close();
     // Proxy-State without Message-Authenticator is a forgery pattern (BlastRADIUS), even from a
     // router that is not required to sign.
     const lax = await TestRadiusClient.open('127.0.0.4');
-    expect((await lax.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']], SECRET, auth, false)).reply!.code).toBe(CODE.accessReject);
-    expect((await lax.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1'], ['Proxy-State', Buffer.from([1])]], SECRET, auth, false)).reply).toBeNull();
+    expect(
+      (await lax.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']], SECRET, auth, false)).reply!
+        .code,
+    ).toBe(CODE.accessReject);
+    expect(
+      (
+        await lax.send(
+          CODE.accessRequest,
+          [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1'], ['Proxy-State', Buffer.from([1])]],
+          SECRET,
+          auth,
+          false,
+        )
+      ).reply,
+    ).toBeNull();
     lax.close();
     const after = env.netflow.radiusStats().dropped;
     expect(after.unknown_client - before.unknown_client).toBe(1);
@@ -168,7 +243,8 @@ describe('RADIUS server', () => {
 
   it('BlastRADIUS auto (the default): unsigned Access-Requests are answered until the router first signs one, then dropped; stored, so a reload (another instance, a restart) keeps it', async () => {
     const learner = await TestRadiusClient.open('127.0.0.5');
-    const login = (signed: boolean) => learner.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:05'), ['User-Password', 'x']], SECRET, auth, signed);
+    const login = (signed: boolean) =>
+      learner.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:05'), ['User-Password', 'x']], SECRET, auth, signed);
     try {
       expect((await login(false)).reply!.code).toBe(CODE.accessReject);
       expect((await login(false)).reply!.code).toBe(CODE.accessReject);
@@ -177,7 +253,17 @@ describe('RADIUS server', () => {
       expect((await login(false)).reply).toBeNull(); // from now on, required
       expect(env.netflow.radiusStats().dropped.missing_message_authenticator - before).toBe(1);
       // Unsigned accounting stays fine (RFC 2866 has no Message-Authenticator requirement).
-      expect((await learner.send(CODE.accountingRequest, [...hotspot('ACCT1', 'AA:BB:CC:00:00:05'), ['Acct-Status-Type', 3], ['Acct-Session-Id', 'learner-1']], SECRET, acct, false)).reply!.code).toBe(CODE.accountingResponse);
+      expect(
+        (
+          await learner.send(
+            CODE.accountingRequest,
+            [...hotspot('ACCT1', 'AA:BB:CC:00:00:05'), ['Acct-Status-Type', 3], ['Acct-Session-Id', 'learner-1']],
+            SECRET,
+            acct,
+            false,
+          )
+        ).reply!.code,
+      ).toBe(CODE.accountingResponse);
       // Stored, so it holds on every instance and after a restart; audited.
       let row = await env.db.prisma.router.findUniqueOrThrow({ where: { name: 'learner' } });
       for (let i = 0; i < 50 && row.messageAuthenticatorSeenAt === null; i++) {
@@ -185,7 +271,9 @@ describe('RADIUS server', () => {
         row = await env.db.prisma.router.findUniqueOrThrow({ where: { name: 'learner' } });
       }
       expect(row).toMatchObject({ messageAuthenticator: 'auto', messageAuthenticatorSeenAt: expect.any(Date) });
-      expect(await env.db.prisma.auditLog.count({ where: { action: 'router.message_authenticator_required', subject: 'learner' } })).toBe(1);
+      expect(await env.db.prisma.auditLog.count({ where: { action: 'router.message_authenticator_required', subject: 'learner' } })).toBe(
+        1,
+      );
       await new Promise((r) => setTimeout(r, 100)); // the NOTIFY-driven reload reads the stored state
       expect((await login(false)).reply).toBeNull();
     } finally {
@@ -196,18 +284,30 @@ describe('RADIUS server', () => {
   it('drops a request carrying a value the database cannot hold, alone: the good requests beside it are answered, nothing is retried', async () => {
     const before = env.netflow.radiusStats().dropped;
     const acctStart = (id: string, extra: [string, string | number | Buffer][] = []) =>
-      client.send(CODE.accountingRequest, [...hotspot('NOT-A-CODE', 'AA:BB:CC:00:00:07'), ['Acct-Status-Type', 3], ['Acct-Session-Id', id], ...extra], SECRET, acct);
+      client.send(
+        CODE.accountingRequest,
+        [...hotspot('NOT-A-CODE', 'AA:BB:CC:00:00:07'), ['Acct-Status-Type', 3], ['Acct-Session-Id', id], ...extra],
+        SECRET,
+        acct,
+      );
     const poison = [
       client.send(CODE.accessRequest, [...hotspot('GUE\0ST1', 'AA:BB:CC:00:00:07'), ['User-Password', 'x']], SECRET, auth),
       client.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:07'), ['User-Password', 'a\0b']], SECRET, auth),
       acctStart('poison-nul\0'),
       acctStart('poison-time', [['Acct-Session-Time', 0xffffffff]]),
-      acctStart('poison-octets', [['Acct-Input-Octets', 1], ['Acct-Input-Gigawords', 0xffffffff]]),
+      acctStart('poison-octets', [
+        ['Acct-Input-Octets', 1],
+        ['Acct-Input-Gigawords', 0xffffffff],
+      ]),
       acctStart('poison-delay', [['Acct-Delay-Time', 0x80000000]]),
       acctStart('poison-cause', [['Acct-Terminate-Cause', 0x80000000]]),
     ];
     // Sent together with the poison, so they share its batches.
-    const good = [acctStart('good-1'), acctStart('good-2', [['Class', Buffer.from('nf:9999999999')]]), acctStart('good-3', [['Acct-Input-Gigawords', 0x7fffffff]])];
+    const good = [
+      acctStart('good-1'),
+      acctStart('good-2', [['Class', Buffer.from('nf:9999999999')]]),
+      acctStart('good-3', [['Acct-Input-Gigawords', 0x7fffffff]]),
+    ];
     const replies = await Promise.all([...poison, ...good]);
     expect(replies.slice(0, poison.length).map((r) => r.reply?.code ?? null)).toEqual(Array(poison.length).fill(null));
     expect(replies.slice(poison.length).map((r) => r.reply?.code)).toEqual(Array(good.length).fill(CODE.accountingResponse));
@@ -223,19 +323,52 @@ describe('RADIUS server', () => {
     expect(await env.db.prisma.accountingRecord.count({ where: { acctSessionId: { startsWith: 'good-' } } })).toBe(3);
     expect(await env.db.prisma.accountingRecord.count({ where: { acctSessionId: { startsWith: 'poison-' } } })).toBe(0);
     // The server answers as before.
-    expect((await client.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:07'), ['User-Password', 'x']], SECRET, auth)).reply!.code).toBe(CODE.accessReject);
+    expect(
+      (await client.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:07'), ['User-Password', 'x']], SECRET, auth)).reply!.code,
+    ).toBe(CODE.accessReject);
   });
 
   it('drops as malformed a User-Password of a bad length and an Accounting-Request without Acct-Status-Type; counts wrong-port codes and copies in flight', async () => {
     const before = env.netflow.radiusStats().dropped;
     // RFC 2865 §5.2: 16 to 128 octets in steps of 16. (A Buffer is sent as is, not hidden.)
-    expect((await client.send(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', Buffer.alloc(17, 1)]], SECRET, auth)).reply).toBeNull();
+    expect(
+      (
+        await client.send(
+          CODE.accessRequest,
+          [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', Buffer.alloc(17, 1)]],
+          SECRET,
+          auth,
+        )
+      ).reply,
+    ).toBeNull();
     // RFC 2866 §5.1: Acct-Status-Type is required.
-    expect((await client.send(CODE.accountingRequest, [...hotspot('ACCT1', 'AA:BB:CC:00:00:01'), ['Acct-Session-Id', 'no-status']], SECRET, acct)).reply).toBeNull();
+    expect(
+      (
+        await client.send(
+          CODE.accountingRequest,
+          [...hotspot('ACCT1', 'AA:BB:CC:00:00:01'), ['Acct-Session-Id', 'no-status']],
+          SECRET,
+          acct,
+        )
+      ).reply,
+    ).toBeNull();
     // An Accounting-Request sent to the authentication port.
-    expect((await client.send(CODE.accountingRequest, [...hotspot('ACCT1', 'AA:BB:CC:00:00:01'), ['Acct-Status-Type', 1], ['Acct-Session-Id', 'wrong-port']], SECRET, auth)).reply).toBeNull();
+    expect(
+      (
+        await client.send(
+          CODE.accountingRequest,
+          [...hotspot('ACCT1', 'AA:BB:CC:00:00:01'), ['Acct-Status-Type', 1], ['Acct-Session-Id', 'wrong-port']],
+          SECRET,
+          auth,
+        )
+      ).reply,
+    ).toBeNull();
     // A copy that arrives while the original is still being decided is dropped; the original is answered once.
-    const { bytes } = client.request(CODE.accountingRequest, [...hotspot('ACCT1', 'AA:BB:CC:00:00:02'), ['Acct-Status-Type', 1], ['Acct-Session-Id', 'in-flight-1']], SECRET);
+    const { bytes } = client.request(
+      CODE.accountingRequest,
+      [...hotspot('ACCT1', 'AA:BB:CC:00:00:02'), ['Acct-Status-Type', 1], ['Acct-Session-Id', 'in-flight-1']],
+      SECRET,
+    );
     const [first, second] = await Promise.all([client.sendRaw(bytes, acct), client.sendRaw(bytes, acct, 400)]);
     expect([first, second].filter((r) => r !== null)).toHaveLength(1);
     const after = env.netflow.radiusStats().dropped;
@@ -246,7 +379,11 @@ describe('RADIUS server', () => {
   });
 
   it('a retransmitted Access-Request gets the byte-identical cached reply, not a second decision', async () => {
-    const { bytes } = client.request(CODE.accessRequest, [...hotspot('DUPAUTH', 'AA:BB:CC:00:00:44'), ['User-Password', 'DUPAUTH']], SECRET);
+    const { bytes } = client.request(
+      CODE.accessRequest,
+      [...hotspot('DUPAUTH', 'AA:BB:CC:00:00:44'), ['User-Password', 'DUPAUTH']],
+      SECRET,
+    );
     const first = await client.sendRaw(bytes, auth);
     const resentBefore = env.netflow.radiusStats().duplicatesResent;
     const second = await client.sendRaw(bytes, auth);
@@ -262,8 +399,20 @@ describe('RADIUS server', () => {
     const pkg = await addPackage(env.db, { minutes: 60 });
     await addEntitlement(env.db, pkg.id, { code: 'SAMEID1' });
     const resentBefore = env.netflow.radiusStats().duplicatesResent;
-    const accept = encodeRequest({ code: CODE.accessRequest, identifier: 201, secret: SECRET, messageAuthenticator: true, attributes: [...hotspot('SAMEID1', 'AA:BB:CC:00:00:61'), ['User-Password', 'SAMEID1']] });
-    const reject = encodeRequest({ code: CODE.accessRequest, identifier: 201, secret: SECRET, messageAuthenticator: true, attributes: [...hotspot('NO-SUCH-SAMEID', 'AA:BB:CC:00:00:62'), ['User-Password', 'x']] });
+    const accept = encodeRequest({
+      code: CODE.accessRequest,
+      identifier: 201,
+      secret: SECRET,
+      messageAuthenticator: true,
+      attributes: [...hotspot('SAMEID1', 'AA:BB:CC:00:00:61'), ['User-Password', 'SAMEID1']],
+    });
+    const reject = encodeRequest({
+      code: CODE.accessRequest,
+      identifier: 201,
+      secret: SECRET,
+      messageAuthenticator: true,
+      attributes: [...hotspot('NO-SUCH-SAMEID', 'AA:BB:CC:00:00:62'), ['User-Password', 'x']],
+    });
     const first = await client.sendRaw(accept, auth);
     const second = await client.sendRaw(reject, auth);
     expect(parsePacket(first!).code).toBe(CODE.accessAccept);
@@ -272,7 +421,14 @@ describe('RADIUS server', () => {
     expect(stringAttr(parsePacket(second!), ATTR.replyMessage)).toBe(GUEST_MESSAGES.unknown_code);
 
     // Accounting: two Starts with one Identifier are two records, each answered.
-    const start = (id: string) => encodeRequest({ code: CODE.accountingRequest, identifier: 202, secret: SECRET, messageAuthenticator: false, attributes: [...hotspot('ACCT1', 'AA:BB:CC:00:00:63'), ['Acct-Status-Type', 1], ['Acct-Session-Id', id]] });
+    const start = (id: string) =>
+      encodeRequest({
+        code: CODE.accountingRequest,
+        identifier: 202,
+        secret: SECRET,
+        messageAuthenticator: false,
+        attributes: [...hotspot('ACCT1', 'AA:BB:CC:00:00:63'), ['Acct-Status-Type', 1], ['Acct-Session-Id', id]],
+      });
     const [s1, s2] = [start('same-id-1'), start('same-id-2')];
     const r1 = await client.sendRaw(s1, acct);
     const r2 = await client.sendRaw(s2, acct);
@@ -284,16 +440,28 @@ describe('RADIUS server', () => {
 
   it('a reply that cannot be encoded is dropped and counted; the server keeps answering', async () => {
     const before = env.netflow.radiusStats().dropped.handler_error;
-    expect((await client.send(CODE.accessRequest, [...hotspot('ABSURD', 'AA:BB:CC:00:00:45'), ['User-Password', 'ABSURD']], SECRET, auth)).reply).toBeNull();
+    expect(
+      (await client.send(CODE.accessRequest, [...hotspot('ABSURD', 'AA:BB:CC:00:00:45'), ['User-Password', 'ABSURD']], SECRET, auth)).reply,
+    ).toBeNull();
     expect(env.netflow.radiusStats().dropped.handler_error - before).toBe(1);
-    const { reply } = await client.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']], SECRET, auth);
+    const { reply } = await client.send(
+      CODE.accessRequest,
+      [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']],
+      SECRET,
+      auth,
+    );
     expect(reply!.code).toBe(CODE.accessReject);
   });
 
   it('echoes Proxy-State in order', async () => {
     const { reply } = await client.send(
       CODE.accessRequest,
-      [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x'], ['Proxy-State', Buffer.from([1])], ['Proxy-State', Buffer.from([2])]],
+      [
+        ...hotspot('NOONE', 'AA:BB:CC:00:00:01'),
+        ['User-Password', 'x'],
+        ['Proxy-State', Buffer.from([1])],
+        ['Proxy-State', Buffer.from([2])],
+      ],
       SECRET,
       auth,
     );
@@ -302,16 +470,29 @@ describe('RADIUS server', () => {
 
   it('survives a bounded fuzz of malformed datagrams without replying', async () => {
     const before = env.netflow.radiusStats();
-    const valid = client.request(CODE.accessRequest, [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']], SECRET).bytes;
+    const valid = client.request(
+      CODE.accessRequest,
+      [...hotspot('GUEST1', 'AA:BB:CC:00:00:01'), ['User-Password', 'GUEST1']],
+      SECRET,
+    ).bytes;
     let replies = 0;
     for (let i = 0; i < 1500; i++) {
       const d = Buffer.from(valid);
       switch (i % 5) {
-        case 0: d.writeUInt16BE(d.length + 1 + (i % 50), 2); break; // Length beyond the datagram
-        case 1: d[20 + ((i * 7) % (d.length - 21))] = i % 2; break; // an attribute length of 0 or 1 somewhere
-        case 2: d[0] = 200 + (i % 50); break; // unknown code
-        case 3: d.writeUInt16BE(5000, 2); break;
-        default: randomBytes(d.length).copy(d, 20);
+        case 0:
+          d.writeUInt16BE(d.length + 1 + (i % 50), 2);
+          break; // Length beyond the datagram
+        case 1:
+          d[20 + ((i * 7) % (d.length - 21))] = i % 2;
+          break; // an attribute length of 0 or 1 somewhere
+        case 2:
+          d[0] = 200 + (i % 50);
+          break; // unknown code
+        case 3:
+          d.writeUInt16BE(5000, 2);
+          break;
+        default:
+          randomBytes(d.length).copy(d, 20);
       }
       const size = i % 5 === 4 ? d.length : i % 5 === 1 ? d.length : Math.max(1, d.length - (i % 3));
       if (i % 100 === 0) replies += (await client.sendRaw(d.subarray(0, size), auth, 50)) ? 1 : 0;
@@ -322,13 +503,22 @@ describe('RADIUS server', () => {
     // reply to anything malformed: the server still answers a good request.
     const after = env.netflow.radiusStats();
     expect(after.dropped.malformed - before.dropped.malformed).toBeGreaterThan(500);
-    const { reply } = await client.send(CODE.accessRequest, [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']], SECRET, auth);
+    const { reply } = await client.send(
+      CODE.accessRequest,
+      [...hotspot('NOONE', 'AA:BB:CC:00:00:01'), ['User-Password', 'x']],
+      SECRET,
+      auth,
+    );
     expect(reply!.code).toBe(CODE.accessReject);
     expect(replies).toBeLessThanOrEqual(15);
   });
 
   it('a retransmitted request gets the byte-identical cached reply and one database decision', async () => {
-    const { bytes } = client.request(CODE.accountingRequest, [...hotspot('ACCT1', 'AA:BB:CC:00:00:05'), ['Acct-Status-Type', 1], ['Acct-Session-Id', 'dup-1']], SECRET);
+    const { bytes } = client.request(
+      CODE.accountingRequest,
+      [...hotspot('ACCT1', 'AA:BB:CC:00:00:05'), ['Acct-Status-Type', 1], ['Acct-Session-Id', 'dup-1']],
+      SECRET,
+    );
     const first = await client.sendRaw(bytes, acct);
     const second = await client.sendRaw(bytes, acct);
     expect(first).not.toBeNull();
@@ -342,13 +532,32 @@ describe('RADIUS server', () => {
     const login = await client.send(CODE.accessRequest, [...hotspot('ACCT1', mac), ['User-Password', 'ACCT1']], SECRET, auth);
     expect(login.reply!.code).toBe(CODE.accessAccept);
     const cls = attr(login.reply!, ATTR.class)!;
-    const base: [string, string | number | Buffer][] = [...hotspot('ACCT1', mac), ['Acct-Session-Id', '80f00003'], ['Framed-IP-Address', '10.5.50.253'], ['Class', cls]];
-    const start = await client.send(CODE.accountingRequest, [...base, ['Acct-Status-Type', 1], ['Acct-Delay-Time', 0]], SECRET, acct, false);
+    const base: [string, string | number | Buffer][] = [
+      ...hotspot('ACCT1', mac),
+      ['Acct-Session-Id', '80f00003'],
+      ['Framed-IP-Address', '10.5.50.253'],
+      ['Class', cls],
+    ];
+    const start = await client.send(
+      CODE.accountingRequest,
+      [...base, ['Acct-Status-Type', 1], ['Acct-Delay-Time', 0]],
+      SECRET,
+      acct,
+      false,
+    );
     expect(start.reply!.code).toBe(CODE.accountingResponse);
     expect(verifyResponse(start.raw!, start.request.subarray(4, 20), SECRET)).toBe('valid');
     const interim = await client.send(
       CODE.accountingRequest,
-      [...base, ['Acct-Status-Type', 3], ['Acct-Session-Time', 300], ['Acct-Input-Octets', 5], ['Acct-Input-Gigawords', 2], ['Acct-Output-Octets', 1000], ['Acct-Output-Gigawords', 0]],
+      [
+        ...base,
+        ['Acct-Status-Type', 3],
+        ['Acct-Session-Time', 300],
+        ['Acct-Input-Octets', 5],
+        ['Acct-Input-Gigawords', 2],
+        ['Acct-Output-Octets', 1000],
+        ['Acct-Output-Gigawords', 0],
+      ],
       SECRET,
       acct,
       true,
@@ -356,13 +565,29 @@ describe('RADIUS server', () => {
     expect(interim.reply!.code).toBe(CODE.accountingResponse);
     const s = await env.db.prisma.accountingSession.findFirstOrThrow({ where: { acctSessionId: '80f00003' } });
     expect([s.bytesUp, s.bytesDown, s.status, s.framedIp]).toEqual([8589934597n, 1000n, 'open', '10.5.50.253']);
-    const stop = await client.send(CODE.accountingRequest, [...base, ['Acct-Status-Type', 2], ['Acct-Session-Time', 600], ['Acct-Terminate-Cause', 1], ['Acct-Input-Octets', 9], ['Acct-Input-Gigawords', 2]], SECRET, acct);
+    const stop = await client.send(
+      CODE.accountingRequest,
+      [
+        ...base,
+        ['Acct-Status-Type', 2],
+        ['Acct-Session-Time', 600],
+        ['Acct-Terminate-Cause', 1],
+        ['Acct-Input-Octets', 9],
+        ['Acct-Input-Gigawords', 2],
+      ],
+      SECRET,
+      acct,
+    );
     expect(stop.reply!.code).toBe(CODE.accountingResponse);
     const closed = await env.db.prisma.accountingSession.findFirstOrThrow({ where: { acctSessionId: '80f00003' } });
     expect([closed.status, closed.terminateCause, closed.bytesUp]).toEqual(['closed', 'User-Request', 8589934601n]);
     const record = await env.db.prisma.accountingRecord.findFirstOrThrow({ where: { acctSessionId: '80f00003', statusType: 3 } });
     const stored = decodeStoredAttributes(Buffer.from(record.attributesRaw!));
-    expect([stored['Acct-Status-Type'], stored['Acct-Input-Gigawords'], stored['Acct-Session-Id']]).toEqual(['Interim-Update', 2, '80f00003']);
+    expect([stored['Acct-Status-Type'], stored['Acct-Input-Gigawords'], stored['Acct-Session-Id']]).toEqual([
+      'Interim-Update',
+      2,
+      '80f00003',
+    ]);
   });
 
   it('MAC authentication with the blank password RouterOS sends', async () => {

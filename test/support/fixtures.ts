@@ -10,15 +10,27 @@ export async function addRouter(
   seq++;
   return db.prisma.router.create({
     data: {
-      name: over.name ?? `router-${seq}`, ip: over.ip ?? '127.0.0.1', secret: over.secret ?? 'testing123testing123',
-      messageAuthenticator: over.messageAuthenticator ?? 'auto', acceptsTestMoney: over.acceptsTestMoney ?? false,
+      name: over.name ?? `router-${seq}`,
+      ip: over.ip ?? '127.0.0.1',
+      secret: over.secret ?? 'testing123testing123',
+      messageAuthenticator: over.messageAuthenticator ?? 'auto',
+      acceptsTestMoney: over.acceptsTestMoney ?? false,
     },
   });
 }
 
 export async function addPackage(
   db: Database,
-  over: Partial<{ name: string; minutes: number; rateLimitUp: string; rateLimitDown: string; dataCapBytes: bigint | null; devicesAllowed: number; idleTimeoutSeconds: number | null; clockStartsAt: 'purchase' | 'first_login' }> = {},
+  over: Partial<{
+    name: string;
+    minutes: number;
+    rateLimitUp: string;
+    rateLimitDown: string;
+    dataCapBytes: bigint | null;
+    devicesAllowed: number;
+    idleTimeoutSeconds: number | null;
+    clockStartsAt: 'purchase' | 'first_login';
+  }> = {},
 ) {
   seq++;
   return db.prisma.package.create({
@@ -40,7 +52,14 @@ export async function addPackage(
 export async function addEntitlement(
   db: Database,
   packageId: number,
-  over: Partial<{ code: string; password: string; routerId: number | null; expiresAt: Date | null; redeemBy: Date | null; status: 'active' | 'revoked' }> = {},
+  over: Partial<{
+    code: string;
+    password: string;
+    routerId: number | null;
+    expiresAt: Date | null;
+    redeemBy: Date | null;
+    status: 'active' | 'revoked';
+  }> = {},
 ) {
   seq++;
   const code = over.code ?? `CODE${seq}`;

@@ -18,8 +18,12 @@ export function startNetflowOn(
   log: Logger = silentLogger,
 ): Promise<RunningNetflow> {
   const config = loadConfig({
-    DATABASE_URL: db.url, RADIUS_BIND: '127.0.0.1', HTTP_BIND: '127.0.0.1', PORT: '0',
-    RADIUS_AUTH_PORT: String(ports.authPort ?? 0), RADIUS_ACCT_PORT: String(ports.acctPort ?? 0),
+    DATABASE_URL: db.url,
+    RADIUS_BIND: '127.0.0.1',
+    HTTP_BIND: '127.0.0.1',
+    PORT: '0',
+    RADIUS_AUTH_PORT: String(ports.authPort ?? 0),
+    RADIUS_ACCT_PORT: String(ports.acctPort ?? 0),
     // The sandbox's simulated guest approves at once: tests wait on events, not on time.
     SANDBOX_APPROVE_SECONDS: '0.02',
     ...env,
@@ -27,7 +31,10 @@ export function startNetflowOn(
   return startNetflow(config, db, log, { enforcement: 'manual', ...options, payments: { jobs: 'manual', ...options.payments } });
 }
 
-export async function startTestNetflow(options: StartOptions = {}, env: Record<string, string> = {}): Promise<{ db: Database; netflow: RunningNetflow; stop(): Promise<void> }> {
+export async function startTestNetflow(
+  options: StartOptions = {},
+  env: Record<string, string> = {},
+): Promise<{ db: Database; netflow: RunningNetflow; stop(): Promise<void> }> {
   const db = await openTestDatabase();
   const netflow = await startNetflowOn(db, options, {}, env);
   return {

@@ -47,7 +47,13 @@ export class TestRadiusClient {
     return { bytes, authenticator: Buffer.from(bytes.subarray(4, 20)) };
   }
 
-  async send(code: number, attributes: Attribute[], secret: string, port: number, messageAuthenticator = true): Promise<{ reply: RadiusPacket | null; raw: Buffer | null; request: Buffer }> {
+  async send(
+    code: number,
+    attributes: Attribute[],
+    secret: string,
+    port: number,
+    messageAuthenticator = true,
+  ): Promise<{ reply: RadiusPacket | null; raw: Buffer | null; request: Buffer }> {
     const { bytes } = this.request(code, attributes, secret, messageAuthenticator);
     const raw = await this.sendRaw(bytes, port);
     return { reply: raw ? parsePacket(raw) : null, raw, request: bytes };

@@ -30,7 +30,11 @@ export interface ServeProcess {
 }
 
 /** `databaseUrl` null: no DATABASE_URL, so serve runs the embedded PostgreSQL under DATA_DIR. */
-export async function spawnNetflow(databaseUrl: string | null, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServeProcess> {
+export async function spawnNetflow(
+  databaseUrl: string | null,
+  extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ServeProcess> {
   const [authPort, acctPort, httpPort] = [await freeUdpPort(), await freeUdpPort(), await freeTcpPort()];
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const child = spawn(process.execPath, [...nodeArgs, 'bin/netflow.js', 'serve'], {

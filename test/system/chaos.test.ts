@@ -41,7 +41,12 @@ function randomAttributes(k: number, accounting: boolean): Array<[number, Buffer
   const status = Buffer.alloc(4);
   status.writeUInt32BE([1, 2, 3, 1, 3, 2, 7, 8, 0, 0xffffffff, 3, 1, 2, 3, 1, 2, 3, 2, 1, 3][k % 20]);
   const name = k % 5 === 0 ? Buffer.from(`CHAOS1\0${k}`) : randomBytes(1 + (k % 40));
-  const out: Array<[number, Buffer]> = accounting ? [[40, status]] : [[1, name], [2, randomBytes(16 * (1 + (k % 3)))]];
+  const out: Array<[number, Buffer]> = accounting
+    ? [[40, status]]
+    : [
+        [1, name],
+        [2, randomBytes(16 * (1 + (k % 3)))],
+      ];
   const n = 1 + (k % 12);
   for (let i = 0; i < n; i++) {
     const type = types[(k * 7 + i * 13) % types.length];
@@ -60,7 +65,13 @@ async function rssKb(pid: number): Promise<number> {
 
 async function counters(httpPort: number): Promise<Record<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-  return Object.fromEntries(text.trim().split('\n').filter((l) => !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
+  return Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]),
+  );
 }
 
 describe('chaos: a real netflow serve process', () => {
@@ -84,11 +95,23 @@ describe('chaos: a real netflow serve process', () => {
   it('30,000 fuzzed datagrams on both ports: no crash, no internal error, memory flat, valid requests answered afterwards', async () => {
     const socket = dgram.createSocket({ type: 'udp4', sendBufferSize: 4 * 1024 * 1024 });
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
-    const valid = encodeRequest({ code: CODE.accessRequest, identifier: 1, attributes: [['User-Name', 'CHAOS1'], ['User-Password', 'CHAOS1'], ['Calling-Station-Id', '02:00:00:00:0C:01']], secret: SECRET });
+    const valid = encodeRequest({
+      code: CODE.accessRequest,
+      identifier: 1,
+      attributes: [
+        ['User-Name', 'CHAOS1'],
+        ['User-Password', 'CHAOS1'],
+        ['Calling-Station-Id', '02:00:00:00:0C:01'],
+      ],
+      secret: SECRET,
+    });
     const before = await counters(serve.httpPort);
     const TOTAL = 30_000;
     const settled = (c: Record<string, number>) =>
-      c.netflow_radius_replied_total + Object.entries(c).filter(([k]) => k.startsWith('netflow_radius_dropped_total')).reduce((n, [, v]) => n + v, 0) >=
+      c.netflow_radius_replied_total +
+        Object.entries(c)
+          .filter(([k]) => k.startsWith('netflow_radius_dropped_total'))
+          .reduce((n, [, v]) => n + v, 0) >=
       c.netflow_radius_received_total;
     /** Waits until every datagram that arrived has been answered or dropped (a backlog of
      * Accounting-On/Off, each written alone, takes a few seconds on a busy machine). */
@@ -103,13 +126,21 @@ describe('chaos: a real netflow serve process', () => {
     const rss: number[] = [];
     // Four rounds: the first grows the heaps to their working size; after it, resident memory moves
     // by tens of MB either way (garbage collection, two threads' heaps) but must not keep growing.
-    for (const [from, to] of [[0, TOTAL / 4], [TOTAL / 4, TOTAL / 2], [TOTAL / 2, (3 * TOTAL) / 4], [(3 * TOTAL) / 4, TOTAL]]) {
+    for (const [from, to] of [
+      [0, TOTAL / 4],
+      [TOTAL / 4, TOTAL / 2],
+      [TOTAL / 2, (3 * TOTAL) / 4],
+      [(3 * TOTAL) / 4, TOTAL],
+    ]) {
       for (let k = from; k < to; k++) {
         let d: Buffer;
         const port = k % 2 === 0 ? serve.authPort : serve.acctPort;
         switch (k % 3) {
-          case 0: d = randomBytes(k % 600); break; // garbage of any length, 0 included
-          case 1: { // broken framing of a valid packet
+          case 0:
+            d = randomBytes(k % 600);
+            break; // garbage of any length, 0 included
+          case 1: {
+            // broken framing of a valid packet
             d = Buffer.from(valid);
             if (k % 4 === 0) d.writeUInt16BE(d.length + 1 + (k % 50), 2);
             else if (k % 4 === 1) d[20 + ((k * 7) % (d.length - 21))] = k % 2;
@@ -117,7 +148,11 @@ describe('chaos: a real netflow serve process', () => {
             break;
           }
           default: // correctly signed, random content: reaches the handlers and the database
-            d = signedRaw(port === serve.authPort ? CODE.accessRequest : CODE.accountingRequest, k & 255, randomAttributes(k, port === serve.acctPort));
+            d = signedRaw(
+              port === serve.authPort ? CODE.accessRequest : CODE.accountingRequest,
+              k & 255,
+              randomAttributes(k, port === serve.acctPort),
+            );
         }
         socket.send(d, port, '127.0.0.1');
         if (k % 200 === 199) await new Promise((r) => setTimeout(r, 4)); // paced: a burst, then a breath
@@ -139,9 +174,28 @@ describe('chaos: a real netflow serve process', () => {
 
     const client = await TestRadiusClient.open();
     try {
-      const login = await client.send(CODE.accessRequest, [['User-Name', 'CHAOS1'], ['User-Password', 'CHAOS1'], ['Calling-Station-Id', '02:00:00:00:0C:02']], SECRET, serve.authPort);
+      const login = await client.send(
+        CODE.accessRequest,
+        [
+          ['User-Name', 'CHAOS1'],
+          ['User-Password', 'CHAOS1'],
+          ['Calling-Station-Id', '02:00:00:00:0C:02'],
+        ],
+        SECRET,
+        serve.authPort,
+      );
       expect(login.reply!.code).toBe(CODE.accessAccept);
-      const start = await client.send(CODE.accountingRequest, [['User-Name', 'CHAOS1'], ['Acct-Status-Type', 1], ['Acct-Session-Id', 'after-fuzz'], ['Calling-Station-Id', '02:00:00:00:0C:02']], SECRET, serve.acctPort);
+      const start = await client.send(
+        CODE.accountingRequest,
+        [
+          ['User-Name', 'CHAOS1'],
+          ['Acct-Status-Type', 1],
+          ['Acct-Session-Id', 'after-fuzz'],
+          ['Calling-Station-Id', '02:00:00:00:0C:02'],
+        ],
+        SECRET,
+        serve.acctPort,
+      );
       expect(start.reply!.code).toBe(CODE.accountingResponse);
       expect(await db.prisma.accountingRecord.count({ where: { acctSessionId: 'after-fuzz' } })).toBe(1);
     } finally {
@@ -150,18 +204,35 @@ describe('chaos: a real netflow serve process', () => {
   }, 90_000);
 
   it('logs never show an access code: rejected logins are logged with the code masked', async () => {
-    await db.prisma.entitlement.create({ data: { code: 'LOGSECRET9', password: 'LOGSECRET9', packageId: (await db.prisma.package.findFirstOrThrow()).id, source: 'voucher' } });
+    await db.prisma.entitlement.create({
+      data: { code: 'LOGSECRET9', password: 'LOGSECRET9', packageId: (await db.prisma.package.findFirstOrThrow()).id, source: 'voucher' },
+    });
     const client = await TestRadiusClient.open();
     try {
-      for (const [user, password] of [['LOGSECRET9', 'wrong-password'], ['LOGSECRET8', 'LOGSECRET8']]) {
-        const { reply } = await client.send(CODE.accessRequest, [['User-Name', user], ['User-Password', password], ['Calling-Station-Id', '02:00:00:00:0C:03']], SECRET, serve.authPort);
+      for (const [user, password] of [
+        ['LOGSECRET9', 'wrong-password'],
+        ['LOGSECRET8', 'LOGSECRET8'],
+      ]) {
+        const { reply } = await client.send(
+          CODE.accessRequest,
+          [
+            ['User-Name', user],
+            ['User-Password', password],
+            ['Calling-Station-Id', '02:00:00:00:0C:03'],
+          ],
+          SECRET,
+          serve.authPort,
+        );
         expect(reply!.code).toBe(CODE.accessReject);
       }
     } finally {
       client.close();
     }
     await new Promise((r) => setTimeout(r, 200));
-    const rejected = serve.logs().split('\n').filter((l) => l.includes('access rejected') && l.includes('LO********'));
+    const rejected = serve
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('access rejected') && l.includes('LO********'));
     expect(rejected.length).toBeGreaterThanOrEqual(2);
     expect(serve.logs()).not.toMatch(/LOGSECRET/);
   });
@@ -178,8 +249,15 @@ describe('chaos: a real netflow serve process', () => {
       const sessionId = `kill9-${seq++}`;
       inFlight.set(identifier, sessionId);
       const bytes = encodeRequest({
-        code: CODE.accountingRequest, identifier, secret: SECRET,
-        attributes: [['User-Name', 'CHAOS1'], ['Acct-Status-Type', 1], ['Acct-Session-Id', sessionId], ['Calling-Station-Id', `02:00:00:${(seq >> 8) & 255}:${seq & 255}:09`.replace(/:(\d)(?=:|$)/g, ':0$1')]],
+        code: CODE.accountingRequest,
+        identifier,
+        secret: SECRET,
+        attributes: [
+          ['User-Name', 'CHAOS1'],
+          ['Acct-Status-Type', 1],
+          ['Acct-Session-Id', sessionId],
+          ['Calling-Station-Id', `02:00:00:${(seq >> 8) & 255}:${seq & 255}:09`.replace(/:(\d)(?=:|$)/g, ':0$1')],
+        ],
       });
       socket.send(bytes, serve.acctPort, '127.0.0.1');
     };
@@ -198,7 +276,11 @@ describe('chaos: a real netflow serve process', () => {
     socket.close();
 
     expect(acked.length).toBeGreaterThan(200); // the load was real
-    const stored = new Set((await db.prisma.accountingRecord.findMany({ where: { acctSessionId: { startsWith: 'kill9-' } }, select: { acctSessionId: true } })).map((r) => r.acctSessionId));
+    const stored = new Set(
+      (
+        await db.prisma.accountingRecord.findMany({ where: { acctSessionId: { startsWith: 'kill9-' } }, select: { acctSessionId: true } })
+      ).map((r) => r.acctSessionId),
+    );
     expect(acked.filter((id) => !stored.has(id))).toEqual([]);
     // NetFlow starts again on the same database.
     serve = await spawnNetflow(url);

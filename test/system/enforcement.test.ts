@@ -35,9 +35,21 @@ describe('session enforcement against the hotspot simulator', () => {
     db = await openTestDatabase();
     netflow = await startNetflowOn(db, { ...FAST, now: enforcerNow });
     hotspot = await Hotspot.start({
-      server: '127.0.0.1', secret: SECRET, authPort: netflow.authPort, acctPort: netflow.acctPort, bindAddress: '127.0.0.1', clock: routerClock,
+      server: '127.0.0.1',
+      secret: SECRET,
+      authPort: netflow.authPort,
+      acctPort: netflow.acctPort,
+      bindAddress: '127.0.0.1',
+      clock: routerClock,
     });
-    coa = await CoaListener.start({ target: hotspot, server: '127.0.0.1', secret: SECRET, port: 0, bindAddress: '127.0.0.1', log: hotspot.log });
+    coa = await CoaListener.start({
+      target: hotspot,
+      server: '127.0.0.1',
+      secret: SECRET,
+      port: 0,
+      bindAddress: '127.0.0.1',
+      log: hotspot.log,
+    });
     routerId = (await addRouter(db, { ip: '127.0.0.1', secret: SECRET })).id;
     await db.prisma.router.update({ where: { id: routerId }, data: { coaPort: coa.port() } });
     await waitForRouterTable();
@@ -70,7 +82,10 @@ describe('session enforcement against the hotspot simulator', () => {
     throw new Error('NetFlow never accepted the simulated router');
   }
 
-  async function online(packageId: number, over: { devices?: number; traffic?: { upBps: number; downBps: number }; code?: string } = {}): Promise<{ code: string; session: SessionView; id: bigint }> {
+  async function online(
+    packageId: number,
+    over: { devices?: number; traffic?: { upBps: number; downBps: number }; code?: string } = {},
+  ): Promise<{ code: string; session: SessionView; id: bigint }> {
     guest++;
     const code = over.code ?? `ENF${guest}`;
     if (!over.code) await addEntitlement(db, packageId, { code });
@@ -84,7 +99,8 @@ describe('session enforcement against the hotspot simulator', () => {
 
   const actionsOf = (sessionId: bigint) => db.prisma.enforcementAction.findMany({ where: { sessionId }, orderBy: { id: 'asc' } });
   const sessionRow = (id: bigint) => db.prisma.accountingSession.findUniqueOrThrow({ where: { id } });
-  const auditOf = (sessionId: bigint) => db.prisma.auditLog.findMany({ where: { subject: `session ${sessionId}` }, orderBy: { id: 'asc' } });
+  const auditOf = (sessionId: bigint) =>
+    db.prisma.auditLog.findMany({ where: { subject: `session ${sessionId}` }, orderBy: { id: 'asc' } });
 
   it('cuts a 2-minute package at its expiry with a Disconnect-Request the router ACKs', async () => {
     const pkg = await addPackage(db, { minutes: 2 });
@@ -145,7 +161,17 @@ describe('session enforcement against the hotspot simulator', () => {
     // A session NetFlow believes open but the router lost (its Stop never arrived, e.g. a reboot
     // without Accounting-On).
     const ghost = await db.prisma.accountingSession.create({
-      data: { routerId, acctSessionId: '80ffff01', entitlementId: ent.id, userName: ent.code, mac: '02:EF:00:00:EE:01', framedIp: '10.5.50.250', status: 'open', startedAt: new Date(Date.now() - 2 * MIN), updatedAt: new Date() },
+      data: {
+        routerId,
+        acctSessionId: '80ffff01',
+        entitlementId: ent.id,
+        userName: ent.code,
+        mac: '02:EF:00:00:EE:01',
+        framedIp: '10.5.50.250',
+        status: 'open',
+        startedAt: new Date(Date.now() - 2 * MIN),
+        updatedAt: new Date(),
+      },
     });
     await netflow.enforcer.scan();
     await netflow.enforcer.deliverDue();
@@ -176,7 +202,12 @@ describe('session enforcement against the hotspot simulator', () => {
     expect(hotspot.session(a.session.acctSessionId)).not.toBeNull();
 
     const scan = await netflow.enforcer.scan();
-    expect(scan.queued).toEqual(expect.arrayContaining([{ sessionId: a.id, reason: 'data_cap' }, { sessionId: b.id, reason: 'data_cap' }]));
+    expect(scan.queued).toEqual(
+      expect.arrayContaining([
+        { sessionId: a.id, reason: 'data_cap' },
+        { sessionId: b.id, reason: 'data_cap' },
+      ]),
+    );
     await netflow.enforcer.deliverDue();
     await hotspot.settled();
     expect(hotspot.session(a.session.acctSessionId)).toBeNull();
@@ -232,12 +263,20 @@ describe('session enforcement against the hotspot simulator', () => {
     const sessions = [];
     for (let i = 0; i < 8; i++) sessions.push(await online(pkg.id));
     // Their codes expire under both instances' feet.
-    await db.prisma.entitlement.updateMany({ where: { code: { in: sessions.map((s) => s.code) } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await db.prisma.entitlement.updateMany({
+      where: { code: { in: sessions.map((s) => s.code) } },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     const second = await startNetflowOn(db, { ...FAST, now: enforcerNow });
     try {
       const before = coa.stats();
       await Promise.all([netflow.enforcer.scan(), second.enforcer.scan()]);
-      await Promise.all([netflow.enforcer.deliverDue(), second.enforcer.deliverDue(), netflow.enforcer.deliverDue(), second.enforcer.deliverDue()]);
+      await Promise.all([
+        netflow.enforcer.deliverDue(),
+        second.enforcer.deliverDue(),
+        netflow.enforcer.deliverDue(),
+        second.enforcer.deliverDue(),
+      ]);
       await hotspot.settled();
       expect(coa.stats().requests - before.requests).toBe(8);
       for (const s of sessions) {

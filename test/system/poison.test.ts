@@ -38,7 +38,13 @@ describe('poison packets beside valid traffic', () => {
         }, 20)
       : undefined;
     const job = mode === 'acct' ? acctJob(REQUESTS) : authJob(REQUESTS, false);
-    const r = await runLoad({ host: '127.0.0.1', port: mode === 'acct' ? serve.acctPort : serve.authPort, secret: SECRET, window: 32, job });
+    const r = await runLoad({
+      host: '127.0.0.1',
+      port: mode === 'acct' ? serve.acctPort : serve.authPort,
+      secret: SECRET,
+      window: 32,
+      job,
+    });
     clearInterval(timer);
     await new Promise<void>((done) => socket.close(() => done()));
     expect([r.ok, r.wrong, r.timeouts]).toEqual([REQUESTS, 0, 0]);

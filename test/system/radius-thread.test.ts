@@ -38,8 +38,18 @@ describe('RADIUS in its own thread', () => {
     const pkg = await addPackage(env.db, { devicesAllowed: 1 });
     await addEntitlement(env.db, pkg.id, { code: 'THREAD1' });
     const client = await TestRadiusClient.open();
-    for (let i = 0; i < 50; i++) { // until the router table knows 127.0.0.1
-      const { reply } = await client.send(CODE.accessRequest, [['User-Name', 'THREAD1'], ['User-Password', 'THREAD1'], ['Calling-Station-Id', '02:00:00:00:00:77']], SECRET, env.netflow.authPort);
+    for (let i = 0; i < 50; i++) {
+      // until the router table knows 127.0.0.1
+      const { reply } = await client.send(
+        CODE.accessRequest,
+        [
+          ['User-Name', 'THREAD1'],
+          ['User-Password', 'THREAD1'],
+          ['Calling-Station-Id', '02:00:00:00:00:77'],
+        ],
+        SECRET,
+        env.netflow.authPort,
+      );
       if (reply?.code === CODE.accessAccept) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -48,10 +58,20 @@ describe('RADIUS in its own thread', () => {
   afterAll(async () => env?.stop());
 
   it('keeps answering while the main thread is blocked', async () => {
-    const requests = Array.from({ length: 4000 }, (_, i) => encodeRequest({
-      code: CODE.accessRequest, identifier: i & 255, secret: SECRET, messageAuthenticator: true, authenticator: randomBytes(16),
-      attributes: [['User-Name', 'THREAD1'], ['User-Password', 'THREAD1'], ['Calling-Station-Id', '02:00:00:00:00:77']],
-    }));
+    const requests = Array.from({ length: 4000 }, (_, i) =>
+      encodeRequest({
+        code: CODE.accessRequest,
+        identifier: i & 255,
+        secret: SECRET,
+        messageAuthenticator: true,
+        authenticator: randomBytes(16),
+        attributes: [
+          ['User-Name', 'THREAD1'],
+          ['User-Password', 'THREAD1'],
+          ['Calling-Station-Id', '02:00:00:00:00:77'],
+        ],
+      }),
+    );
     const worker = new Worker(CLIENT, { eval: true, workerData: { requests, port: env.netflow.authPort, ms: 3000 } });
     const done = new Promise<Array<{ at: number; code: number }>>((resolve) => worker.on('message', (m) => m !== 'ready' && resolve(m)));
     await new Promise((r) => worker.once('message', r)); // ready

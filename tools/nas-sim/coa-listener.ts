@@ -247,14 +247,17 @@ export class CoaListener {
     if (userName !== null) selector.userName = userName;
     if (framedIp !== null) selector.framedIp = framedIp;
     if (callingStationId !== null) {
-      if (normalizeMac(callingStationId) === null) return { code: nak, errorCause: ERROR_CAUSE.invalidAttributeValue, note: 'calling-station-id' };
+      if (normalizeMac(callingStationId) === null)
+        return { code: nak, errorCause: ERROR_CAUSE.invalidAttributeValue, note: 'calling-station-id' };
       selector.callingStationId = callingStationId;
     }
-    if (Object.keys(selector).length === 0) return { code: nak, errorCause: ERROR_CAUSE.missingAttribute, note: 'no-session-identification' };
+    if (Object.keys(selector).length === 0)
+      return { code: nak, errorCause: ERROR_CAUSE.missingAttribute, note: 'no-session-identification' };
 
     const matches = this.options.target.findSessions(selector);
     if (matches.length === 0) return { code: nak, errorCause: ERROR_CAUSE.sessionContextNotFound, note: 'no-such-session' };
-    if (matches.length > 1) return { code: nak, errorCause: ERROR_CAUSE.multipleSessionSelectionUnsupported, note: `${matches.length}-sessions-match` };
+    if (matches.length > 1)
+      return { code: nak, errorCause: ERROR_CAUSE.multipleSessionSelectionUnsupported, note: `${matches.length}-sessions-match` };
     const session = matches[0].acctSessionId;
     if (disconnect) {
       return { code: ackCode, note: `disconnect ${session}`, after: () => void this.options.target.disconnect(session) };

@@ -35,7 +35,10 @@ export class EventLog {
   private readonly entries: SimEvent[] = [];
   private readonly listeners = new Set<EventListener>();
 
-  constructor(private readonly now: () => Date, private readonly capacity = 10_000) {}
+  constructor(
+    private readonly now: () => Date,
+    private readonly capacity = 10_000,
+  ) {}
 
   record(type: SimEventType, fields: Record<string, EventValue | bigint | undefined> = {}): SimEvent {
     const clean: Record<string, EventValue> = {};

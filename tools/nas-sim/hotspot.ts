@@ -8,14 +8,7 @@ import { randomInt } from 'node:crypto';
 import { CODE } from '../../src/radius/codes.js';
 import type { Attribute } from '../../src/radius/encode.js';
 import { normalizeMac, splitOctets64 } from '../../src/radius/values.js';
-import {
-  ACCT_STATUS,
-  authorizationFromAccept,
-  formatMac,
-  replyMessageOf,
-  TERMINATE_CAUSE,
-  type Authorization,
-} from './authorization.js';
+import { ACCT_STATUS, authorizationFromAccept, formatMac, replyMessageOf, TERMINATE_CAUSE, type Authorization } from './authorization.js';
 import { chapPasswordFromPost, browserChapResponse, newChapChallenge, type ChapChallenge } from './chap.js';
 import { realClock, type Cancel, type Clock } from './clock.js';
 import { EventLog, type SimEvent, type SimEventType, type EventListener } from './events.js';
@@ -161,7 +154,8 @@ const DEFAULT_TRAFFIC: TrafficRates = { upBps: 2_000, downBps: 20_000 };
 export class Hotspot {
   readonly clock: Clock;
   readonly log: EventLog;
-  private readonly cfg: Required<Omit<HotspotConfig, 'bindAddress' | 'maxAccountingRounds' | 'clock'>> & Pick<HotspotConfig, 'bindAddress' | 'maxAccountingRounds'>;
+  private readonly cfg: Required<Omit<HotspotConfig, 'bindAddress' | 'maxAccountingRounds' | 'clock'>> &
+    Pick<HotspotConfig, 'bindAddress' | 'maxAccountingRounds'>;
   private readonly active = new Map<string, Session>();
   private readonly byMac = new Map<string, Session>();
   private readonly loginsInProgress = new Set<string>();
@@ -173,7 +167,11 @@ export class Hotspot {
   private nextHost: number;
   private stopping = false;
 
-  private constructor(config: HotspotConfig, private readonly authPeer: RadiusPeer, private readonly acctPeer: RadiusPeer) {
+  private constructor(
+    config: HotspotConfig,
+    private readonly authPeer: RadiusPeer,
+    private readonly acctPeer: RadiusPeer,
+  ) {
     this.clock = config.clock ?? realClock;
     const nasIp = config.nasIp ?? config.bindAddress ?? '127.0.0.1';
     this.cfg = {
@@ -215,13 +213,31 @@ export class Hotspot {
   /** Opens the RADIUS client sockets and, if configured, announces the NAS with Accounting-On. */
   static async start(config: HotspotConfig): Promise<Hotspot> {
     const clock = config.clock ?? realClock;
-    const common = { host: config.server, secret: config.secret, bindAddress: config.bindAddress, clock, timeoutMs: config.timeoutMs, tries: config.tries };
+    const common = {
+      host: config.server,
+      secret: config.secret,
+      bindAddress: config.bindAddress,
+      clock,
+      timeoutMs: config.timeoutMs,
+      tries: config.tries,
+    };
     let hotspot: Hotspot | undefined;
-    const onBadReply = (port: 'auth' | 'acct') => (reason: string, from: string) => hotspot?.log.record('bad-reply', { port, reason, from });
-    const authPeer = await RadiusPeer.open({ ...common, port: config.authPort ?? 1812, requireReplyMessageAuthenticator: config.messageAuthenticator ?? true, onBadReply: onBadReply('auth') });
+    const onBadReply = (port: 'auth' | 'acct') => (reason: string, from: string) =>
+      hotspot?.log.record('bad-reply', { port, reason, from });
+    const authPeer = await RadiusPeer.open({
+      ...common,
+      port: config.authPort ?? 1812,
+      requireReplyMessageAuthenticator: config.messageAuthenticator ?? true,
+      onBadReply: onBadReply('auth'),
+    });
     const acctPeer = await RadiusPeer.open({ ...common, port: config.acctPort ?? 1813, onBadReply: onBadReply('acct') });
     hotspot = new Hotspot(config, authPeer, acctPeer);
-    hotspot.log.record('started', { nasIp: hotspot.cfg.nasIp, nasIdentifier: hotspot.cfg.nasIdentifier, hotspot: hotspot.cfg.hotspotName, server: config.server });
+    hotspot.log.record('started', {
+      nasIp: hotspot.cfg.nasIp,
+      nasIdentifier: hotspot.cfg.nasIdentifier,
+      hotspot: hotspot.cfg.hotspotName,
+      server: config.server,
+    });
     if (hotspot.cfg.accounting && hotspot.cfg.accountingOnOff) hotspot.enqueueGlobal('accounting-on', ACCT_STATUS.accountingOn);
     return hotspot;
   }
@@ -237,7 +253,8 @@ export class Hotspot {
     if (!mac) return { ok: false, reason: 'bad-request', replyMessage: `not a MAC address: ${req.mac}` };
     const existing = this.byMac.get(mac);
     if (existing) return { ok: true, session: this.view(existing), alreadyActive: true };
-    if (this.loginsInProgress.has(mac) || this.stopping) return { ok: false, reason: 'bad-request', replyMessage: 'login already in progress' };
+    if (this.loginsInProgress.has(mac) || this.stopping)
+      return { ok: false, reason: 'bad-request', replyMessage: 'login already in progress' };
     this.loginsInProgress.add(mac);
     this.pendingLogins++;
     try {
@@ -262,14 +279,20 @@ export class Hotspot {
       case 'chap': {
         const chap = newChapChallenge();
         userName = req.username;
-        credentials = [['CHAP-Password', chapPasswordFromPost(chap, browserChapResponse(chap, req.password))!], ['CHAP-Challenge', chap.challenge]];
+        credentials = [
+          ['CHAP-Password', chapPasswordFromPost(chap, browserChapResponse(chap, req.password))!],
+          ['CHAP-Challenge', chap.challenge],
+        ];
         break;
       }
       case 'http-chap': {
         const chapPassword = chapPasswordFromPost(req.chap, req.response);
         if (!chapPassword) return { ok: false, reason: 'bad-request', replyMessage: 'invalid password' };
         userName = req.username;
-        credentials = [['CHAP-Password', chapPassword], ['CHAP-Challenge', req.chap.challenge]];
+        credentials = [
+          ['CHAP-Password', chapPassword],
+          ['CHAP-Challenge', req.chap.challenge],
+        ];
         break;
       }
       case 'mac':
@@ -284,7 +307,11 @@ export class Hotspot {
       ...credentials,
       ...this.sessionIdentity({ userName, mac, ip, acctSessionId, nasPort }),
     ];
-    const outcome = await this.authPeer.request({ code: CODE.accessRequest, attributes, messageAuthenticator: this.cfg.messageAuthenticator });
+    const outcome = await this.authPeer.request({
+      code: CODE.accessRequest,
+      attributes,
+      messageAuthenticator: this.cfg.messageAuthenticator,
+    });
     if (!outcome.ok) {
       this.log.record('login-no-response', { user: userName, mac, method: req.method, attempts: outcome.attempts });
       return { ok: false, reason: 'no-response', replyMessage: null };
@@ -296,7 +323,16 @@ export class Hotspot {
       return { ok: false, reason: 'rejected', replyMessage };
     }
     if (this.stopping) return { ok: false, reason: 'bad-request', replyMessage: 'hotspot stopping' };
-    const session = this.createSession({ acctSessionId, nasPort, userName, mac, ip, method: req.method, auth: authorizationFromAccept(outcome.reply), traffic: req.traffic });
+    const session = this.createSession({
+      acctSessionId,
+      nasPort,
+      userName,
+      mac,
+      ip,
+      method: req.method,
+      auth: authorizationFromAccept(outcome.reply),
+      traffic: req.traffic,
+    });
     return { ok: true, session: this.view(session), alreadyActive: false };
   }
 
@@ -318,7 +354,16 @@ export class Hotspot {
     ];
   }
 
-  private createSession(init: { acctSessionId: string; nasPort: number; userName: string; mac: string; ip: string; method: LoginMethod; auth: Authorization; traffic?: TrafficRates }): Session {
+  private createSession(init: {
+    acctSessionId: string;
+    nasPort: number;
+    userName: string;
+    mac: string;
+    ip: string;
+    method: LoginMethod;
+    auth: Authorization;
+    traffic?: TrafficRates;
+  }): Session {
     const now = this.nowMs();
     const s: Session = {
       ...init,
@@ -535,8 +580,14 @@ export class Hotspot {
         totalLimit: s.auth.totalLimit,
         group: s.auth.group,
       },
-      sessionTimeLeft: s.auth.sessionTimeout === null ? null : Math.max(0, Math.ceil((s.startedAt + s.auth.sessionTimeout * 1000 - now) / 1000)),
-      counters: { bytesIn: s.meter.bytesIn(), bytesOut: s.meter.bytesOut(), packetsIn: s.meter.packetsIn(), packetsOut: s.meter.packetsOut() },
+      sessionTimeLeft:
+        s.auth.sessionTimeout === null ? null : Math.max(0, Math.ceil((s.startedAt + s.auth.sessionTimeout * 1000 - now) / 1000)),
+      counters: {
+        bytesIn: s.meter.bytesIn(),
+        bytesOut: s.meter.bytesOut(),
+        packetsIn: s.meter.packetsIn(),
+        packetsOut: s.meter.packetsOut(),
+      },
       traffic: s.meter.rates(),
       classes: s.auth.classes.map((c) => c.toString('latin1')),
       replyMessage: s.auth.replyMessage,
@@ -549,11 +600,7 @@ export class Hotspot {
   private enqueueSession(s: Session, label: 'start' | 'interim' | 'stop', status: number, cause?: number): void {
     const now = this.nowMs();
     s.meter.advanceTo(now);
-    const attributes: Attribute[] = [
-      ['Acct-Status-Type', status],
-      ['User-Name', s.userName],
-      ...this.sessionIdentity(s),
-    ];
+    const attributes: Attribute[] = [['Acct-Status-Type', status], ['User-Name', s.userName], ...this.sessionIdentity(s)];
     if (status !== ACCT_STATUS.start) {
       const up = splitOctets64(s.meter.bytesIn());
       const down = splitOctets64(s.meter.bytesOut());
@@ -603,11 +650,21 @@ export class Hotspot {
       if (this.cfg.eventTimestamp) attributes.push(['Event-Timestamp', uint32(Math.floor(job.eventAt / 1000))]);
       let outcome: PeerOutcome;
       try {
-        outcome = await this.acctPeer.request({ code: CODE.accountingRequest, attributes, messageAuthenticator: this.cfg.accountingMessageAuthenticator });
+        outcome = await this.acctPeer.request({
+          code: CODE.accountingRequest,
+          attributes,
+          messageAuthenticator: this.cfg.accountingMessageAuthenticator,
+        });
       } catch {
         return; // peer closed
       }
-      const fields = { kind: job.label, session: job.session?.acctSessionId, user: job.session?.userName, delay, attempts: outcome.attempts };
+      const fields = {
+        kind: job.label,
+        session: job.session?.acctSessionId,
+        user: job.session?.userName,
+        delay,
+        attempts: outcome.attempts,
+      };
       if (outcome.ok) {
         this.log.record('acct-ack', fields);
         return;
@@ -666,7 +723,8 @@ export class Hotspot {
   async stop(options: { endSessions?: boolean; cause?: number } = {}): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    if (options.endSessions ?? true) for (const s of [...this.active.values()]) void this.endSession(s, options.cause ?? TERMINATE_CAUSE.adminReboot);
+    if (options.endSessions ?? true)
+      for (const s of [...this.active.values()]) void this.endSession(s, options.cause ?? TERMINATE_CAUSE.adminReboot);
     await this.settled();
     if (this.cfg.accounting && this.cfg.accountingOnOff) {
       void this.enqueueGlobal('accounting-off', ACCT_STATUS.accountingOff);

@@ -96,11 +96,16 @@ export class HttpLogin {
       const s = this.hotspot.session(client.mac);
       if (!s) return redirect(res, `${base}/login${identityQuery(client)}`);
       const vars = statusVars(s, base, client);
-      return wantsJson ? sendJson(res, 200, { ok: true, vars, session: sessionJson(s) }) : send(res, 200, 'text/html; charset=utf-8', statusPage(vars));
+      return wantsJson
+        ? sendJson(res, 200, { ok: true, vars, session: sessionJson(s) })
+        : send(res, 200, 'text/html; charset=utf-8', statusPage(vars));
     }
     if (path === '/logout') {
       const s = this.hotspot.session(client.mac);
-      if (!s) return wantsJson ? sendJson(res, 200, { ok: false, error: 'not logged in' }) : redirect(res, `${base}/login${identityQuery(client)}`);
+      if (!s)
+        return wantsJson
+          ? sendJson(res, 200, { ok: false, error: 'not logged in' })
+          : redirect(res, `${base}/login${identityQuery(client)}`);
       await this.hotspot.logout(s.acctSessionId);
       const vars: PageVars & { username: string; 'link-login': string } = {
         username: s.userName,
@@ -126,7 +131,14 @@ export class HttpLogin {
     return this.renderLogin(res, client, base, { dst, username: url.searchParams.get('username') ?? '', error: '' }, wantsJson, 200);
   }
 
-  private renderLogin(res: http.ServerResponse, client: Client, base: string, p: { dst: string; username: string; error: string }, wantsJson: boolean, status: number): void {
+  private renderLogin(
+    res: http.ServerResponse,
+    client: Client,
+    base: string,
+    p: { dst: string; username: string; error: string },
+    wantsJson: boolean,
+    status: number,
+  ): void {
     const chap = this.loginBy.has('http-chap') ? newChapChallenge() : null;
     if (chap) this.challenges.set(client.mac, chap);
     const id = this.hotspot.identity();
@@ -150,10 +162,21 @@ export class HttpLogin {
       'login-by': [...this.loginBy].join(','),
     };
     if (wantsJson) return sendJson(res, status, { ok: p.error === '', vars });
-    send(res, status, 'text/html; charset=utf-8', loginPage({ vars, chap: chap ? { id: String(vars['chap-id']), challenge: String(vars['chap-challenge']) } : null }));
+    send(
+      res,
+      status,
+      'text/html; charset=utf-8',
+      loginPage({ vars, chap: chap ? { id: String(vars['chap-id']), challenge: String(vars['chap-challenge']) } : null }),
+    );
   }
 
-  private async postLogin(res: http.ServerResponse, client: Client, form: URLSearchParams, base: string, wantsJson: boolean): Promise<void> {
+  private async postLogin(
+    res: http.ServerResponse,
+    client: Client,
+    form: URLSearchParams,
+    base: string,
+    wantsJson: boolean,
+  ): Promise<void> {
     const username = form.get('username') ?? '';
     const password = form.get('password') ?? '';
     const dst = form.get('dst') ?? '';
@@ -164,14 +187,28 @@ export class HttpLogin {
     if (this.hotspot.session(client.mac)) {
       result = await this.hotspot.login({ method: 'mac', mac: client.mac }); // answers with the active session
     } else if (!username) {
-      return this.renderLogin(res, client, base, { dst, username, error: 'invalid username or password' }, wantsJson, wantsJson ? 401 : 200);
+      return this.renderLogin(
+        res,
+        client,
+        base,
+        { dst, username, error: 'invalid username or password' },
+        wantsJson,
+        wantsJson ? 401 : 200,
+      );
     } else if (chap && this.loginBy.has('http-chap') && /^[0-9a-fA-F]{32}$/.test(password)) {
       result = await this.hotspot.login({ method: 'http-chap', mac: client.mac, ip, username, chap, response: password });
     } else if (this.loginBy.has('http-pap')) {
       result = await this.hotspot.login({ method: 'pap', mac: client.mac, ip, username, password });
     } else {
       // http-chap only, and no (or a spent) challenge: RouterOS cannot form a CHAP-Password.
-      return this.renderLogin(res, client, base, { dst, username, error: 'invalid username or password' }, wantsJson, wantsJson ? 401 : 200);
+      return this.renderLogin(
+        res,
+        client,
+        base,
+        { dst, username, error: 'invalid username or password' },
+        wantsJson,
+        wantsJson ? 401 : 200,
+      );
     }
     if (result.ok) {
       const target = /^https?:\/\//.test(dst) ? dst : `${base}/status${identityQuery(client)}`;
@@ -179,8 +216,16 @@ export class HttpLogin {
       return redirect(res, target);
     }
     // RouterOS shows the RADIUS Reply-Message as $(error); these are its own texts otherwise.
-    const error = result.reason === 'no-response' ? 'RADIUS server is not responding' : (result.replyMessage ?? 'invalid username or password');
-    return this.renderLogin(res, client, base, { dst, username, error }, wantsJson, wantsJson ? (result.reason === 'no-response' ? 504 : 401) : 200);
+    const error =
+      result.reason === 'no-response' ? 'RADIUS server is not responding' : (result.replyMessage ?? 'invalid username or password');
+    return this.renderLogin(
+      res,
+      client,
+      base,
+      { dst, username, error },
+      wantsJson,
+      wantsJson ? (result.reason === 'no-response' ? 504 : 401) : 200,
+    );
   }
 
   private simApi(req: http.IncomingMessage, res: http.ServerResponse, path: string, url: URL, form: URLSearchParams): void {
@@ -193,7 +238,8 @@ export class HttpLogin {
       const who = form.get('session') ?? form.get('mac') ?? url.searchParams.get('session') ?? url.searchParams.get('mac') ?? '';
       const up = Number(form.get('up') ?? url.searchParams.get('up'));
       const down = Number(form.get('down') ?? url.searchParams.get('down'));
-      if (!Number.isSafeInteger(up) || !Number.isSafeInteger(down) || up < 0 || down < 0) return sendJson(res, 400, { ok: false, error: 'up and down: bytes per second' });
+      if (!Number.isSafeInteger(up) || !Number.isSafeInteger(down) || up < 0 || down < 0)
+        return sendJson(res, 400, { ok: false, error: 'up and down: bytes per second' });
       return sendJson(res, 200, { ok: this.hotspot.setTraffic(who, { upBps: up, downBps: down }) });
     }
     return send(res, 404, 'text/plain', 'not found\n');
@@ -271,7 +317,8 @@ async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
   if ((req.headers['content-type'] ?? '').includes('application/json')) {
     const parsed: unknown = body ? JSON.parse(body) : {};
     const params = new URLSearchParams();
-    if (parsed && typeof parsed === 'object') for (const [k, v] of Object.entries(parsed)) if (v !== null && v !== undefined) params.set(k, String(v));
+    if (parsed && typeof parsed === 'object')
+      for (const [k, v] of Object.entries(parsed)) if (v !== null && v !== undefined) params.set(k, String(v));
     return params;
   }
   return new URLSearchParams(body);
@@ -283,7 +330,12 @@ function send(res: http.ServerResponse, status: number, type: string, body: stri
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  send(res, status, 'application/json', JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  send(
+    res,
+    status,
+    'application/json',
+    JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+  );
 }
 
 function redirect(res: http.ServerResponse, location: string): void {

@@ -101,7 +101,10 @@ async function main(): Promise<void> {
   if (!isIP(values.server)) fail(`--server must be an IP address, got "${values.server}"`);
   const method = values.login;
   if (method !== 'pap' && method !== 'chap' && method !== 'mac') fail('--login must be pap, chap or mac');
-  const loginBy = values['login-by'].split(',').map((s) => s.trim()).filter(Boolean);
+  const loginBy = values['login-by']
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const m of loginBy) if (!['http-chap', 'http-pap', 'mac'].includes(m)) fail(`unknown --login-by method ${m}`);
   const interim = values.interim === 'received' ? 'received' : int(values.interim, 'interim', 0, 1, 86_400);
 
@@ -120,7 +123,10 @@ async function main(): Promise<void> {
     interimUpdate: interim,
     accountingOnOff: values['accounting-on-off'],
     messageAuthenticator: !values['no-message-authenticator'],
-    defaultTraffic: { upBps: int(values.up, 'up', 2_000, 0, Number.MAX_SAFE_INTEGER), downBps: int(values.down, 'down', 20_000, 0, Number.MAX_SAFE_INTEGER) },
+    defaultTraffic: {
+      upBps: int(values.up, 'up', 2_000, 0, Number.MAX_SAFE_INTEGER),
+      downBps: int(values.down, 'down', 20_000, 0, Number.MAX_SAFE_INTEGER),
+    },
   });
   // Events from here on, one line each; the start-up line already happened, so replay it.
   for (const e of hotspot.events()) process.stdout.write(formatEvent(e) + '\n');
@@ -134,8 +140,15 @@ async function main(): Promise<void> {
     bindAddress: values.bind,
     log: hotspot.log,
   });
-  const web = await HttpLogin.start({ hotspot, port: int(values['http-port'], 'http-port', 8099), host: values['http-host'], loginBy: loginBy as HttpLoginBy[] });
-  process.stdout.write(`# nas-sim: RADIUS ${values.server} auth/acct from ${values.bind}, CoA on ${values.bind}:${coa.port()}, login page http://${values['http-host']}:${web.port()}/login\n`);
+  const web = await HttpLogin.start({
+    hotspot,
+    port: int(values['http-port'], 'http-port', 8099),
+    host: values['http-host'],
+    loginBy: loginBy as HttpLoginBy[],
+  });
+  process.stdout.write(
+    `# nas-sim: RADIUS ${values.server} auth/acct from ${values.bind}, CoA on ${values.bind}:${coa.port()}, login page http://${values['http-host']}:${web.port()}/login\n`,
+  );
 
   const logins: LoginRequest[] = [];
   const guestRequest = (code: string, mac: string, ip?: string): LoginRequest => {

@@ -32,7 +32,14 @@ export interface PeerOptions {
   onBadReply?: (reason: BadReplyReason, from: string) => void;
 }
 
-export type BadReplyReason = 'wrong_source' | 'malformed' | 'unexpected_identifier' | 'wrong_code' | 'bad_authenticator' | 'bad_message_authenticator' | 'missing_message_authenticator';
+export type BadReplyReason =
+  | 'wrong_source'
+  | 'malformed'
+  | 'unexpected_identifier'
+  | 'wrong_code'
+  | 'bad_authenticator'
+  | 'bad_message_authenticator'
+  | 'missing_message_authenticator';
 
 export interface PeerRequest {
   code: number;
@@ -126,7 +133,13 @@ export class RadiusPeer {
     if (this.closed) throw new Error('RADIUS peer closed');
     const identifier = await this.acquireId();
     if (this.closed) return { ok: false, attempts: 0, request: Buffer.alloc(0) };
-    const bytes = encodeRequest({ code: req.code, identifier, attributes: req.attributes, secret: this.options.secret, messageAuthenticator: req.messageAuthenticator });
+    const bytes = encodeRequest({
+      code: req.code,
+      identifier,
+      attributes: req.attributes,
+      secret: this.options.secret,
+      messageAuthenticator: req.messageAuthenticator,
+    });
     this.counters.requests++;
     return new Promise<PeerOutcome>((resolve) => {
       const entry: Outstanding = {
@@ -175,7 +188,11 @@ export class RadiusPeer {
     if (check === 'malformed') return bad('malformed');
     if (check !== 'valid') return bad(check);
     const isAccessReply = entry.code === CODE.accessRequest;
-    if (isAccessReply && (this.options.requireReplyMessageAuthenticator ?? true) && !packet.attributes.some((a) => a.type === ATTR.messageAuthenticator)) {
+    if (
+      isAccessReply &&
+      (this.options.requireReplyMessageAuthenticator ?? true) &&
+      !packet.attributes.some((a) => a.type === ATTR.messageAuthenticator)
+    ) {
       return bad('missing_message_authenticator');
     }
     this.counters.replies++;
@@ -211,7 +228,14 @@ export class RadiusPeer {
 
   /** Holds an Identifier from the moment it is chosen, so two requests cannot take the same one. */
   private reserve(id: number): void {
-    this.outstanding.set(id, { code: -1, bytes: Buffer.alloc(0), authenticator: Buffer.alloc(0), attempts: 0, cancelTimer: () => {}, resolve: () => {} });
+    this.outstanding.set(id, {
+      code: -1,
+      bytes: Buffer.alloc(0),
+      authenticator: Buffer.alloc(0),
+      attempts: 0,
+      cancelTimer: () => {},
+      resolve: () => {},
+    });
   }
 
   close(): void {

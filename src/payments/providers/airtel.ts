@@ -4,10 +4,35 @@
 // says the prompt went out (its "id" may be `false`); the callback goes to the URL set on the
 // Airtel app (not per request) and carries a "hash" when callback authentication is enabled.
 // We use the v1 payment path (no x-signature/x-key message signing).
-import { envReader, failedInitiate, httpBaseUrl, ipListed, namesAnd, partlyConfigured, ProviderAuthError, ProviderConfigError, rawOf, fetchOAuthToken, sameText, tokenCache, trimSlashes } from './common.js';
+import {
+  envReader,
+  failedInitiate,
+  httpBaseUrl,
+  ipListed,
+  namesAnd,
+  partlyConfigured,
+  ProviderAuthError,
+  ProviderConfigError,
+  rawOf,
+  fetchOAuthToken,
+  sameText,
+  tokenCache,
+  trimSlashes,
+} from './common.js';
 import { createHmac } from 'node:crypto';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import { majorUnits, minorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type Outcome, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
+import {
+  majorUnits,
+  minorUnits,
+  type CallbackRequest,
+  type FailureReason,
+  type InitiateRequest,
+  type InitiateResult,
+  type Outcome,
+  type ParsedCallback,
+  type PaymentProvider,
+  type StatusResult,
+} from '../provider.js';
 
 export type AirtelCountry = 'TZ' | 'KE';
 
@@ -46,7 +71,8 @@ export function airtelCredentialsFromEnv(env: NodeJS.ProcessEnv): AirtelCredenti
   const missing = firstMissing(REQUIRED_ENV);
   if (missing) throw partlyConfigured('Airtel Money', missing, `set ${namesAnd(REQUIRED_ENV)} together, or none of them`);
   const country = value('AIRTEL_COUNTRY')!.toUpperCase();
-  if (country !== 'TZ' && country !== 'KE') throw new ProviderConfigError(`AIRTEL_COUNTRY must be TZ or KE, not ${value('AIRTEL_COUNTRY')}`);
+  if (country !== 'TZ' && country !== 'KE')
+    throw new ProviderConfigError(`AIRTEL_COUNTRY must be TZ or KE, not ${value('AIRTEL_COUNTRY')}`);
   const baseUrl = httpBaseUrl('AIRTEL_BASE_URL', value('AIRTEL_BASE_URL') ?? AIRTEL_PRODUCTION_URL);
   const ips = list('AIRTEL_CALLBACK_IPS');
   return {
@@ -113,7 +139,6 @@ function amountFromMessage(message: string, currency: 'TZS' | 'KES'): bigint | u
   return m ? minorUnits(m[1].replace(/,/g, ''), currency) : undefined;
 }
 
-
 interface AirtelStatus {
   code?: string;
   message?: string;
@@ -124,7 +149,12 @@ interface AirtelStatus {
 
 const PLAIN_ACK = { status: 200, body: '' };
 
-export function createAirtelProvider(options: { baseUrl: string; credentials: AirtelCredentials; sandbox: boolean; timeoutMs?: number }): PaymentProvider {
+export function createAirtelProvider(options: {
+  baseUrl: string;
+  credentials: AirtelCredentials;
+  sandbox: boolean;
+  timeoutMs?: number;
+}): PaymentProvider {
   const base = trimSlashes(options.baseUrl);
   const cred = options.credentials;
   const currency = CURRENCY[cred.country];
@@ -133,9 +163,13 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
   function fetchToken() {
     const body = { client_id: cred.clientId, client_secret: cred.clientSecret, grant_type: 'client_credentials' };
     return fetchOAuthToken({
-      url: `${base}/auth/oauth2/token`, body, logBody: redact(body), timeoutMs,
+      url: `${base}/auth/oauth2/token`,
+      body,
+      logBody: redact(body),
+      timeoutMs,
       // expires_in arrives as a string ("180"); refresh 30 s early (§4.1, §7).
-      lifeSeconds: 180, marginSeconds: 30,
+      lifeSeconds: 180,
+      marginSeconds: 30,
       refusedReason: (status) => (status === 400 || status === 401 || status === 403 ? 'config_error' : 'provider_error'),
     });
   }
@@ -144,7 +178,12 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
   const tokens = tokenCache(fetchToken);
 
   /** An API call with the token; a 401 (revoked or early-expired token) gets one fresh try. */
-  async function call(method: 'GET' | 'POST', path: string, body: unknown, extra: Record<string, string> = {}): Promise<{ ex: HttpExchange; raw: unknown }> {
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<{ ex: HttpExchange; raw: unknown }> {
     for (let attempt = 0; ; attempt++) {
       const bearer = await tokens.token();
       const headers = { authorization: `Bearer ${bearer}`, 'x-country': cred.country, 'x-currency': currency, ...extra };
@@ -204,7 +243,13 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
       } catch (err) {
         if (err instanceof ProviderAuthError) return failedInitiate(err.reason, err.message, err.raw);
         const timeout = err instanceof ProviderHttpError && err.kind === 'timeout';
-        return { outcome: 'unknown', providerRef: null, reason: timeout ? 'timeout' : 'provider_error', message: (err as Error).message, raw: rawOf(err) };
+        return {
+          outcome: 'unknown',
+          providerRef: null,
+          reason: timeout ? 'timeout' : 'provider_error',
+          message: (err as Error).message,
+          raw: rawOf(err),
+        };
       }
       const { ex, raw } = res;
       const st = ((ex.body as { status?: AirtelStatus } | null)?.status ?? {}) as AirtelStatus;
@@ -215,7 +260,12 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
       if (st.success === false || (ex.status >= 400 && ex.status < 500)) {
         const m = st.message ?? '';
         const reason: FailureReason =
-          RESPONSE_CODE_REASON[st.response_code ?? ''] ?? (/duplicate|already exists/i.test(m) ? 'duplicate' : /msisdn|country code/i.test(m) ? 'invalid_msisdn' : reasonFromMessage(m) ?? 'push_failed');
+          RESPONSE_CODE_REASON[st.response_code ?? ''] ??
+          (/duplicate|already exists/i.test(m)
+            ? 'duplicate'
+            : /msisdn|country code/i.test(m)
+              ? 'invalid_msisdn'
+              : (reasonFromMessage(m) ?? 'push_failed'));
         return failedInitiate(reason, m || `HTTP ${ex.status}`, raw);
       }
       return { outcome: 'unknown', providerRef: null, reason: 'unknown', message: st.message ?? `HTTP ${ex.status}`, raw };
@@ -224,7 +274,14 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
     parseCallback(req: CallbackRequest): ParsedCallback {
       const text = req.rawBody.toString('utf8');
       const reject = (why: string, raw: unknown, reference: string | null = null): ParsedCallback => ({
-        authentic: false, why, reference, providerRef: null, outcome: 'unknown', needsConfirmation: true, ack: PLAIN_ACK, raw,
+        authentic: false,
+        why,
+        reference,
+        providerRef: null,
+        outcome: 'unknown',
+        needsConfirmation: true,
+        ack: PLAIN_ACK,
+        raw,
       });
       let body: { transaction?: Record<string, unknown>; hash?: unknown };
       try {
@@ -242,7 +299,8 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
       if (cred.callbackKey) {
         // hash = base64(HMAC-SHA256(key, transaction payload)) (§4.4; which bytes are signed is
         // [verify]: we take the compact JSON of the transaction object as received, key order kept).
-        if (typeof body.hash !== 'string' || !body.hash) return reject('callback has no hash but callback authentication is configured', body, reference);
+        if (typeof body.hash !== 'string' || !body.hash)
+          return reject('callback has no hash but callback authentication is configured', body, reference);
         const expected = createHmac('sha256', cred.callbackKey).update(JSON.stringify(tx), 'utf8').digest('base64');
         if (!sameText(expected, body.hash)) return reject('callback hash does not match (wrong key or altered body)', body, reference);
         verified = true;
@@ -258,7 +316,7 @@ export function createAirtelProvider(options: { baseUrl: string; credentials: Ai
         providerRef: moneyId,
         outcome,
         reason,
-        receipt: outcome === 'succeeded' ? moneyId ?? undefined : undefined,
+        receipt: outcome === 'succeeded' ? (moneyId ?? undefined) : undefined,
         amountMinor,
         currency: amountMinor !== undefined ? currency : undefined,
         needsConfirmation: !verified,

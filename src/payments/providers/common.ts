@@ -32,7 +32,11 @@ export function envReader(env: NodeJS.ProcessEnv) {
     /** The first of these that is not set, if any. */
     firstMissing: (names: readonly string[]): string | undefined => names.find((n) => get(n) === undefined),
     /** A comma-separated list (e.g. callback addresses), blanks dropped; undefined when unset. */
-    list: (name: string): string[] | undefined => get(name)?.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    list: (name: string): string[] | undefined =>
+      get(name)
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
   };
 }
 
@@ -61,7 +65,8 @@ export function httpUrl(name: string, value: string): URL {
   } catch {
     throw new ProviderConfigError(`${name} must be an http(s) URL, got "${value}"`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ProviderConfigError(`${name} must be an http(s) URL, got "${value}"`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ProviderConfigError(`${name} must be an http(s) URL, got "${value}"`);
   return url;
 }
 
@@ -140,7 +145,9 @@ export async function fetchOAuthToken(o: {
   try {
     ex = await httpJson({ method: 'POST', url: o.url, headers: o.headers, body: o.body, timeoutMs: o.timeoutMs });
   } catch (err) {
-    throw new ProviderAuthError(`token: ${(err as Error).message}`, 'provider_error', { token: { request, error: (err as Error).message } });
+    throw new ProviderAuthError(`token: ${(err as Error).message}`, 'provider_error', {
+      token: { request, error: (err as Error).message },
+    });
   }
   const raw = { token: { request, response: { status: ex.status, body: redact(ex.body) } } };
   const b = (ex.body ?? {}) as { access_token?: unknown; expires_in?: unknown };

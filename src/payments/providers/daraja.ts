@@ -1,10 +1,33 @@
 // Safaricom Daraja (Kenya) M-Pesa Express adapter: OAuth token → STK Push → unsigned callback →
 // STK Query. Wire formats, quirks and result codes: ../shared/notes/payments.md §1, §6, §9.
 // The adapter stores nothing; it returns the exchanges (secrets redacted) as `raw`.
-import { callWithToken, envReader, failedInitiate, httpBaseUrl, notSet, ProviderAuthError, ProviderConfigError, refreshAtFor, tokenCache, trimSlashes, type CachedToken } from './common.js';
+import {
+  callWithToken,
+  envReader,
+  failedInitiate,
+  httpBaseUrl,
+  notSet,
+  ProviderAuthError,
+  ProviderConfigError,
+  refreshAtFor,
+  tokenCache,
+  trimSlashes,
+  type CachedToken,
+} from './common.js';
 import { BlockList, isIP } from 'node:net';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import { majorUnits, minorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type Outcome, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
+import {
+  majorUnits,
+  minorUnits,
+  type CallbackRequest,
+  type FailureReason,
+  type InitiateRequest,
+  type InitiateResult,
+  type Outcome,
+  type ParsedCallback,
+  type PaymentProvider,
+  type StatusResult,
+} from '../provider.js';
 
 export type DarajaTransactionType = 'CustomerPayBillOnline' | 'CustomerBuyGoodsOnline';
 
@@ -87,14 +110,16 @@ export function darajaCredentialsFromEnv(env: NodeJS.ProcessEnv): DarajaCredenti
   const missing = firstMissing(required);
   if (missing) throw notSet(missing, `Daraja needs ${required.join(', ')} once any DARAJA_ variable is set`);
   const shortcode = get(ENV.shortcode)!;
-  if (!/^\d{5,8}$/.test(shortcode)) throw new ProviderConfigError(`${ENV.shortcode} must be the numeric Paybill/store number, got "${shortcode}"`);
+  if (!/^\d{5,8}$/.test(shortcode))
+    throw new ProviderConfigError(`${ENV.shortcode} must be the numeric Paybill/store number, got "${shortcode}"`);
   const type = get(ENV.type) ?? 'CustomerPayBillOnline';
   if (type !== 'CustomerPayBillOnline' && type !== 'CustomerBuyGoodsOnline') {
     throw new ProviderConfigError(`${ENV.type} must be CustomerPayBillOnline or CustomerBuyGoodsOnline (exact case), got "${type}"`);
   }
   const partyB = get(ENV.partyB);
   // A BuyGoods push sent to the store number instead of the till fails in production (§1.2).
-  if (type === 'CustomerBuyGoodsOnline' && partyB === undefined) throw new ProviderConfigError(`${ENV.partyB} (the Till number) is not set; it is required when ${ENV.type}=CustomerBuyGoodsOnline`);
+  if (type === 'CustomerBuyGoodsOnline' && partyB === undefined)
+    throw new ProviderConfigError(`${ENV.partyB} (the Till number) is not set; it is required when ${ENV.type}=CustomerBuyGoodsOnline`);
   if (partyB !== undefined && !/^\d{5,8}$/.test(partyB)) throw new ProviderConfigError(`${ENV.partyB} must be numeric, got "${partyB}"`);
   const baseUrl = httpBaseUrl(ENV.baseUrl, get(ENV.baseUrl) ?? DARAJA_PRODUCTION_URL);
   const ips = get(ENV.ips);
@@ -198,7 +223,12 @@ export function darajaPassword(shortcode: string, passkey: string, timestamp: st
   return Buffer.from(shortcode + passkey + timestamp).toString('base64');
 }
 
-export function createDarajaProvider(options: { baseUrl: string; credentials: DarajaCredentials; sandbox: boolean; timeoutMs?: number }): PaymentProvider {
+export function createDarajaProvider(options: {
+  baseUrl: string;
+  credentials: DarajaCredentials;
+  sandbox: boolean;
+  timeoutMs?: number;
+}): PaymentProvider {
   const creds = options.credentials;
   const base = trimSlashes(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -211,7 +241,10 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
     try {
       res = await httpJson({ method: 'GET', url, headers: { authorization: `Basic ${basic}` }, timeoutMs });
     } catch (err) {
-      throw new ProviderAuthError(`token request failed: ${(err as Error).message}`, 'provider_error', { request: { method: 'GET', url }, error: (err as Error).message });
+      throw new ProviderAuthError(`token request failed: ${(err as Error).message}`, 'provider_error', {
+        request: { method: 'GET', url },
+        error: (err as Error).message,
+      });
     }
     const raw = { request: { method: 'GET', url }, response: { status: res.status, body: redact(res.body) } };
     const body = res.body as Record<string, unknown> | null;
@@ -241,7 +274,6 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
     );
   }
 
-
   return {
     id: 'daraja',
     displayName: 'M-Pesa (Safaricom)',
@@ -257,8 +289,10 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
 
     async initiate(request: InitiateRequest): Promise<InitiateResult> {
       if (request.currency !== 'KES') return failedInitiate('config_error', `Daraja takes KES, not ${request.currency}`, null);
-      if (!KE_MSISDN.test(request.msisdn)) return failedInitiate('invalid_msisdn', `${request.msisdn} is not a Kenyan mobile number (2547…/2541…)`, null);
-      if (request.amountMinor < 100n || request.amountMinor % 100n !== 0n) return failedInitiate('config_error', 'Daraja takes whole shillings, at least 1', null);
+      if (!KE_MSISDN.test(request.msisdn))
+        return failedInitiate('invalid_msisdn', `${request.msisdn} is not a Kenyan mobile number (2547…/2541…)`, null);
+      if (request.amountMinor < 100n || request.amountMinor % 100n !== 0n)
+        return failedInitiate('config_error', 'Daraja takes whole shillings, at least 1', null);
       if (/\s/.test(request.callbackUrl)) return failedInitiate('config_error', 'CallBackURL must not contain whitespace (§6)', null);
       const timestamp = darajaTimestamp();
       const body = {
@@ -291,7 +325,12 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
       }
       const b = (res.body ?? {}) as Record<string, unknown>;
       if (res.status === 200 && String(b.ResponseCode) === '0' && typeof b.CheckoutRequestID === 'string') {
-        return { outcome: 'pending', providerRef: b.CheckoutRequestID, message: String(b.CustomerMessage ?? b.ResponseDescription ?? ''), raw };
+        return {
+          outcome: 'pending',
+          providerRef: b.CheckoutRequestID,
+          message: String(b.CustomerMessage ?? b.ResponseDescription ?? ''),
+          raw,
+        };
       }
       const err = darajaError(res.body);
       if (err) {
@@ -300,7 +339,8 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
         if (err.errorCode.startsWith('400.008.')) return failedInitiate('config_error', message, raw);
         if (err.errorCode === '500.001.1001') {
           // Overloaded code (§1.3): wrong Password, unknown merchant/till, or a subscriber lock.
-          if (/credential|merchant|till|shortcode|organi[sz]ation/i.test(err.errorMessage)) return failedInitiate('config_error', message, raw);
+          if (/credential|merchant|till|shortcode|organi[sz]ation/i.test(err.errorMessage))
+            return failedInitiate('config_error', message, raw);
           return failedInitiate('busy_retry_later', message, raw);
         }
         if (err.errorCode.startsWith('400.002.')) {
@@ -309,7 +349,8 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
         }
         return failedInitiate('provider_error', message, raw);
       }
-      if (res.status === 200) return failedInitiate('provider_error', `ResponseCode ${String(b.ResponseCode)}: ${String(b.ResponseDescription ?? '')}`, raw);
+      if (res.status === 200)
+        return failedInitiate('provider_error', `ResponseCode ${String(b.ResponseCode)}: ${String(b.ResponseDescription ?? '')}`, raw);
       // An unrecognised 5xx (gateway HTML page…): the push may or may not exist.
       if (res.status >= 500) return { outcome: 'unknown', providerRef: null, reason: 'provider_error', message: `HTTP ${res.status}`, raw };
       return failedInitiate('provider_error', `HTTP ${res.status}`, raw);
@@ -357,7 +398,9 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
       // Items are read by Name, never by position; Balance usually has no Value (§1.4).
       const items = (cb.CallbackMetadata as { Item?: unknown } | undefined)?.Item;
       if (Array.isArray(items)) {
-        const value = (name: string): unknown => (items.find((i) => i && typeof i === 'object' && (i as { Name?: unknown }).Name === name) as { Value?: unknown } | undefined)?.Value;
+        const value = (name: string): unknown =>
+          (items.find((i) => i && typeof i === 'object' && (i as { Name?: unknown }).Name === name) as { Value?: unknown } | undefined)
+            ?.Value;
         const amount = value('Amount');
         if ((typeof amount === 'number' && Number.isFinite(amount)) || (typeof amount === 'string' && /^\d+(\.\d+)?$/.test(amount))) {
           result.amountMinor = minorUnits(amount, 'KES');
@@ -397,8 +440,13 @@ export function createDarajaProvider(options: { baseUrl: string; credentials: Da
       }
       const err = darajaError(res.body);
       // "The transaction is being processed": the prompt is still open (§1.5).
-      if (err?.errorCode === '500.001.1001' && /being processed|under processing/i.test(err.errorMessage)) return { outcome: 'pending', raw };
-      return { outcome: 'unknown', reason: err && (isInvalidToken(res) || err.errorCode.startsWith('400.008.')) ? 'config_error' : 'provider_error', raw };
+      if (err?.errorCode === '500.001.1001' && /being processed|under processing/i.test(err.errorMessage))
+        return { outcome: 'pending', raw };
+      return {
+        outcome: 'unknown',
+        reason: err && (isInvalidToken(res) || err.errorCode.startsWith('400.008.')) ? 'config_error' : 'provider_error',
+        raw,
+      };
     },
   };
 }

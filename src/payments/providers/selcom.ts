@@ -6,7 +6,19 @@
 import { envReader, failedInitiate, httpBaseUrl, namesAnd, partlyConfigured, rawOf, sameText, trimSlashes } from './common.js';
 import { createHmac } from 'node:crypto';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import { majorUnits, minorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type Network, type Outcome, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
+import {
+  majorUnits,
+  minorUnits,
+  type CallbackRequest,
+  type FailureReason,
+  type InitiateRequest,
+  type InitiateResult,
+  type Network,
+  type Outcome,
+  type ParsedCallback,
+  type PaymentProvider,
+  type StatusResult,
+} from '../provider.js';
 
 export interface SelcomCredentials {
   /** The API host as configured (SELCOM_BASE_URL); the provider's own baseUrl option is what it calls. */
@@ -55,7 +67,6 @@ function selcomDigest(secret: string, timestamp: string, fields: string[], value
   const text = ['timestamp=' + timestamp, ...fields.map((f) => `${f}=${fieldText(values[f])}`)].join('&');
   return createHmac('sha256', secret).update(text, 'utf8').digest('base64');
 }
-
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
@@ -135,7 +146,13 @@ const PLAIN_ACK = { status: 200, body: '' };
 export const SELCOM_WEBHOOK_WINDOW_MS = 5 * 60_000;
 const SELCOM_NETWORKS: ReadonlyArray<Network> = ['vodacom', 'yas', 'airtel', 'halotel', 'ttcl'];
 
-export function createSelcomProvider(options: { baseUrl: string; credentials: SelcomCredentials; sandbox: boolean; timeoutMs?: number; now?: () => Date }): PaymentProvider {
+export function createSelcomProvider(options: {
+  baseUrl: string;
+  credentials: SelcomCredentials;
+  sandbox: boolean;
+  timeoutMs?: number;
+  now?: () => Date;
+}): PaymentProvider {
   const now = options.now ?? (() => new Date());
   const base = trimSlashes(options.baseUrl);
   const cred = options.credentials;
@@ -205,7 +222,9 @@ export function createSelcomProvider(options: { baseUrl: string; credentials: Se
         return failedInitiate('config_error', c.message ?? `HTTP ${created.ex.status}`, { createOrder: created.raw });
       }
       if (created.ex.status !== 200 || String(c.resultcode) !== '000') {
-        const reason: FailureReason = /vendor|api key|digest|signature|unauthori[sz]ed/i.test(c.message ?? '') ? 'config_error' : 'provider_error';
+        const reason: FailureReason = /vendor|api key|digest|signature|unauthori[sz]ed/i.test(c.message ?? '')
+          ? 'config_error'
+          : 'provider_error';
         return failedInitiate(reason, c.message ?? `HTTP ${created.ex.status}`, { createOrder: created.raw });
       }
 
@@ -217,17 +236,26 @@ export function createSelcomProvider(options: { baseUrl: string; credentials: Se
       } catch (err) {
         // The push may or may not have left: only the order status can tell.
         const timeout = err instanceof ProviderHttpError && err.kind === 'timeout';
-        return { outcome: 'unknown', providerRef: transid, reason: timeout ? 'timeout' : 'provider_error', message: (err as Error).message, raw: { createOrder: created.raw, walletPayment: rawOf(err) } };
+        return {
+          outcome: 'unknown',
+          providerRef: transid,
+          reason: timeout ? 'timeout' : 'provider_error',
+          message: (err as Error).message,
+          raw: { createOrder: created.raw, walletPayment: rawOf(err) },
+        };
       }
       const raw = { createOrder: created.raw, walletPayment: pushed.raw };
       const p = envelope(pushed.ex);
       const code = String(p.resultcode ?? '');
       const result = String(p.result ?? '').toUpperCase();
       if (isAuthFailure(pushed.ex, p)) return { outcome: 'failed', providerRef: transid, reason: 'config_error', message: p.message, raw };
-      if (pushed.ex.status >= 500) return { outcome: 'unknown', providerRef: transid, reason: 'provider_error', message: `HTTP ${pushed.ex.status}`, raw };
+      if (pushed.ex.status >= 500)
+        return { outcome: 'unknown', providerRef: transid, reason: 'provider_error', message: `HTTP ${pushed.ex.status}`, raw };
       // "111 PENDING: you will receive a callback shortly" is the normal answer; 000 also means the push went out.
-      if (code === '111' || code === '000' || result === 'PENDING' || result === 'SUCCESS') return { outcome: 'pending', providerRef: transid, message: p.message, raw };
-      if (result === 'FAIL' || result === 'FAILED' || result === 'ERROR') return { outcome: 'failed', providerRef: transid, reason: refusalReason(p), message: p.message, raw };
+      if (code === '111' || code === '000' || result === 'PENDING' || result === 'SUCCESS')
+        return { outcome: 'pending', providerRef: transid, message: p.message, raw };
+      if (result === 'FAIL' || result === 'FAILED' || result === 'ERROR')
+        return { outcome: 'failed', providerRef: transid, reason: refusalReason(p), message: p.message, raw };
       return { outcome: 'unknown', providerRef: transid, reason: 'unknown', message: p.message ?? `resultcode ${code}`, raw };
     },
 
@@ -239,7 +267,16 @@ export function createSelcomProvider(options: { baseUrl: string; credentials: Se
         if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
         body = parsed as Record<string, unknown>;
       } catch {
-        return { authentic: false, why: 'webhook body is not a JSON object', reference: null, providerRef: null, outcome: 'unknown', needsConfirmation: true, ack: PLAIN_ACK, raw: text.slice(0, 2000) };
+        return {
+          authentic: false,
+          why: 'webhook body is not a JSON object',
+          reference: null,
+          providerRef: null,
+          outcome: 'unknown',
+          needsConfirmation: true,
+          ack: PLAIN_ACK,
+          raw: text.slice(0, 2000),
+        };
       }
       const reference = typeof body.order_id === 'string' ? body.order_id : null;
       const providerRef = typeof body.transid === 'string' ? body.transid : null;
@@ -252,19 +289,49 @@ export function createSelcomProvider(options: { baseUrl: string; credentials: Se
       let note: string | undefined;
       if (digest || timestamp || signedFields) {
         if (!digest || !timestamp || !signedFields) {
-          return { authentic: false, why: 'webhook has incomplete Digest/Timestamp/Signed-Fields headers', reference, providerRef, outcome: 'unknown', needsConfirmation: true, ack: { status: 401, body: '' }, raw: body };
+          return {
+            authentic: false,
+            why: 'webhook has incomplete Digest/Timestamp/Signed-Fields headers',
+            reference,
+            providerRef,
+            outcome: 'unknown',
+            needsConfirmation: true,
+            ack: { status: 401, body: '' },
+            raw: body,
+          };
         }
         if (method !== 'HS256') {
           note = `webhook signed with ${method}, which we cannot verify: confirm by order-status`;
         } else {
-          const fields = signedFields.split(',').map((f) => f.trim()).filter(Boolean);
+          const fields = signedFields
+            .split(',')
+            .map((f) => f.trim())
+            .filter(Boolean);
           const expected = selcomDigest(cred.apiSecret, timestamp, fields, body);
           if (!sameText(expected, digest)) {
-            return { authentic: false, why: 'webhook Digest does not match (wrong secret or altered body)', reference, providerRef, outcome: 'unknown', needsConfirmation: true, ack: { status: 401, body: '' }, raw: body };
+            return {
+              authentic: false,
+              why: 'webhook Digest does not match (wrong secret or altered body)',
+              reference,
+              providerRef,
+              outcome: 'unknown',
+              needsConfirmation: true,
+              ack: { status: 401, body: '' },
+              raw: body,
+            };
           }
           const signedAt = Date.parse(timestamp);
           if (!Number.isFinite(signedAt) || Math.abs(now().getTime() - signedAt) > SELCOM_WEBHOOK_WINDOW_MS) {
-            return { authentic: false, why: `webhook Timestamp ${timestamp.slice(0, 40)} is more than 5 minutes from now (a replay, or a clock far off)`, reference, providerRef, outcome: 'unknown', needsConfirmation: true, ack: { status: 401, body: '' }, raw: body };
+            return {
+              authentic: false,
+              why: `webhook Timestamp ${timestamp.slice(0, 40)} is more than 5 minutes from now (a replay, or a clock far off)`,
+              reference,
+              providerRef,
+              outcome: 'unknown',
+              needsConfirmation: true,
+              ack: { status: 401, body: '' },
+              raw: body,
+            };
           }
           // A valid signature over a subset would let someone replay it with other unsigned values.
           const relied = ['order_id', 'amount', 'payment_status', 'result', 'resultcode'].filter((f) => f in body);
@@ -308,7 +375,8 @@ export function createSelcomProvider(options: { baseUrl: string; credentials: Se
       const env = envelope(res.ex);
       if (isAuthFailure(res.ex, env)) return { outcome: 'unknown', reason: 'config_error', raw: res.raw };
       const row = Array.isArray(env.data) ? (env.data[0] as Record<string, unknown> | undefined) : undefined;
-      if (res.ex.status !== 200 || String(env.resultcode) !== '000' || !row) return { outcome: 'unknown', reason: 'provider_error', raw: res.raw };
+      if (res.ex.status !== 200 || String(env.resultcode) !== '000' || !row)
+        return { outcome: 'unknown', reason: 'provider_error', raw: res.raw };
       const { outcome, reason } = selcomOutcome(undefined, undefined, row.payment_status);
       const amount = typeof row.amount === 'string' || typeof row.amount === 'number' ? row.amount : undefined;
       return {

@@ -2,11 +2,31 @@
 // C2B single stage, which answers synchronously with the payment's result, and
 // queryTransactionStatus. Wire formats, quirks and codes: ../shared/notes/payments.md §2, §6, §9.
 // There is no callback on this API; the adapter stores nothing and returns `raw` (redacted).
-import { callWithToken, envReader, failedInitiate, httpBaseUrl, notSet, ProviderAuthError, ProviderConfigError, tokenCache, trimSlashes } from './common.js';
+import {
+  callWithToken,
+  envReader,
+  failedInitiate,
+  httpBaseUrl,
+  notSet,
+  ProviderAuthError,
+  ProviderConfigError,
+  tokenCache,
+  trimSlashes,
+} from './common.js';
 import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import { majorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type Outcome, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
+import {
+  majorUnits,
+  type CallbackRequest,
+  type FailureReason,
+  type InitiateRequest,
+  type InitiateResult,
+  type Outcome,
+  type ParsedCallback,
+  type PaymentProvider,
+  type StatusResult,
+} from '../provider.js';
 
 export interface VodacomTzCredentials {
   /** The API key from the OpenAPI portal (never sent in clear: RSA-encrypted per request). */
@@ -82,29 +102,36 @@ export function vodacomTzCredentialsFromEnv(env: NodeJS.ProcessEnv): VodacomTzCr
   if (apiKey === undefined) throw notSet(ENV.apiKey, 'Vodacom TZ needs it once any VODACOM_TZ_ variable is set');
   let publicKey = get(ENV.publicKey);
   const keyFile = get(ENV.publicKeyFile);
-  if (publicKey !== undefined && keyFile !== undefined) throw new ProviderConfigError(`set only one of ${ENV.publicKey} and ${ENV.publicKeyFile}`);
+  if (publicKey !== undefined && keyFile !== undefined)
+    throw new ProviderConfigError(`set only one of ${ENV.publicKey} and ${ENV.publicKeyFile}`);
   if (publicKey === undefined && keyFile !== undefined) {
     try {
       publicKey = readFileSync(keyFile, 'utf8').trim();
     } catch (err) {
-      throw new ProviderConfigError(`${ENV.publicKeyFile}: cannot read ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new ProviderConfigError(
+        `${ENV.publicKeyFile}: cannot read ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   }
   if (publicKey === undefined) throw notSet(`${ENV.publicKey} (or ${ENV.publicKeyFile})`, "Vodacom TZ needs the portal's public key");
   try {
     parsePublicKey(publicKey);
   } catch (err) {
-    throw new ProviderConfigError(`${keyFile !== undefined ? ENV.publicKeyFile : ENV.publicKey} is not a usable RSA public key: ${(err as Error).message.split('\n')[0]}`);
+    throw new ProviderConfigError(
+      `${keyFile !== undefined ? ENV.publicKeyFile : ENV.publicKey} is not a usable RSA public key: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   const serviceProviderCode = get(ENV.code);
   if (serviceProviderCode === undefined) throw notSet(ENV.code, 'Vodacom TZ needs the merchant shortcode');
   if (!/^\d{4,10}$/.test(serviceProviderCode)) throw new ProviderConfigError(`${ENV.code} must be numeric, got "${serviceProviderCode}"`);
   const baseUrl = httpBaseUrl(ENV.baseUrl, get(ENV.baseUrl) ?? VODACOM_TZ_PRODUCTION_URL);
   const apiPath = get(ENV.apiPath) ?? VODACOM_TZ_PRODUCTION_PATH;
-  if (!/^\/[A-Za-z0-9/_-]+$/.test(apiPath)) throw new ProviderConfigError(`${ENV.apiPath} must be a path such as ${VODACOM_TZ_PRODUCTION_PATH}, got "${apiPath}"`);
+  if (!/^\/[A-Za-z0-9/_-]+$/.test(apiPath))
+    throw new ProviderConfigError(`${ENV.apiPath} must be a path such as ${VODACOM_TZ_PRODUCTION_PATH}, got "${apiPath}"`);
   const activationText = get(ENV.activation);
   const activation = activationText === undefined ? 30 : Number(activationText);
-  if (!Number.isFinite(activation) || activation < 0 || activation > 300) throw new ProviderConfigError(`${ENV.activation} must be a number of seconds between 0 and 300, got "${activationText}"`);
+  if (!Number.isFinite(activation) || activation < 0 || activation > 300)
+    throw new ProviderConfigError(`${ENV.activation} must be a number of seconds between 0 and 300, got "${activationText}"`);
   return {
     apiKey,
     publicKey,
@@ -210,7 +237,12 @@ function redactSession(body: unknown): unknown {
   return r;
 }
 
-export function createVodacomTzProvider(options: { baseUrl: string; credentials: VodacomTzCredentials; sandbox: boolean; timeoutMs?: number }): PaymentProvider {
+export function createVodacomTzProvider(options: {
+  baseUrl: string;
+  credentials: VodacomTzCredentials;
+  sandbox: boolean;
+  timeoutMs?: number;
+}): PaymentProvider {
   const creds = options.credentials;
   const root = `${trimSlashes(options.baseUrl)}${trimSlashes(creds.apiPath)}`;
   // C2B blocks until the customer answers: the notes advise 90–120 s (§2.3).
@@ -224,7 +256,11 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
       try {
         key = parsePublicKey(creds.publicKey);
       } catch (err) {
-        throw new ProviderAuthError(`the configured public key is unusable: ${(err as Error).message.split('\n')[0]}`, 'config_error', null);
+        throw new ProviderAuthError(
+          `the configured public key is unusable: ${(err as Error).message.split('\n')[0]}`,
+          'config_error',
+          null,
+        );
       }
     }
     return key;
@@ -239,7 +275,10 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
     try {
       res = await httpJson({ method: 'GET', url, headers: headers(bearer), timeoutMs: controlTimeoutMs });
     } catch (err) {
-      throw new ProviderAuthError(`getSession failed: ${(err as Error).message}`, 'provider_error', { request: { method: 'GET', url }, error: (err as Error).message });
+      throw new ProviderAuthError(`getSession failed: ${(err as Error).message}`, 'provider_error', {
+        request: { method: 'GET', url },
+        error: (err as Error).message,
+      });
     }
     const raw = { request: { method: 'GET', url }, response: { status: res.status, body: redactSession(res.body) } };
     const out = output(res.body);
@@ -252,7 +291,11 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
     }
     const code = responseCode(res);
     const config = code === 'INS-2' || code === 'INS-4' || res.status === 401 || res.status === 403;
-    throw new ProviderAuthError(`getSession rejected: ${code || `HTTP ${res.status}`} ${String(out.output_ResponseDesc ?? '')}`.trim(), config ? 'config_error' : 'provider_error', raw);
+    throw new ProviderAuthError(
+      `getSession rejected: ${code || `HTTP ${res.status}`} ${String(out.output_ResponseDesc ?? '')}`.trim(),
+      config ? 'config_error' : 'provider_error',
+      raw,
+    );
   }
 
   /** One cached session per provider instance; concurrent callers share one getSession (single flight). */
@@ -265,17 +308,29 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
   }
 
   /** One call with the session as Bearer; a refused session is replaced once and the call retried. */
-  function call(request: { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; body?: Record<string, unknown>; timeoutMs: number }): Promise<{ res: HttpExchange; raw: unknown[] }> {
+  function call(request: {
+    method: 'GET' | 'POST';
+    path: string;
+    query?: Record<string, string>;
+    body?: Record<string, unknown>;
+    timeoutMs: number;
+  }): Promise<{ res: HttpExchange; raw: unknown[] }> {
     const url = `${root}${request.path}${request.query ? `?${new URLSearchParams(request.query).toString()}` : ''}`;
     return callWithToken(
       sessions,
       { method: request.method, url, ...(request.body ? { body: redact(request.body) } : {}) },
-      (sessionId) => httpJson({ method: request.method, url, headers: headers(vodacomBearer(publicKey(), sessionId)), body: request.body, timeoutMs: request.timeoutMs }),
+      (sessionId) =>
+        httpJson({
+          method: request.method,
+          url,
+          headers: headers(vodacomBearer(publicKey(), sessionId)),
+          body: request.body,
+          timeoutMs: request.timeoutMs,
+        }),
       // Nothing happened on a refused session, so retrying the same call is safe.
       sessionRejected,
     );
   }
-
 
   return {
     id: 'vodacom_tz',
@@ -290,10 +345,13 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
 
     async initiate(request: InitiateRequest): Promise<InitiateResult> {
       if (request.currency !== 'TZS') return failedInitiate('config_error', `Vodacom TZ takes TZS, not ${request.currency}`, null);
-      if (!TZ_MSISDN.test(request.msisdn)) return failedInitiate('invalid_msisdn', `${request.msisdn} is not a Tanzanian mobile number (255…)`, null);
-      if (request.amountMinor < 100n || request.amountMinor % 100n !== 0n) return failedInitiate('config_error', 'Vodacom TZ takes whole shillings, at least 1', null);
+      if (!TZ_MSISDN.test(request.msisdn))
+        return failedInitiate('invalid_msisdn', `${request.msisdn} is not a Tanzanian mobile number (255…)`, null);
+      if (request.amountMinor < 100n || request.amountMinor % 100n !== 0n)
+        return failedInitiate('config_error', 'Vodacom TZ takes whole shillings, at least 1', null);
       // Whitespace in the reference gives INS-1 (§2.2); ours is [A-Z0-9], but say so clearly.
-      if (!/^[A-Za-z0-9]{1,20}$/.test(request.reference)) return failedInitiate('config_error', `reference "${request.reference}" must be 1–20 letters/digits`, null);
+      if (!/^[A-Za-z0-9]{1,20}$/.test(request.reference))
+        return failedInitiate('config_error', `reference "${request.reference}" must be 1–20 letters/digits`, null);
       const body = {
         input_Amount: String(majorUnits(request.amountMinor, 'TZS')),
         input_Country: 'TZN',
@@ -316,7 +374,13 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
         if (err instanceof ProviderHttpError) {
           // The call blocks until the PIN is entered: our giving up (or the connection dropping
           // mid-wait) does not mean the payment failed (§2.3, §6). The status job re-queries.
-          return { outcome: 'unknown', providerRef: null, reason: err.kind === 'timeout' ? 'timeout' : 'provider_error', message: err.message, raw: exchanges };
+          return {
+            outcome: 'unknown',
+            providerRef: null,
+            reason: err.kind === 'timeout' ? 'timeout' : 'provider_error',
+            message: err.message,
+            raw: exchanges,
+          };
         }
         // Anything else failed before a request left (e.g. encrypting the Bearer).
         return failedInitiate('provider_error', (err as Error).message, exchanges);
@@ -325,7 +389,8 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
       const code = responseCode(res);
       // Classify by output_ResponseCode, not HTTP status (§2.5).
       const mapped = C2B_CODES[code] ?? { outcome: 'unknown' as const, reason: 'unknown' as const };
-      const transactionId = typeof out.output_TransactionID === 'string' && out.output_TransactionID.length > 0 ? out.output_TransactionID : null;
+      const transactionId =
+        typeof out.output_TransactionID === 'string' && out.output_TransactionID.length > 0 ? out.output_TransactionID : null;
       const message = `${code || `HTTP ${res.status}`} ${String(out.output_ResponseDesc ?? '')}`.trim();
       return {
         outcome: mapped.outcome,
@@ -380,7 +445,9 @@ export function createVodacomTzProvider(options: { baseUrl: string; credentials:
       if (code === 'INS-0') {
         const status = typeof out.output_ResponseTransactionStatus === 'string' ? out.output_ResponseTransactionStatus : '';
         const { outcome, reason } = mapTransactionStatus(status);
-        const id = [out.output_TransactionID, out.output_OriginalTransactionID, payment.providerRef].find((v): v is string => typeof v === 'string' && v.length > 0 && v.toUpperCase() !== 'N/A');
+        const id = [out.output_TransactionID, out.output_OriginalTransactionID, payment.providerRef].find(
+          (v): v is string => typeof v === 'string' && v.length > 0 && v.toUpperCase() !== 'N/A',
+        );
         return { outcome, ...(reason ? { reason } : {}), ...(outcome === 'succeeded' && id ? { receipt: id } : {}), raw };
       }
       // INS-23 "unknown status" shows up before a transaction is indexed [obs]: not yet known.

@@ -4,9 +4,30 @@
 // only, then an unsigned callback to the URL registered with Yas ({Status, Description,
 // MFSTransactionID, ReferenceID, Amount-as-a-string}) that must be answered with BILLER-30 JSON.
 // Yas offers no status query (§3.5): an unconfirmed push stays unknown until reconciliation.
-import { envReader, failedInitiate, httpUrl, ipListed, partlyConfigured, type ProviderAuthError, ProviderConfigError, fetchOAuthToken, tokenCache, trimSlashes } from './common.js';
+import {
+  envReader,
+  failedInitiate,
+  httpUrl,
+  ipListed,
+  partlyConfigured,
+  type ProviderAuthError,
+  ProviderConfigError,
+  fetchOAuthToken,
+  tokenCache,
+  trimSlashes,
+} from './common.js';
 import { httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
-import { majorUnits, minorUnits, type CallbackRequest, type FailureReason, type InitiateRequest, type InitiateResult, type ParsedCallback, type PaymentProvider, type StatusResult } from '../provider.js';
+import {
+  majorUnits,
+  minorUnits,
+  type CallbackRequest,
+  type FailureReason,
+  type InitiateRequest,
+  type InitiateResult,
+  type ParsedCallback,
+  type PaymentProvider,
+  type StatusResult,
+} from '../provider.js';
 
 export interface YasTzCredentials {
   /** Origin of the per-partner URLs Yas issued (e.g. https://accessgw….tigo.co.tz:8443). */
@@ -46,19 +67,35 @@ export const YAS_TZ_SANDBOX_CALLBACK_HEADER = 'x-netflow-sandbox-callback';
 
 // YAS_TZ_CALLBACK_IPS is required: Yas has no status query and calls one registered URL, so the
 // source address is the only thing that can vouch for a callback (without it no payment settles).
-const REQUIRED_ENV = ['YAS_TZ_USERNAME', 'YAS_TZ_PASSWORD', 'YAS_TZ_BILLER_MSISDN', 'YAS_TZ_TOKEN_URL', 'YAS_TZ_PUSH_URL', 'YAS_TZ_CALLBACK_IPS'] as const;
+const REQUIRED_ENV = [
+  'YAS_TZ_USERNAME',
+  'YAS_TZ_PASSWORD',
+  'YAS_TZ_BILLER_MSISDN',
+  'YAS_TZ_TOKEN_URL',
+  'YAS_TZ_PUSH_URL',
+  'YAS_TZ_CALLBACK_IPS',
+] as const;
 const OPTIONAL_ENV = ['YAS_TZ_BILLER_CODE'] as const;
 
 export function yasTzCredentialsFromEnv(env: NodeJS.ProcessEnv): YasTzCredentials | null {
   const { get: value, anySet, firstMissing, list } = envReader(env);
   if (!anySet([...REQUIRED_ENV, ...OPTIONAL_ENV])) return null;
   const missing = firstMissing(REQUIRED_ENV);
-  if (missing) throw partlyConfigured('Yas (Tigo Pesa)', missing, 'Yas issues a username, password, biller MSISDN, token URL and push URL, and tells you the addresses its callbacks come from: set all of them, or none');
+  if (missing)
+    throw partlyConfigured(
+      'Yas (Tigo Pesa)',
+      missing,
+      'Yas issues a username, password, biller MSISDN, token URL and push URL, and tells you the addresses its callbacks come from: set all of them, or none',
+    );
   const tokenUrl = httpUrl('YAS_TZ_TOKEN_URL', value('YAS_TZ_TOKEN_URL')!);
   const pushUrl = httpUrl('YAS_TZ_PUSH_URL', value('YAS_TZ_PUSH_URL')!);
-  if (tokenUrl.origin !== pushUrl.origin) throw new ProviderConfigError(`YAS_TZ_TOKEN_URL and YAS_TZ_PUSH_URL must be on the same host (${tokenUrl.origin} vs ${pushUrl.origin})`);
+  if (tokenUrl.origin !== pushUrl.origin)
+    throw new ProviderConfigError(
+      `YAS_TZ_TOKEN_URL and YAS_TZ_PUSH_URL must be on the same host (${tokenUrl.origin} vs ${pushUrl.origin})`,
+    );
   const biller = value('YAS_TZ_BILLER_MSISDN')!.replace(/^\+/, '');
-  if (!/^255\d{9}$/.test(biller)) throw new ProviderConfigError(`YAS_TZ_BILLER_MSISDN must be 255 followed by 9 digits, not ${value('YAS_TZ_BILLER_MSISDN')}`);
+  if (!/^255\d{9}$/.test(biller))
+    throw new ProviderConfigError(`YAS_TZ_BILLER_MSISDN must be 255 followed by 9 digits, not ${value('YAS_TZ_BILLER_MSISDN')}`);
   const ips = list('YAS_TZ_CALLBACK_IPS');
   return {
     baseUrl: tokenUrl.origin,
@@ -111,7 +148,12 @@ function ackOf(ok: boolean, referenceId: string): ParsedCallback['ack'] {
   return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-export function createYasTzProvider(options: { baseUrl: string; credentials: YasTzCredentials; sandbox: boolean; timeoutMs?: number }): PaymentProvider {
+export function createYasTzProvider(options: {
+  baseUrl: string;
+  credentials: YasTzCredentials;
+  sandbox: boolean;
+  timeoutMs?: number;
+}): PaymentProvider {
   const base = trimSlashes(options.baseUrl);
   const cred = options.credentials;
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -123,7 +165,9 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-cache' },
       body: new URLSearchParams({ username: cred.username, password: cred.password, grant_type: 'password' }).toString(),
       logBody: { username: cred.username, password: '[redacted]', grant_type: 'password' },
-      timeoutMs, lifeSeconds: 3600, marginSeconds: 60,
+      timeoutMs,
+      lifeSeconds: 3600,
+      marginSeconds: 60,
       // An OAuth "invalid_grant" (400/401) is a wrong username or password.
       refusedReason: (status) => (status >= 400 && status < 500 ? 'config_error' : 'provider_error'),
     });
@@ -179,19 +223,30 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
           ex = await httpJson({ method: 'POST', url, headers, body, timeoutMs });
         } catch (err) {
           const timeout = err instanceof ProviderHttpError && err.kind === 'timeout';
-          return { outcome: 'unknown', providerRef: null, reason: timeout ? 'timeout' : 'provider_error', message: (err as Error).message, raw: { request, error: (err as Error).message } };
+          return {
+            outcome: 'unknown',
+            providerRef: null,
+            reason: timeout ? 'timeout' : 'provider_error',
+            message: (err as Error).message,
+            raw: { request, error: (err as Error).message },
+          };
         }
         if (ex.status === 401 && attempt === 0) {
           tokens.forget(bearer);
           continue;
         }
         const raw = { request, response: { status: ex.status, body: ex.body } };
-        const ack = (ex.body && typeof ex.body === 'object' ? ex.body : {}) as { ResponseCode?: unknown; ResponseStatus?: unknown; ResponseDescription?: unknown };
+        const ack = (ex.body && typeof ex.body === 'object' ? ex.body : {}) as {
+          ResponseCode?: unknown;
+          ResponseStatus?: unknown;
+          ResponseDescription?: unknown;
+        };
         const code = typeof ack.ResponseCode === 'string' ? ack.ResponseCode : '';
         const message = typeof ack.ResponseDescription === 'string' ? ack.ResponseDescription : `HTTP ${ex.status}`;
         if (ex.status === 401 || ex.status === 403) return failedInitiate('config_error', message, raw);
         // The ack carries no Yas id; MFSTransactionID comes with the callback.
-        if (ex.status === 200 && ack.ResponseStatus === true && code.endsWith('-S')) return { outcome: 'pending', providerRef: null, message, raw };
+        if (ex.status === 200 && ack.ResponseStatus === true && code.endsWith('-S'))
+          return { outcome: 'pending', providerRef: null, message, raw };
         if (ACK_REASON[code]) return failedInitiate(ACK_REASON[code], message, raw);
         // Other explicit errors (-E error, -V validation) were refused; anything else (gateway
         // timeouts, HTML pages, new codes) may still have pushed the prompt.
@@ -210,9 +265,17 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
         // handled below
       }
       const referenceId = body && typeof body.ReferenceID === 'string' ? body.ReferenceID : '';
-      const status = body?.Status === true || body?.Status === 'true' ? true : body?.Status === false || body?.Status === 'false' ? false : undefined;
+      const status =
+        body?.Status === true || body?.Status === 'true' ? true : body?.Status === false || body?.Status === 'false' ? false : undefined;
       const reject = (why: string): ParsedCallback => ({
-        authentic: false, why, reference: null, providerRef: null, outcome: 'unknown', needsConfirmation: true, ack: ackOf(false, referenceId), raw: body ?? text.slice(0, 2000),
+        authentic: false,
+        why,
+        reference: null,
+        providerRef: null,
+        outcome: 'unknown',
+        needsConfirmation: true,
+        ack: ackOf(false, referenceId),
+        raw: body ?? text.slice(0, 2000),
       });
       if (!body) return reject('callback body is not a JSON object');
       if (!referenceId || status === undefined) return reject('callback lacks ReferenceID or Status');
@@ -228,12 +291,14 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
         authentic: true,
         // Unsigned (§3.6). With no status query to confirm by, a success from an allowed
         // address to our URL is accepted (§7); without an address list it waits for reconciliation.
-        why: ipAllowed ? 'unsigned; accepted from an allowed address' : 'unsigned and no callback address list configured: confirm by reconciliation',
+        why: ipAllowed
+          ? 'unsigned; accepted from an allowed address'
+          : 'unsigned and no callback address list configured: confirm by reconciliation',
         reference,
         providerRef: mfsId,
         outcome: status ? 'succeeded' : 'failed',
         reason: status ? undefined : reasonFromDescription(description),
-        receipt: status ? mfsId ?? undefined : undefined,
+        receipt: status ? (mfsId ?? undefined) : undefined,
         amountMinor,
         currency: amountMinor !== undefined ? 'TZS' : undefined,
         needsConfirmation: !ipAllowed,
@@ -244,7 +309,10 @@ export function createYasTzProvider(options: { baseUrl: string; credentials: Yas
 
     async queryStatus(): Promise<StatusResult> {
       // §3.5: the push API has refund and heartbeat but no status query. Say so, ask nothing.
-      return { outcome: 'unknown', raw: { note: 'Yas push bill-pay has no status query; settle from the callback or the daily statement' } };
+      return {
+        outcome: 'unknown',
+        raw: { note: 'Yas push bill-pay has no status query; settle from the callback or the daily statement' },
+      };
     },
   };
 }

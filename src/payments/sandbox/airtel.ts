@@ -83,7 +83,11 @@ export function registerAirtelSandbox(app: FastifyInstance, ctx: SandboxContext)
 
   async function callback(tx: Tx): Promise<void> {
     if (!tx.callbackUrl) {
-      ctx.record({ provider: PROVIDER, direction: 'out', what: `no callback URL for ${tx.id} (the adapter sends it only in sandbox mode)` });
+      ctx.record({
+        provider: PROVIDER,
+        direction: 'out',
+        what: `no callback URL for ${tx.id} (the adapter sends it only in sandbox mode)`,
+      });
       return;
     }
     const transaction = { id: tx.id, message: tx.message, status_code: tx.status, airtel_money_id: tx.airtelMoneyId ?? '' };
@@ -141,8 +145,14 @@ export function registerAirtelSandbox(app: FastifyInstance, ctx: SandboxContext)
     async (s) => {
       s.post('/auth/oauth2/token', async (req, reply) => {
         const body = (req.body ?? {}) as Record<string, unknown>;
-        ctx.record({ provider: PROVIDER, direction: 'in', what: 'token', body: { client_id: body.client_id, grant_type: body.grant_type } });
-        if (body.grant_type !== 'client_credentials') return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
+        ctx.record({
+          provider: PROVIDER,
+          direction: 'in',
+          what: 'token',
+          body: { client_id: body.client_id, grant_type: body.grant_type },
+        });
+        if (body.grant_type !== 'client_credentials')
+          return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
         if (body.client_id !== cred.clientId || body.client_secret !== cred.clientSecret) {
           return reply.code(401).send({ error: 'invalid_client', error_description: 'Invalid client credentials' });
         }
@@ -152,18 +162,30 @@ export function registerAirtelSandbox(app: FastifyInstance, ctx: SandboxContext)
       });
 
       s.post('/merchant/v1/payments/', async (req, reply) => {
-        const body = (req.body ?? {}) as { reference?: unknown; subscriber?: Record<string, unknown>; transaction?: Record<string, unknown> };
+        const body = (req.body ?? {}) as {
+          reference?: unknown;
+          subscriber?: Record<string, unknown>;
+          transaction?: Record<string, unknown>;
+        };
         ctx.record({ provider: PROVIDER, direction: 'in', what: 'payment', body });
         if (!bearerOk(req)) return unauthorized(reply, 'payment');
         const where = headerCountry(req);
-        const bad = (message: string, resultCode = 'ESB000008') => reply.code(400).send({ data: {}, status: status('400', message, false, resultCode) });
+        const bad = (message: string, resultCode = 'ESB000008') =>
+          reply.code(400).send({ data: {}, status: status('400', message, false, resultCode) });
         if (typeof where === 'string') return bad(where);
         const sub = body.subscriber ?? {};
         const t = body.transaction ?? {};
         const msisdn = String(sub.msisdn ?? '');
-        if (msisdn.startsWith(COUNTRY_CODE[where.country]) && msisdn.length > 9) return bad('Invalid MSISDN: do not send the country code', 'ESB000036');
+        if (msisdn.startsWith(COUNTRY_CODE[where.country]) && msisdn.length > 9)
+          return bad('Invalid MSISDN: do not send the country code', 'ESB000036');
         if (!/^\d{9}$/.test(msisdn)) return bad('Invalid MSISDN', 'ESB000036');
-        if (t.country !== where.country || sub.country !== where.country || t.currency !== where.currency || sub.currency !== where.currency) return bad('Country or currency does not match the headers');
+        if (
+          t.country !== where.country ||
+          sub.country !== where.country ||
+          t.currency !== where.currency ||
+          sub.currency !== where.currency
+        )
+          return bad('Country or currency does not match the headers');
         const amount = Number(t.amount);
         if (!Number.isFinite(amount) || amount <= 0) return bad('Invalid amount', 'ESB000008');
         const id = typeof t.id === 'string' ? t.id : '';
@@ -172,19 +194,32 @@ export function registerAirtelSandbox(app: FastifyInstance, ctx: SandboxContext)
         const scenario = scenarioFor(msisdn);
         if (scenario === 'locked') {
           // Another prompt is still open on this phone.
-          return reply.send({ data: { transaction: { id: false, status: 'FAILED' } }, status: status('200', 'A transaction is already in progress for this subscriber, try again later', false) });
+          return reply.send({
+            data: { transaction: { id: false, status: 'FAILED' } },
+            status: status('200', 'A transaction is already in progress for this subscriber, try again later', false),
+          });
         }
         const cbHeader = req.headers[AIRTEL_SANDBOX_CALLBACK_HEADER];
         const tx: Tx = {
-          id, amount, country: where.country, currency: where.currency, msisdn, scenario,
+          id,
+          amount,
+          country: where.country,
+          currency: where.currency,
+          msisdn,
+          scenario,
           callbackUrl: typeof cbHeader === 'string' ? cbHeader : undefined,
-          status: 'TIP', responseCode: 'DP00800001006', message: 'In process',
+          status: 'TIP',
+          responseCode: 'DP00800001006',
+          message: 'In process',
           pendingQueries: scenario === 'ambiguous' ? ctx.ambiguousQueries : 0,
         };
         txs.set(id, tx);
         ctx.later(ctx.approveAfterMs, () => play(tx));
         // The documented ack: "id": false, the push is only in process (§4.3).
-        return reply.send({ data: { transaction: { id: false, status: 'SUCCESS' } }, status: status('200', 'SUCCESS', true, 'ESB000010', 'DP00800001006') });
+        return reply.send({
+          data: { transaction: { id: false, status: 'SUCCESS' } },
+          status: status('200', 'SUCCESS', true, 'ESB000010', 'DP00800001006'),
+        });
       });
 
       s.get<{ Params: { id: string } }>('/standard/v1/payments/:id', async (req, reply) => {
@@ -193,7 +228,8 @@ export function registerAirtelSandbox(app: FastifyInstance, ctx: SandboxContext)
         const where = headerCountry(req);
         if (typeof where === 'string') return reply.code(400).send({ data: {}, status: status('400', where, false, 'ESB000008') });
         const tx = txs.get(req.params.id);
-        if (!tx) return reply.code(404).send({ data: {}, status: status('404', 'Transaction not found', false, 'ESB000011', 'DP00800001025') });
+        if (!tx)
+          return reply.code(404).send({ data: {}, status: status('404', 'Transaction not found', false, 'ESB000011', 'DP00800001025') });
         if (tx.scenario === 'ambiguous' && tx.status !== 'TS') {
           if (tx.pendingQueries > 0) tx.pendingQueries--;
           else succeed(tx);

@@ -128,13 +128,29 @@ export class SandboxContext {
   /** POSTs a callback to NetFlow as the provider would; failures are logged, never thrown. */
   async sendCallback(provider: string, url: string, body: string, headers: Record<string, string> = {}): Promise<number | null> {
     if (!this.callbackAllowed(url)) {
-      this.record({ provider, direction: 'out', what: `callback to ${url.slice(0, 200)} refused: the sandbox calls back to NetFlow's own callback URL only` });
+      this.record({
+        provider,
+        direction: 'out',
+        what: `callback to ${url.slice(0, 200)} refused: the sandbox calls back to NetFlow's own callback URL only`,
+      });
       return null;
     }
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(10_000),
+      });
       const text = await res.text();
-      this.record({ provider, direction: 'out', what: `callback ${url}`, status: res.status, body: { sent: safeJson(body), answer: safeJson(text) } });
+      this.record({
+        provider,
+        direction: 'out',
+        what: `callback ${url}`,
+        status: res.status,
+        body: { sent: safeJson(body), answer: safeJson(text) },
+      });
       return res.status;
     } catch (err) {
       this.record({ provider, direction: 'out', what: `callback ${url} failed: ${(err as Error).message}`, body: safeJson(body) });
@@ -157,7 +173,9 @@ export class SandboxContext {
   }
 
   private track(p: Promise<void>): void {
-    const tracked = p.catch((err: Error) => this.record({ provider: 'sandbox', direction: 'out', what: `error: ${err.message}` })).finally(() => this.inflight.delete(tracked));
+    const tracked = p
+      .catch((err: Error) => this.record({ provider: 'sandbox', direction: 'out', what: `error: ${err.message}` }))
+      .finally(() => this.inflight.delete(tracked));
     this.inflight.add(tracked);
   }
 }

@@ -44,7 +44,14 @@ function validTimestamp(timestamp: string): boolean {
   if (!m) return false;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
   const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
+  return (
+    t.getUTCFullYear() === y &&
+    t.getUTCMonth() === mo - 1 &&
+    t.getUTCDate() === d &&
+    t.getUTCHours() === h &&
+    t.getUTCMinutes() === mi &&
+    t.getUTCSeconds() === s
+  );
 }
 const KE_MSISDN = /^254(7\d{8}|1\d{8})$/;
 
@@ -88,7 +95,13 @@ export function registerDarajaSandbox(app: FastifyInstance, ctx: SandboxContext)
   }
 
   function log(request: FastifyRequest, status: number, body?: unknown): void {
-    ctx.record({ provider: PROVIDER, direction: 'in', what: `${request.method} ${request.url.replace(DARAJA_SANDBOX_PREFIX, '')}`, status, body: redact(body) });
+    ctx.record({
+      provider: PROVIDER,
+      direction: 'in',
+      what: `${request.method} ${request.url.replace(DARAJA_SANDBOX_PREFIX, '')}`,
+      status,
+      body: redact(body),
+    });
   }
 
   /** Bearer check as the real gateway answers it: 404.001.03 (§1.1). */
@@ -174,7 +187,12 @@ export function registerDarajaSandbox(app: FastifyInstance, ctx: SandboxContext)
       scope.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
         const status = err.statusCode && err.statusCode < 500 ? 400 : 500;
         log(request, status, { error: err.message });
-        return error(reply, status, status === 400 ? '400.002.02' : '500.003.02', status === 400 ? 'Bad Request - Invalid JSON' : 'Internal Server Error');
+        return error(
+          reply,
+          status,
+          status === 400 ? '400.002.02' : '500.003.02',
+          status === 400 ? 'Bad Request - Invalid JSON' : 'Internal Server Error',
+        );
       });
 
       scope.get('/oauth/v1/generate', async (request, reply) => {
@@ -188,7 +206,9 @@ export function registerDarajaSandbox(app: FastifyInstance, ctx: SandboxContext)
           log(request, 400);
           return error(reply, 400, '400.008.01', 'Invalid Authentication passed');
         }
-        const token = randomBytes(21).toString('base64').replace(/[^A-Za-z0-9]/g, 'x');
+        const token = randomBytes(21)
+          .toString('base64')
+          .replace(/[^A-Za-z0-9]/g, 'x');
         tokens.set(token, Date.now() + 3599_000);
         log(request, 200);
         // expires_in is a string (§1.1).
@@ -202,31 +222,49 @@ export function registerDarajaSandbox(app: FastifyInstance, ctx: SandboxContext)
           return error(reply, status, code, message);
         };
         if (!authorised(request)) return fail(404, '404.001.03', 'Invalid Access Token');
-        for (const field of ['BusinessShortCode', 'Password', 'Timestamp', 'TransactionType', 'Amount', 'PartyA', 'PartyB', 'PhoneNumber', 'CallBackURL', 'AccountReference', 'TransactionDesc']) {
-          if (body[field] === undefined || body[field] === null || body[field] === '') return fail(400, '400.002.02', `Bad Request - Invalid ${field}`);
+        for (const field of [
+          'BusinessShortCode',
+          'Password',
+          'Timestamp',
+          'TransactionType',
+          'Amount',
+          'PartyA',
+          'PartyB',
+          'PhoneNumber',
+          'CallBackURL',
+          'AccountReference',
+          'TransactionDesc',
+        ]) {
+          if (body[field] === undefined || body[field] === null || body[field] === '')
+            return fail(400, '400.002.02', `Bad Request - Invalid ${field}`);
         }
         const shortcode = String(body.BusinessShortCode);
         const timestamp = String(body.Timestamp);
         if (shortcode !== creds.shortcode) return fail(500, '500.001.1001', 'Merchant does not exist');
         if (!validTimestamp(timestamp)) return fail(400, '400.002.02', 'Bad Request - Invalid Timestamp');
         // Password must be base64(shortcode+passkey+Timestamp) with this very Timestamp (§1.2, §6).
-        if (body.Password !== documentedPassword(creds.shortcode, creds.passkey, timestamp)) return fail(500, '500.001.1001', 'Wrong credentials');
+        if (body.Password !== documentedPassword(creds.shortcode, creds.passkey, timestamp))
+          return fail(500, '500.001.1001', 'Wrong credentials');
         const type = body.TransactionType;
-        if (type !== 'CustomerPayBillOnline' && type !== 'CustomerBuyGoodsOnline') return fail(400, '400.002.02', 'Bad Request - Invalid TransactionType');
+        if (type !== 'CustomerPayBillOnline' && type !== 'CustomerBuyGoodsOnline')
+          return fail(400, '400.002.02', 'Bad Request - Invalid TransactionType');
         const partyB = String(body.PartyB);
         if (type === 'CustomerPayBillOnline' && partyB !== shortcode) return fail(400, '400.002.02', 'Bad Request - Invalid PartyB');
-        if (type === 'CustomerBuyGoodsOnline' && partyB !== DARAJA_SANDBOX_TILL) return fail(500, '500.001.1001', 'No till is found for CustomerPayMerchant');
+        if (type === 'CustomerBuyGoodsOnline' && partyB !== DARAJA_SANDBOX_TILL)
+          return fail(500, '500.001.1001', 'No till is found for CustomerPayMerchant');
         const amount = Number(body.Amount);
         if (!Number.isInteger(amount) || amount < 1) return fail(400, '400.002.02', 'Bad Request - Invalid Amount');
         const phone = String(body.PhoneNumber);
         if (!KE_MSISDN.test(String(body.PartyA))) return fail(400, '400.002.02', 'Bad Request - Invalid PartyA');
         if (!KE_MSISDN.test(phone)) return fail(400, '400.002.02', 'Bad Request - Invalid PhoneNumber');
         const callbackUrl = String(body.CallBackURL);
-        if (/\s/.test(callbackUrl) || !/^https?:\/\/[^/]+/.test(callbackUrl)) return fail(400, '400.002.02', 'Bad Request - Invalid CallBackURL');
+        if (/\s/.test(callbackUrl) || !/^https?:\/\/[^/]+/.test(callbackUrl))
+          return fail(400, '400.002.02', 'Bad Request - Invalid CallBackURL');
         if (String(body.AccountReference).length > 12) return fail(400, '400.002.02', 'Bad Request - Invalid AccountReference');
 
         const scenario = scenarioFor(phone);
-        if (scenario === 'locked') return fail(500, '500.001.1001', 'Unable to lock subscriber, a transaction is already in process for the current subscriber');
+        if (scenario === 'locked')
+          return fail(500, '500.001.1001', 'Unable to lock subscriber, a transaction is already in process for the current subscriber');
 
         const push: Push = {
           checkoutRequestId: checkoutId(phone),
@@ -258,9 +296,11 @@ export function registerDarajaSandbox(app: FastifyInstance, ctx: SandboxContext)
         };
         if (!authorised(request)) return fail(404, '404.001.03', 'Invalid Access Token');
         const timestamp = String(body.Timestamp ?? '');
-        if (String(body.BusinessShortCode ?? '') !== creds.shortcode) return fail(400, '400.002.02', 'Bad Request - Invalid BusinessShortCode');
+        if (String(body.BusinessShortCode ?? '') !== creds.shortcode)
+          return fail(400, '400.002.02', 'Bad Request - Invalid BusinessShortCode');
         if (!validTimestamp(timestamp)) return fail(400, '400.002.02', 'Bad Request - Invalid Timestamp');
-        if (body.Password !== documentedPassword(creds.shortcode, creds.passkey, timestamp)) return fail(500, '500.001.1001', 'Wrong credentials');
+        if (body.Password !== documentedPassword(creds.shortcode, creds.passkey, timestamp))
+          return fail(500, '500.001.1001', 'Wrong credentials');
         const push = pushes.get(String(body.CheckoutRequestID ?? ''));
         if (!push) return fail(400, '400.002.02', 'Bad Request - Invalid CheckoutRequestID');
         push.queries++;

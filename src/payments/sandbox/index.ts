@@ -21,7 +21,8 @@ export function fromThisMachine(req: FastifyRequest): boolean {
   const local = plain(req.socket.localAddress);
   if (peer === undefined) return false;
   const self = peer === '127.0.0.1' || peer === '::1' || peer === local;
-  const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined || req.headers['x-real-ip'] !== undefined;
+  const forwarded =
+    req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined || req.headers['x-real-ip'] !== undefined;
   return self && !forwarded;
 }
 

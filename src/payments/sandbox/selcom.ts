@@ -204,7 +204,14 @@ export function registerSelcomSandbox(app: FastifyInstance, ctx: SandboxContext)
         const token = ctx.id('PT', 16);
         return reply.send(
           envelope('000', 'SUCCESS', 'Order creation successful', [
-            { order_id: orderId, creation_date: statusRow(o).creation_date, amount: String(amount), payment_status: 'PENDING', payment_token: token, payment_gateway_url: b64(`https://sandbox.invalid/checkout/${token}`) },
+            {
+              order_id: orderId,
+              creation_date: statusRow(o).creation_date,
+              amount: String(amount),
+              payment_status: 'PENDING',
+              payment_token: token,
+              payment_gateway_url: b64(`https://sandbox.invalid/checkout/${token}`),
+            },
           ]),
         );
       });

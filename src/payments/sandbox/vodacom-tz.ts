@@ -122,7 +122,13 @@ export function registerVodacomTzSandbox(app: FastifyInstance, ctx: SandboxConte
   const waiting = new Set<() => void>(); // held C2B replies, released when the app closes
 
   function log(request: FastifyRequest, status: number, body?: unknown): void {
-    ctx.record({ provider: PROVIDER, direction: 'in', what: `${request.method} ${request.url.replace(VODACOM_TZ_SANDBOX_PREFIX, '')}`, status, body: redact(body) });
+    ctx.record({
+      provider: PROVIDER,
+      direction: 'in',
+      what: `${request.method} ${request.url.replace(VODACOM_TZ_SANDBOX_PREFIX, '')}`,
+      status,
+      body: redact(body),
+    });
   }
 
   function send(request: FastifyRequest, reply: FastifyReply, a: Answer, extra: Record<string, unknown> = {}, logged?: unknown) {
@@ -157,15 +163,27 @@ export function registerVodacomTzSandbox(app: FastifyInstance, ctx: SandboxConte
           const id = hex(16);
           sessions.set(id, Date.now());
           log(request, 200);
-          return reply.code(200).send({ output_ResponseCode: 'INS-0', output_ResponseDesc: 'Request processed successfully', output_SessionID: id });
+          return reply
+            .code(200)
+            .send({ output_ResponseCode: 'INS-0', output_ResponseDesc: 'Request processed successfully', output_SessionID: id });
         });
 
         scope.post(`${market}/c2bPayment/singleStage/`, async (request, reply) => {
           const body = (request.body ?? {}) as Record<string, unknown>;
-          const str = (k: string): string => (typeof body[k] === 'string' ? (body[k] as string) : body[k] === undefined || body[k] === null ? '' : String(body[k]));
+          const str = (k: string): string =>
+            typeof body[k] === 'string' ? (body[k] as string) : body[k] === undefined || body[k] === null ? '' : String(body[k]);
           if (!request.headers.origin) return send(request, reply, answer('INS-20'), {}, body);
           if (!sessionOk(request)) return send(request, reply, answer('INS-2'), {}, body);
-          const fields = ['input_Amount', 'input_Country', 'input_Currency', 'input_CustomerMSISDN', 'input_ServiceProviderCode', 'input_ThirdPartyConversationID', 'input_TransactionReference', 'input_PurchasedItemsDesc'];
+          const fields = [
+            'input_Amount',
+            'input_Country',
+            'input_Currency',
+            'input_CustomerMSISDN',
+            'input_ServiceProviderCode',
+            'input_ThirdPartyConversationID',
+            'input_TransactionReference',
+            'input_PurchasedItemsDesc',
+          ];
           if (fields.some((f) => str(f) === '')) return send(request, reply, answer('INS-20'), {}, body);
           const tpcid = str('input_ThirdPartyConversationID');
           const echo = { output_ConversationID: '', output_ThirdPartyConversationID: tpcid, output_TransactionID: '' };
@@ -175,14 +193,22 @@ export function registerVodacomTzSandbox(app: FastifyInstance, ctx: SandboxConte
           // Whitespace in the reference gives INS-1, not a validation code (§2.2).
           if (/\s/.test(reference)) return send(request, reply, answer('INS-1'), echo, body);
           if (reference.length > 20) return send(request, reply, answer('INS-17'), echo, body);
-          if (!/^\d+(\.\d{1,2})?$/.test(str('input_Amount')) || Number(str('input_Amount')) <= 0) return send(request, reply, answer('INS-15'), echo, body);
+          if (!/^\d+(\.\d{1,2})?$/.test(str('input_Amount')) || Number(str('input_Amount')) <= 0)
+            return send(request, reply, answer('INS-15'), echo, body);
           const msisdn = str('input_CustomerMSISDN');
           if (!/^255\d{9}$/.test(msisdn)) return send(request, reply, answer('INS-2051'), echo, body);
           // A reused ThirdPartyConversationID is a duplicate (§6), whatever the scenario.
           if (txs.has(tpcid)) return send(request, reply, answer('INS-10'), echo, body);
 
           const scenario = scenarioFor(msisdn);
-          const tx: Tx = { thirdPartyConversationId: tpcid, conversationId: hex(16), transactionId: ctx.id('', 10), scenario, status: 'Pending', queries: 0 };
+          const tx: Tx = {
+            thirdPartyConversationId: tpcid,
+            conversationId: hex(16),
+            transactionId: ctx.id('', 10),
+            scenario,
+            status: 'Pending',
+            queries: 0,
+          };
           txs.set(tpcid, tx);
           const ids = { output_ConversationID: tx.conversationId, output_ThirdPartyConversationID: tpcid };
           if (scenario === 'locked') {

@@ -37,7 +37,12 @@ const FAILURE_TEXT: Partial<Record<SandboxScenario, string>> = {
 };
 
 function ack(code: string, ok: boolean, description: string, referenceId: unknown) {
-  return { ResponseCode: code, ResponseStatus: ok, ResponseDescription: description, ReferenceID: typeof referenceId === 'string' ? referenceId : '' };
+  return {
+    ResponseCode: code,
+    ResponseStatus: ok,
+    ResponseDescription: description,
+    ReferenceID: typeof referenceId === 'string' ? referenceId : '',
+  };
 }
 
 export function registerYasTzSandbox(app: FastifyInstance, ctx: SandboxContext): void {
@@ -48,12 +53,21 @@ export function registerYasTzSandbox(app: FastifyInstance, ctx: SandboxContext):
   function callbackBody(p: Push, ok: boolean, amount = p.amount) {
     return ok
       ? { Status: true, Description: 'Success', MFSTransactionID: ctx.id('', 10), ReferenceID: p.referenceId, Amount: String(amount) }
-      : { Status: false, Description: FAILURE_TEXT[p.scenario] ?? 'Transaction failed', ReferenceID: p.referenceId, Amount: String(amount) };
+      : {
+          Status: false,
+          Description: FAILURE_TEXT[p.scenario] ?? 'Transaction failed',
+          ReferenceID: p.referenceId,
+          Amount: String(amount),
+        };
   }
 
   async function deliver(p: Push, body: object): Promise<void> {
     if (!p.callbackUrl) {
-      ctx.record({ provider: PROVIDER, direction: 'out', what: `no callback URL for ${p.referenceId} (the adapter sends it only in sandbox mode)` });
+      ctx.record({
+        provider: PROVIDER,
+        direction: 'out',
+        what: `no callback URL for ${p.referenceId} (the adapter sends it only in sandbox mode)`,
+      });
       return;
     }
     const status = await ctx.sendCallback(PROVIDER, p.callbackUrl, JSON.stringify(body));
@@ -61,7 +75,12 @@ export function registerYasTzSandbox(app: FastifyInstance, ctx: SandboxContext):
     const entry = [...ctx.log].reverse().find((l) => l.what === `callback ${p.callbackUrl}`);
     const answer = (entry?.body as { answer?: { ResponseCode?: string } } | undefined)?.answer;
     if (status !== 200 || answer?.ResponseCode !== 'BILLER-30-0000-S') {
-      ctx.record({ provider: PROVIDER, direction: 'out', what: `callback for ${p.referenceId} not acknowledged with BILLER-30-0000-S`, status: status ?? undefined });
+      ctx.record({
+        provider: PROVIDER,
+        direction: 'out',
+        what: `callback for ${p.referenceId} not acknowledged with BILLER-30-0000-S`,
+        status: status ?? undefined,
+      });
     }
   }
 
@@ -104,14 +123,17 @@ export function registerYasTzSandbox(app: FastifyInstance, ctx: SandboxContext):
     ctx.record({ provider: PROVIDER, direction: 'in', what: 'push bill-pay', body });
     const m = /^bearer\s+(\S+)$/i.exec(authorization ?? '');
     const until = m ? tokens.get(m[1]) : undefined;
-    if (until === undefined || until <= ctx.now().getTime()) return reply.code(401).send({ Message: 'Authorization has been denied for this request.' });
+    if (until === undefined || until <= ctx.now().getTime())
+      return reply.code(401).send({ Message: 'Authorization has been denied for this request.' });
     const ref = body.ReferenceID;
     if (body.BillerMSISDN !== cred.billerMsisdn) return reply.send(ack('BILLER-18-3040-E', false, 'BillerMSISDN is wrong', ref));
     const msisdn = typeof body.CustomerMSISDN === 'string' ? body.CustomerMSISDN : '';
     if (!msisdn) return reply.send(ack('DebitMandate-10-2002-E', false, 'CustomerMSISDN not passed', ref));
     if (!/^255[67]\d{8}$/.test(msisdn)) return reply.send(ack('DebitMandate-10-2004-V', false, 'Invalid MSISDN', ref));
-    if (typeof body.Amount !== 'number' || !Number.isInteger(body.Amount) || body.Amount <= 0) return reply.send(ack('BILLER-18-3019-E', false, 'Failed in Min and Max Amount', ref));
-    if (typeof ref !== 'string' || !ref || pushes.has(ref)) return reply.send(ack('DebitMandate-10-2020-V', false, 'Not Valid Reference ID', ref));
+    if (typeof body.Amount !== 'number' || !Number.isInteger(body.Amount) || body.Amount <= 0)
+      return reply.send(ack('BILLER-18-3019-E', false, 'Failed in Min and Max Amount', ref));
+    if (typeof ref !== 'string' || !ref || pushes.has(ref))
+      return reply.send(ack('DebitMandate-10-2020-V', false, 'Not Valid Reference ID', ref));
     const scenario = scenarioFor(msisdn);
     if (scenario === 'locked') return reply.send(ack('BILLER-18-3020-E', false, 'Failed in Frequency', ref));
     const p: Push = { referenceId: ref, amount: body.Amount, msisdn, scenario, callbackUrl };
@@ -141,7 +163,12 @@ export function registerYasTzSandbox(app: FastifyInstance, ctx: SandboxContext):
         if (/2DM-?GetToken$/i.test(endpoint)) return token(reply, (req.body ?? {}) as Record<string, string>);
         if (/2DM-?PushBillpay$/i.test(endpoint)) {
           const cb = req.headers[YAS_TZ_SANDBOX_CALLBACK_HEADER];
-          return push(reply, req.headers.authorization, typeof cb === 'string' ? cb : undefined, (req.body ?? {}) as Record<string, unknown>);
+          return push(
+            reply,
+            req.headers.authorization,
+            typeof cb === 'string' ? cb : undefined,
+            (req.body ?? {}) as Record<string, unknown>,
+          );
         }
         return reply.code(404).type('text/html').send('<html><body>404 Not Found</body></html>');
       });
