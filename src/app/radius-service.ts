@@ -7,6 +7,7 @@ import { openRouterTable } from '../db/router-table.js';
 import { createRadiusServer, type RadiusStats } from '../radius/server.js';
 import { createRadiusHandlers } from './radius-handlers.js';
 import { loadRadiusSettings } from './settings.js';
+import { unknownClientLog } from './unknown-clients.js';
 
 export interface RadiusOptions {
   databaseUrl: string;
@@ -43,6 +44,7 @@ export async function startRadius(
       handleAccess: handlers.handleAccess,
       handleAccounting: handlers.handleAccounting,
       onError: (message, fields) => log.error(message, fields),
+      onUnknownClient: unknownClientLog(log),
       onMessageAuthenticatorSeen: (client) => {
         routers.messageAuthenticatorSeen(client.id);
         log.info('router now requires Message-Authenticator (policy auto: it sent a valid one)', { router: client.name });

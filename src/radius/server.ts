@@ -52,6 +52,8 @@ export interface RadiusServerOptions {
   handleAccounting: Handler;
   onError?(message: string, fields: Record<string, unknown>): void;
   /** A learning client (see RadiusClient) sent its first valid Message-Authenticator. */
+  /** A packet came from an address that is no registered router (dropped and counted either way). */
+  onUnknownClient?(address: string): void;
   onMessageAuthenticatorSeen?(client: RadiusClient): void;
   duplicateWindowMs?: number;
   /** Socket receive buffer; the kernel default drops bursts at hundreds of requests in flight. */
@@ -182,7 +184,10 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     const arrived = performance.now();
     counters[RECEIVED]++;
     const client = options.lookupClient(rinfo.address);
-    if (!client) return drop('unknown_client');
+    if (!client) {
+      options.onUnknownClient?.(rinfo.address);
+      return drop('unknown_client');
+    }
     let packet: RadiusPacket;
     try {
       packet = parsePacket(datagram);

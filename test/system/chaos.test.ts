@@ -237,6 +237,30 @@ describe('chaos: a real netflow serve process', () => {
     expect(serve.logs()).not.toMatch(/LOGSECRET/);
   });
 
+  it('a packet from an address no router is registered with is logged, saying what to do', async () => {
+    const stranger = await TestRadiusClient.open('127.0.0.2');
+    try {
+      expect(
+        (
+          await stranger.send(
+            CODE.accessRequest,
+            [
+              ['User-Name', 'x'],
+              ['User-Password', 'x'],
+            ],
+            SECRET,
+            serve.authPort,
+          )
+        ).reply,
+      ).toBeNull();
+    } finally {
+      stranger.close();
+    }
+    expect(serve.logs()).toMatch(
+      /"RADIUS packet from an unknown address dropped.*"address":"127\.0\.0\.2".*netflow router add --ip 127\.0\.0\.2/,
+    );
+  });
+
   it('kill -9 under accounting load: every acknowledged record is stored', async () => {
     const socket = dgram.createSocket('udp4');
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
