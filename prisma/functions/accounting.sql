@@ -128,7 +128,7 @@ BEGIN
            at - make_interval(secs => coalesce(st, 0)), at, p_now, CASE WHEN t = 2 THEN at END, coalesce(st, 0),
            coalesce(bu, 0), coalesce(bd, 0), CASE WHEN t = 2 THEN tn END
     FROM fresh
-    WHERE (SELECT count(*) FROM retired) >= 0 -- runs after retired: the reused key is renamed first
+    WHERE netflow_after((SELECT count(*) FROM retired)) -- a reused key is renamed first
     RETURNING entitlement_id AS ent, mac AS m, CASE WHEN status = 'closed' THEN 2 ELSE 1 END AS t, updated_at AS at,
               bytes_up AS add_up, bytes_down AS add_down
   ), touched AS (
@@ -141,7 +141,7 @@ BEGIN
     FROM (SELECT ent, sum(add_up) AS add_up, sum(add_down) AS add_down FROM touched
           WHERE ent IS NOT NULL GROUP BY ent HAVING sum(add_up) > 0 OR sum(add_down) > 0 ORDER BY ent) u
     WHERE e.id = u.ent
-      AND (SELECT count(*) FROM lost_stop) >= 0 AND (SELECT count(*) FROM codes_locked) >= 0
+      AND netflow_after((SELECT count(*) FROM lost_stop), (SELECT count(*) FROM codes_locked))
     RETURNING e.id
   ), devices AS (
     -- Online while the router keeps reporting; a Stop frees the device's place.
@@ -150,20 +150,20 @@ BEGIN
       online_until = CASE WHEN t.t = 2 THEN NULL ELSE p_now + make_interval(secs => p_online_seconds) END
     FROM touched t
     WHERE t.ent IS NOT NULL AND t.m IS NOT NULL AND d.entitlement_id = t.ent AND d.mac = t.m
-      AND (SELECT count(*) FROM usage) >= 0
+      AND netflow_after((SELECT count(*) FROM usage))
     RETURNING 1
   )
   -- Step order. Lock order: sessions, then codes, then devices — as authorization (codes, then
   -- devices) and the enforcer (session, then device) take them, so none of them can deadlock with
-  -- this statement. PostgreSQL runs a data-modifying CTE when it is first read, else at the end in an
-  -- order of its own; the one-time conditions above, (SELECT count(*) FROM step) >= 0, always true,
-  -- make each step read its predecessors to the end before it runs: devices → usage → codes_locked,
-  -- lost_stop → lost, touched → updated, created → retired → updated → logged. Kept as one statement
+  -- this statement. A step that must wait for others names them with netflow_after (steps.sql):
+  -- created waits for retired (a reused key is renamed first), usage for lost_stop and
+  -- codes_locked, devices for usage, and the statement's result for devices; every other order
+  -- follows from what a step reads. Kept as one statement
   -- on purpose: separate statements would need the batch's intermediate rows (rec, updated, created)
   -- in temporary tables or arrays between them, and one statement is one snapshot, one plan per
   -- batch and one round of executor start-up. A restructuring must show with npm run bench:radius
   -- (acct) that it costs nothing before it replaces this.
-  SELECT count(*) INTO stored FROM logged WHERE (SELECT count(*) FROM devices) >= 0;
+  SELECT count(*) INTO stored FROM logged WHERE netflow_after((SELECT count(*) FROM devices));
 
   IF p_router_reset AND stored > 0 THEN
     -- Accounting-On/Off: the router (re)booted or stopped accounting; none of its sessions survive.
