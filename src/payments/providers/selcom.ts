@@ -286,19 +286,21 @@ export function createSelcomProvider(options: {
       const signedFields = header(req.headers, 'signed-fields');
       const method = (header(req.headers, 'digest-method') ?? 'HS256').toUpperCase();
       let verified = false;
+      // A webhook whose signature fails: 401, nothing applied, and the payment confirmed by order-status.
+      const refuse = (why: string): ParsedCallback => ({
+        authentic: false,
+        why,
+        reference,
+        providerRef,
+        outcome: 'unknown',
+        needsConfirmation: true,
+        ack: { status: 401, body: '' },
+        raw: body,
+      });
       let note: string | undefined;
       if (digest || timestamp || signedFields) {
         if (!digest || !timestamp || !signedFields) {
-          return {
-            authentic: false,
-            why: 'webhook has incomplete Digest/Timestamp/Signed-Fields headers',
-            reference,
-            providerRef,
-            outcome: 'unknown',
-            needsConfirmation: true,
-            ack: { status: 401, body: '' },
-            raw: body,
-          };
+          return refuse('webhook has incomplete Digest/Timestamp/Signed-Fields headers');
         }
         if (method !== 'HS256') {
           note = `webhook signed with ${method}, which we cannot verify: confirm by order-status`;
@@ -309,29 +311,11 @@ export function createSelcomProvider(options: {
             .filter(Boolean);
           const expected = selcomDigest(cred.apiSecret, timestamp, fields, body);
           if (!sameText(expected, digest)) {
-            return {
-              authentic: false,
-              why: 'webhook Digest does not match (wrong secret or altered body)',
-              reference,
-              providerRef,
-              outcome: 'unknown',
-              needsConfirmation: true,
-              ack: { status: 401, body: '' },
-              raw: body,
-            };
+            return refuse('webhook Digest does not match (wrong secret or altered body)');
           }
           const signedAt = Date.parse(timestamp);
           if (!Number.isFinite(signedAt) || Math.abs(now().getTime() - signedAt) > SELCOM_WEBHOOK_WINDOW_MS) {
-            return {
-              authentic: false,
-              why: `webhook Timestamp ${timestamp.slice(0, 40)} is more than 5 minutes from now (a replay, or a clock far off)`,
-              reference,
-              providerRef,
-              outcome: 'unknown',
-              needsConfirmation: true,
-              ack: { status: 401, body: '' },
-              raw: body,
-            };
+            return refuse(`webhook Timestamp ${timestamp.slice(0, 40)} is more than 5 minutes from now (a replay, or a clock far off)`);
           }
           // A valid signature over a subset would let someone replay it with other unsigned values.
           const relied = ['order_id', 'amount', 'payment_status', 'result', 'resultcode'].filter((f) => f in body);
