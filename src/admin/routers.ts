@@ -5,7 +5,8 @@ import { recordAudit } from '../audit/audit.js';
 import { ConflictError, InputError, invalid, uniqueViolation } from '../core/errors.js';
 import { text, wholeNumber } from '../core/validate.js';
 import { revokeTestMoneyCodes } from '../entitlements/revoke.js';
-import { maskSecret, messageAuthenticatorRequired, MIN_SECRET_LENGTH, normalizeIp } from '../routers/routers.js';
+import { maskSecret, MIN_SECRET_LENGTH, normalizeIp } from '../routers/routers.js';
+import { messageAuthenticatorRequired } from '../db/router-table.js';
 
 export interface RouterInput {
   name: string;

@@ -1,6 +1,7 @@
 // The registered routers (NAS clients), held in memory for the per-packet lookup by source IP
 // and reloaded when the routers table changes (LISTEN/NOTIFY from a trigger) or every minute.
 import type pg from 'pg';
+import type { MessageAuthenticatorPolicy } from './generated/client.js';
 import { listenForever } from './listener.js';
 
 export interface RouterEntry {
@@ -13,6 +14,11 @@ export interface RouterEntry {
   /** Policy auto, none seen yet: the first valid one makes it required (messageAuthenticatorSeen). */
   learnsMessageAuthenticator: boolean;
   coaPort: number;
+}
+
+/** Whether a router's Access-Requests must carry Message-Authenticator now (BlastRADIUS policy). */
+export function messageAuthenticatorRequired(policy: MessageAuthenticatorPolicy, seenAt: Date | null): boolean {
+  return policy === 'yes' || (policy === 'auto' && seenAt !== null);
 }
 
 export interface RouterTable {
@@ -39,26 +45,19 @@ export async function openRouterTable(pool: pg.Pool, url: string, onError: (err:
       name: string;
       ip: string;
       secret: string;
-      policy: string;
-      seen: boolean;
+      policy: MessageAuthenticatorPolicy;
+      seen_at: Date | null;
       coa_port: number;
     }>(
-      `SELECT id, name, ip, secret, message_authenticator AS policy, message_authenticator_seen_at IS NOT NULL AS seen, coa_port
+      `SELECT id, name, ip, secret, message_authenticator AS policy, message_authenticator_seen_at AS seen_at, coa_port
          FROM routers WHERE status = 'active'`,
     );
     byIp = new Map(
-      rows.map((r) => [
-        r.ip,
-        {
-          id: r.id,
-          name: r.name,
-          ip: r.ip,
-          secret: r.secret,
-          coaPort: r.coa_port,
-          requireMessageAuthenticator: r.policy === 'yes' || (r.policy === 'auto' && r.seen),
-          learnsMessageAuthenticator: r.policy === 'auto' && !r.seen,
-        },
-      ]),
+      rows.map((r) => {
+        const required = messageAuthenticatorRequired(r.policy, r.seen_at);
+        const entry = { id: r.id, name: r.name, ip: r.ip, secret: r.secret, coaPort: r.coa_port };
+        return [r.ip, { ...entry, requireMessageAuthenticator: required, learnsMessageAuthenticator: r.policy === 'auto' && !required }];
+      }),
     );
   }
   const reloadQuietly = () => reload().catch(onError);

@@ -1,7 +1,7 @@
 // Routers as every part of NetFlow needs them: found by the name or address the hotspot gives,
 // their addresses normalized as RADIUS sees them, their secrets never shown whole.
 import { isIP } from 'node:net';
-import type { MessageAuthenticatorPolicy, PrismaClient } from '../db/generated/client.js';
+import type { PrismaClient } from '../db/generated/client.js';
 import { invalid } from '../core/errors.js';
 
 /** BlastRADIUS (CVE-2024-3596) guidance: shared secrets of at least 16 random characters. */
@@ -30,11 +30,6 @@ export function normalizeIp(raw: string): string {
     }
   }
   throw invalid('ip', 'must be an IPv4 or IPv6 address');
-}
-
-/** Whether a router's Access-Requests must carry Message-Authenticator now. */
-export function messageAuthenticatorRequired(policy: MessageAuthenticatorPolicy, seenAt: Date | null): boolean {
-  return policy === 'yes' || (policy === 'auto' && seenAt !== null);
 }
 
 /** What a guest sees when the portal names a router NetFlow does not serve. */
