@@ -5,6 +5,7 @@
 // minute in all, the rest summed up in one line.
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../config/logger.js';
+import { plainIp } from '../core/addresses.js';
 
 const PER_MINUTE = 10;
 
@@ -14,7 +15,7 @@ export function unknownClientLog(log: Logger, now: () => number = Date.now): (ad
   let lines = 0;
   let suppressed = 0;
   return (raw) => {
-    const address = raw.startsWith('::ffff:') ? raw.slice(7) : raw;
+    const address = plainIp(raw);
     const t = now();
     const last = logged.get(address);
     if (last !== undefined && t - last < 10 * 60_000) return;

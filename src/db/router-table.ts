@@ -1,6 +1,7 @@
 // The registered routers (NAS clients), held in memory for the per-packet lookup by source IP
 // and reloaded when the routers table changes (LISTEN/NOTIFY from a trigger) or every minute.
 import type pg from 'pg';
+import { plainIp } from '../core/addresses.js';
 import type { MessageAuthenticatorPolicy } from './generated/client.js';
 import { listenForever } from './listener.js';
 
@@ -87,7 +88,7 @@ export async function openRouterTable(pool: pg.Pool, url: string, onError: (err:
   seenTimer.unref();
 
   return {
-    byIp: (ip) => byIp.get(ip.startsWith('::ffff:') ? ip.slice(7) : ip),
+    byIp: (ip) => byIp.get(plainIp(ip)),
     all: () => [...byIp.values()],
     reload,
     seen: (id) => seenIds.add(id),

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
+import { plainIp } from '../core/addresses.js';
 import type { PrismaClient } from '../db/generated/client.js';
 import { normalizeMac } from '../radius/values.js';
 import { isUuid, PaymentInputError, type PaymentService, type ProviderRegistry } from '../payments/service.js';
@@ -73,9 +74,8 @@ export const DEFAULT_PORTAL_LIMITS: PortalLimits = {
  * IPv6 by its /64, the one network a host picks its own addresses in.
  */
 export function addressKey(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1];
-  if (!ip.includes(':')) return ip;
+  const plain = plainIp(ip);
+  if (!plain.includes(':')) return plain;
   const [head, tail] = ip.split('%')[0].toLowerCase().split('::');
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];

@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { httpJson, redact, type HttpExchange } from '../http.js';
 import type { FailureReason, InitiateResult } from '../provider.js';
+import { plainIp } from '../../core/addresses.js';
 
 // ---- Environment ----------------------------------------------------------------------------
 
@@ -210,11 +211,6 @@ export function sameText(a: string, b: string): boolean {
 /** An initiation that failed before or at the provider: nothing to wait for. */
 export function failedInitiate(reason: FailureReason, message: string, raw: unknown): InitiateResult {
   return { outcome: 'failed', providerRef: null, reason, message, raw };
-}
-
-/** An address as compared with a provider's published callback addresses (IPv4-mapped IPv6 as IPv4). */
-export function plainIp(ip: string): string {
-  return ip.replace(/^::ffff:/i, '');
 }
 
 /** Whether `ip` is one of `allowed` (IPv4-mapped IPv6 and plain IPv4 count as the same). */

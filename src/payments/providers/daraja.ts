@@ -15,6 +15,7 @@ import {
   type CachedToken,
 } from './common.js';
 import { BlockList, isIP } from 'node:net';
+import { plainIp } from '../../core/addresses.js';
 import { header, httpJson, ProviderHttpError, redact, type HttpExchange } from '../http.js';
 import {
   majorUnits,
@@ -143,7 +144,7 @@ export function darajaCredentialsFromEnv(env: NodeJS.ProcessEnv): DarajaCredenti
 
 /** Whether `ip` is one of `list` (addresses or CIDR ranges); an IPv4-mapped IPv6 peer counts as IPv4. */
 export function ipInList(ip: string, list: readonly string[]): boolean {
-  const plain = ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  const plain = plainIp(ip);
   const family = isIP(plain);
   if (family === 0) return false;
   const block = new BlockList();

@@ -3,6 +3,7 @@
 // and by the tests. Test phone numbers choose what the simulated guest does (context.ts).
 import type { FastifyRequest } from 'fastify';
 import { SandboxContext, type SandboxOptions } from './context.js';
+import { plainIp } from '../../core/addresses.js';
 
 /** The sandbox's state (pending fake payments, its log); src/http/sandbox.ts serves its routes. */
 export function createPaymentSandbox(options: SandboxOptions = {}): SandboxContext {
@@ -27,5 +28,5 @@ export function fromThisMachine(req: FastifyRequest): boolean {
 }
 
 function plain(ip: string | undefined): string | undefined {
-  return ip?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  return ip === undefined ? undefined : plainIp(ip);
 }
