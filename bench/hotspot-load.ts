@@ -2,6 +2,7 @@
 // (user1..user10000 / pass1..pass10000, package 2M/5M, two devices each), the real `netflow
 // serve` as its own process, and jobs for PAP, CHAP and accounting (Start → Interim → Stop).
 import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
 import { mkdir, readFile } from 'node:fs/promises';
 import { CODE } from '../src/radius/codes.js';
 import { chapResponse } from '../src/radius/crypto.js';
@@ -204,4 +205,22 @@ export function poisonRequest(k: number): { bytes: Buffer; toAccounting: boolean
     ...extra[kind],
   ];
   return { bytes: encodeRequest({ code: CODE.accountingRequest, identifier, attributes, secret: SECRET }), toAccounting: true };
+}
+
+/** Sends `rate` poison requests a second, spread evenly, from its own socket, until stopped; stop() says how many. */
+export async function poisonStream(authPort: number, acctPort: number, rate: number): Promise<{ stop(): Promise<number> }> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  let k = 0;
+  const timer = setInterval(() => {
+    const p = poisonRequest(k++);
+    socket.send(p.bytes, p.toAccounting ? acctPort : authPort, '127.0.0.1');
+  }, 1000 / rate);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await new Promise<void>((r) => socket.close(() => r()));
+      return k;
+    },
+  };
 }

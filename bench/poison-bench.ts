@@ -3,32 +3,13 @@
 // flight, each measured alone and beside the poison stream, interleaved, medians of BENCH_ROUNDS.
 // Goal: the poison lowers valid throughput by less than 10 %.
 //   options (env): BENCH_DATABASE_URL, BENCH_REQUESTS=12000, BENCH_ROUNDS=3, BENCH_POISON_RATE=50
-import dgram from 'node:dgram';
 import { cpus } from 'node:os';
-import { acctJob, authJob, poisonRequest, SECRET, startBenchServer } from './hotspot-load.js';
+import { acctJob, authJob, poisonStream, SECRET, startBenchServer } from './hotspot-load.js';
 import { runLoad } from './load.js';
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 12_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const rate = Number(process.env.BENCH_POISON_RATE ?? 50);
-
-/** Sends `rate` poison requests a second, spread evenly, from its own socket, until stopped. */
-async function poisonStream(authPort: number, acctPort: number): Promise<{ stop(): Promise<number> }> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
-  let k = 0;
-  const timer = setInterval(() => {
-    const p = poisonRequest(k++);
-    socket.send(p.bytes, p.toAccounting ? acctPort : authPort, '127.0.0.1');
-  }, 1000 / rate);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await new Promise<void>((r) => socket.close(() => r()));
-      return k;
-    },
-  };
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -50,7 +31,7 @@ try {
     const poisoned: number[] = [];
     for (let round = 0; round < rounds; round++) {
       for (const withPoison of [false, true]) {
-        const stream = withPoison ? await poisonStream(server.authPort, server.acctPort) : null;
+        const stream = withPoison ? await poisonStream(server.authPort, server.acctPort, rate) : null;
         const job = mode === 'acct' ? acctJob(requests) : authJob(requests, false);
         const r = await runLoad({
           host: '127.0.0.1',

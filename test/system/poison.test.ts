@@ -2,10 +2,9 @@
 // real `netflow serve` process. `npm run bench:poison` measures the cost (goal: under 10 %); this
 // test only guards against the collapse it replaced (each poison failed its whole batch, which
 // was then retried request by request: valid throughput fell to a few per cent).
-import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
-import { acctJob, authJob, poisonRequest, SECRET, seedBenchData } from '../../bench/hotspot-load.js';
+import { acctJob, authJob, poisonStream, SECRET, seedBenchData } from '../../bench/hotspot-load.js';
 import { runLoad } from '../../bench/load.js';
 import { createTestDatabaseUrl } from '../support/db.js';
 import { spawnNetflow, type ServeProcess } from '../support/spawn-netflow.js';
@@ -28,15 +27,7 @@ describe('poison packets beside valid traffic', () => {
   });
 
   async function measure(mode: 'pap' | 'acct', poison: boolean): Promise<{ rps: number; poisonSent: number }> {
-    const socket = dgram.createSocket('udp4');
-    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
-    let k = 0;
-    const timer = poison
-      ? setInterval(() => {
-          const p = poisonRequest(k++);
-          socket.send(p.bytes, p.toAccounting ? serve.acctPort : serve.authPort, '127.0.0.1');
-        }, 20)
-      : undefined;
+    const stream = poison ? await poisonStream(serve.authPort, serve.acctPort, 50) : null;
     const job = mode === 'acct' ? acctJob(REQUESTS) : authJob(REQUESTS, false);
     const r = await runLoad({
       host: '127.0.0.1',
@@ -45,10 +36,9 @@ describe('poison packets beside valid traffic', () => {
       window: 32,
       job,
     });
-    clearInterval(timer);
-    await new Promise<void>((done) => socket.close(() => done()));
+    const poisonSent = (await stream?.stop()) ?? 0;
     expect([r.ok, r.wrong, r.timeouts]).toEqual([REQUESTS, 0, 0]);
-    return { rps: r.rps, poisonSent: k };
+    return { rps: r.rps, poisonSent };
   }
 
   it('valid authorization and accounting keep at least half their throughput; every poison packet is dropped and counted', async () => {
