@@ -79,6 +79,7 @@ async function radsecListen(config: Config): Promise<RadsecListen | undefined> {
     limits: {
       handshakeTimeoutMs: r.handshakeTimeoutMs,
       idleTimeoutMs: r.idleTimeoutMs,
+      frameTimeoutMs: r.frameTimeoutMs,
       maxConnections: r.maxConnections,
       maxPerRouter: r.maxPerRouter,
     },

@@ -42,6 +42,7 @@ export interface RadsecConfig {
   dir: string;
   handshakeTimeoutMs: number;
   idleTimeoutMs: number;
+  frameTimeoutMs: number;
   maxConnections: number;
   maxPerRouter: number;
 }
@@ -78,6 +79,7 @@ function radsecConfig(env: NodeJS.ProcessEnv, dataDir: string, radiusBind: strin
     dir: env.RADSEC_DIR || `${dataDir}/radsec`,
     handshakeTimeoutMs: seconds(env, 'RADSEC_HANDSHAKE_SECONDS', 10, 300),
     idleTimeoutMs: seconds(env, 'RADSEC_IDLE_SECONDS', 600, 86_400),
+    frameTimeoutMs: seconds(env, 'RADSEC_FRAME_SECONDS', 10, 300),
     maxConnections: count(env, 'RADSEC_MAX_CONNECTIONS', 1000),
     maxPerRouter: count(env, 'RADSEC_MAX_PER_ROUTER', 4),
   };

@@ -82,14 +82,11 @@ export async function startRadsecServer(options: RadsecServerOptions): Promise<R
     handshakeTimeout: limits.handshakeTimeoutMs,
   });
 
-  // Every TCP connection, before TLS: the total limit is kept here, so a flood of half-open
-  // handshakes cannot take more than maxConnections sockets.
+  // The total is kept by Node before any TLS work: a connection past it is closed at once (a
+  // flood of half-open handshakes cannot take more than maxConnections sockets) and reported here.
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', (data?: { remoteAddress?: string }) => refuse('too_many_connections', { from: data?.remoteAddress, limit: 'total' }));
   server.on('connection', (raw: net.Socket) => {
-    if (rawSockets.size >= limits.maxConnections) {
-      refuse('too_many_connections', { from: raw.remoteAddress, limit: 'total' });
-      raw.destroy();
-      return;
-    }
     rawSockets.add(raw);
     raw.once('close', () => rawSockets.delete(raw));
     raw.on('error', () => {});

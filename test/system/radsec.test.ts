@@ -262,6 +262,17 @@ describe('RadSec (RADIUS over TLS)', () => {
     await until(() => env.netflow.radiusStats().radsec.refused.handshake_timeout === before + 1);
   });
 
+  it('RADSEC=on without a CA: serve refuses to start, saying what to run', async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), 'netflow-radsec-empty-'));
+    try {
+      await expect(startNetflowOn(env.db, {}, {}, { RADSEC: 'on', RADSEC_DIR: empty })).rejects.toThrow(
+        /run netflow radsec init --server-name/,
+      );
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
   describe('with tight limits', () => {
     let limited: RunningNetflow;
     beforeAll(async () => {
@@ -274,6 +285,7 @@ describe('RadSec (RADIUS over TLS)', () => {
           RADSEC_DIR: dir,
           RADSEC_PORT: '0',
           RADSEC_IDLE_SECONDS: '2',
+          RADSEC_FRAME_SECONDS: '0.5',
           RADSEC_MAX_CONNECTIONS: '3',
           RADSEC_MAX_PER_ROUTER: '2',
         },
@@ -289,6 +301,33 @@ describe('RadSec (RADIUS over TLS)', () => {
       p.close();
     });
 
+    it('reassembles a packet sent in pieces, and closes a connection that leaves one half-sent', async () => {
+      const bytes = papRequest('PAP1');
+      const pieces = await new Promise<{ replied: boolean; closedAfterMs: number }>((resolve) => {
+        let replied = false;
+        let halfSentAt = 0;
+        const socket = tls.connect({ host: '127.0.0.1', port: limited.radsecPort!, ...alpha, servername: 'localhost' });
+        socket.on('secureConnect', async () => {
+          socket.write(bytes.subarray(0, 3)); // not even the length field yet
+          await new Promise((r) => setTimeout(r, 150));
+          socket.write(bytes.subarray(3, 30));
+          await new Promise((r) => setTimeout(r, 150));
+          socket.write(bytes.subarray(30));
+        });
+        socket.on('data', () => {
+          if (replied) return;
+          replied = true;
+          socket.write(bytes.subarray(0, 25)); // and now half a packet, never finished
+          halfSentAt = Date.now();
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve({ replied, closedAfterMs: Date.now() - halfSentAt }));
+      });
+      expect(pieces.replied).toBe(true);
+      expect(pieces.closedAfterMs).toBeLessThan(1900); // the frame limit (0.5 s), not the idle one (2 s)
+      await until(() => limited.radiusStats().radsec.refused.slow_frame === 1);
+    });
+
     it('refuses a router its third connection, and anyone past the total', async () => {
       const open = [peer(beta, limited.radsecPort!), peer(beta, limited.radsecPort!)];
       for (const p of open) expect((await p.request({ code: CODE.statusServer, attributes: [] })).ok).toBe(true);
@@ -302,6 +341,7 @@ describe('RadSec (RADIUS over TLS)', () => {
       fourth.on('error', () => {});
       await new Promise((r) => fourth.once('close', r));
       await until(() => limited.radiusStats().radsec.refused.too_many_connections === 2);
+      expect(limited.radiusStats().radsec.refused.handshake_failed).toBe(0); // counted once, as what it is
       third.destroy();
       for (const p of open) p.close();
     });
