@@ -172,7 +172,6 @@ function revenueText(r: RevenueReport): string {
 }
 
 export const COMMANDS: readonly Command[] = [
-  ...RADSEC_COMMANDS,
   {
     name: 'router add',
     usage:
@@ -505,4 +504,5 @@ export const COMMANDS: readonly Command[] = [
       };
     },
   },
+  ...RADSEC_COMMANDS,
 ];
