@@ -231,6 +231,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   }
 
   async function onDatagram(socket: dgram.Socket, datagram: Buffer, rinfo: dgram.RemoteInfo, expectedCode: number, handler: Handler) {
+    const arrived = performance.now();
     counters[RECEIVED]++;
     const client = options.lookupClient(rinfo.address);
     if (!client) {
@@ -245,7 +246,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       return drop('malformed');
     }
     if (packet.code !== expectedCode) return drop('unexpected_code');
-    await answer(packet, client, { address: rinfo.address, port: rinfo.port }, handler, (bytes) =>
+    await answer(packet, client, { address: rinfo.address, port: rinfo.port }, handler, arrived, (bytes) =>
       socket.send(bytes, rinfo.port, rinfo.address),
     );
   }
@@ -259,9 +260,10 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     client: RadiusClient,
     source: { address: string; port: number },
     handler: Handler,
+    /** performance.now() when it arrived: the latency histograms count from there. */
+    arrived: number,
     send: (reply: Buffer) => void,
   ) {
-    const arrived = performance.now();
     const verdict = verifyRequest(packet, client.secret, client.requireMessageAuthenticator);
     if (verdict !== 'ok') return drop(verdict);
     if (client.learnsMessageAuthenticator && packet.code === CODE.accessRequest && attr(packet, ATTR.messageAuthenticator)) {
@@ -324,9 +326,10 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     source: { address: string; port: number },
     send: (reply: Buffer) => void,
   ) {
+    const arrived = performance.now();
     counters[RECEIVED]++;
-    if (packet.code === CODE.accessRequest) return answer(packet, client, source, options.handleAccess, send);
-    if (packet.code === CODE.accountingRequest) return answer(packet, client, source, options.handleAccounting, send);
+    if (packet.code === CODE.accessRequest) return answer(packet, client, source, options.handleAccess, arrived, send);
+    if (packet.code === CODE.accountingRequest) return answer(packet, client, source, options.handleAccounting, arrived, send);
     if (packet.code === CODE.statusServer) return answerStatusServer(packet, client, send);
     return drop('unexpected_code');
   }

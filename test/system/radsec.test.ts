@@ -227,6 +227,10 @@ describe('RadSec (RADIUS over TLS)', () => {
     const tiny = Buffer.from([1, 1, 0, 3]);
     expect(await attempt(port, alpha, tiny)).toEqual({ replied: false, closed: true });
     expect(env.netflow.radiusStats().radsec.refused.bad_frame).toBeGreaterThanOrEqual(before + 2);
+    const metrics = await (await fetch(`http://127.0.0.1:${env.netflow.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/^netflow_radsec_refused_total\{reason="bad_frame"\} [1-9]/m);
+    expect(metrics).toMatch(/^netflow_radsec_connections_total [1-9]/m);
+    expect(metrics).toMatch(/^netflow_radsec_open_connections \d+/m);
     const still = await p.request({
       code: CODE.accessRequest,
       attributes: [
