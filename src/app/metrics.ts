@@ -109,6 +109,24 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
     () => radius().latency,
   );
 
+  mirroredCounter(
+    registry,
+    'netflow_radsec_connections_total',
+    'RadSec (RADIUS over TLS) connections accepted from a router with a valid certificate.',
+    () => radius().radsec.accepted,
+  );
+  mirroredGauge(registry, 'netflow_radsec_open_connections', 'RadSec connections open now.', () => radius().radsec.open);
+  new Counter({
+    name: 'netflow_radsec_refused_total',
+    help: 'RadSec connections refused or closed by NetFlow, by reason (see README, RadSec).',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(radius().radsec.refused)) this.inc({ reason }, n);
+    },
+  });
+
   const limiter = sources.limiterStats;
   if (limiter) {
     mirroredGauge(

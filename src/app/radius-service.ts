@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { Logger } from '../config/logger.js';
 import { openRouterTable } from '../db/router-table.js';
+import { startRadsecServer, type RadsecLimits, type RunningRadsec } from '../radius/radsec.js';
 import { createRadiusServer, type RadiusStats } from '../radius/server.js';
 import { createRadiusHandlers } from './radius-handlers.js';
 import { loadRadiusSettings } from './settings.js';
@@ -14,11 +15,25 @@ export interface RadiusOptions {
   bind: string;
   authPort: number;
   acctPort: number;
+  /** RADIUS over TLS (RFC 6614) beside UDP, when NetFlow has its RadSec CA (netflow radsec init). */
+  radsec?: RadsecListen;
+}
+
+export interface RadsecListen {
+  bind: string;
+  port: number;
+  /** PEM: the CA client certificates must chain to, the server's certificate and key. */
+  ca: string;
+  cert: string;
+  key: string;
+  limits?: Partial<RadsecLimits>;
 }
 
 export interface RunningRadius {
   authPort: number;
   acctPort: number;
+  /** The RadSec TCP port; null when RadSec is off. */
+  radsecPort: number | null;
   /** Active routers at start. */
   routers: number;
   stats(): RadiusStats;
@@ -55,11 +70,25 @@ export async function startRadius(
       await radius.stop();
       throw err;
     });
+    let radsec: RunningRadsec | undefined;
+    if (options.radsec) {
+      radsec = await startRadsecServer({
+        ...options.radsec,
+        lookupRouter: (fingerprint) => routers.byFingerprint(fingerprint),
+        radius,
+        onRefused: (reason, fields) => log.warn('RadSec connection refused', { reason, ...fields }),
+      }).catch(async (err) => {
+        await radius.stop();
+        throw err;
+      });
+    }
     return {
       ...ports,
+      radsecPort: radsec?.port ?? null,
       routers: routers.all().length,
       stats: () => radius.stats(),
       async close() {
+        await radsec?.close();
         await radius.stop();
         await handlers.drain();
         await routers.close();

@@ -17,7 +17,7 @@ export interface RadiusThreadData {
 }
 
 export type ThreadMessage =
-  | { type: 'started'; authPort: number; acctPort: number; routers: number }
+  | { type: 'started'; authPort: number; acctPort: number; radsecPort: number | null; routers: number }
   | { type: 'failed'; message: string; code?: string }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> }
   | { type: 'closed' };
@@ -71,6 +71,7 @@ export async function startRadiusThread(options: RadiusOptions, log: Logger, poo
   return {
     authPort: started.authPort,
     acctPort: started.acctPort,
+    radsecPort: started.radsecPort,
     routers: started.routers,
     stats: () => readRadiusStats(statsBuffer),
     died: died.then((err) => (closing ? new Promise<Error>(() => {}) : err)),

@@ -18,7 +18,7 @@ const pools = openHotPathPools(data.options.databaseUrl, data.poolSize, (line) =
 let radius: RunningRadius;
 try {
   radius = await startRadius(data.options, pools, log, data.statsBuffer);
-  post({ type: 'started', authPort: radius.authPort, acctPort: radius.acctPort, routers: radius.routers });
+  post({ type: 'started', authPort: radius.authPort, acctPort: radius.acctPort, radsecPort: radius.radsecPort, routers: radius.routers });
 } catch (err) {
   await pools.close();
   post({ type: 'failed', message: err instanceof Error ? err.message : String(err), code: (err as NodeJS.ErrnoException).code });

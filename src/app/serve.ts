@@ -10,7 +10,8 @@ import { createEnforcer, type Enforcer } from '../enforce/enforcer.js';
 import { coaRouterControl } from '../enforce/coa-control.js';
 import type { RetryPolicy } from '../enforce/deliver.js';
 import { loadRadiusSettings } from './settings.js';
-import { startRadius, type RunningRadius } from './radius-service.js';
+import { startRadius, type RadsecListen, type RunningRadius } from './radius-service.js';
+import { loadServerMaterial, radsecReady } from '../routers/radsec-ca.js';
 import { startRadiusThread } from './radius-thread.js';
 import { createMetricsRegistry } from './metrics.js';
 import { checkPaymentsConfig, setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
@@ -18,6 +19,8 @@ import { checkPaymentsConfig, setupPayments, type PaymentsHandle, type PaymentsO
 export interface RunningNetflow {
   authPort: number;
   acctPort: number;
+  /** RadSec's TCP port; null when RadSec is off. */
+  radsecPort: number | null;
   httpPort: number;
   /** The RADIUS counters, current to the last packet (read from the RADIUS thread's shared memory). */
   radiusStats(): RadiusStats;
@@ -47,7 +50,13 @@ export interface StartOptions {
 
 export async function startNetflow(config: Config, db: Database, log: Logger, options: StartOptions = {}): Promise<RunningNetflow> {
   checkPaymentsConfig(config); // before any port opens: a refused configuration leaves nothing running
-  const radiusOptions = { databaseUrl: db.url, bind: config.radiusBind, authPort: config.radiusAuthPort, acctPort: config.radiusAcctPort };
+  const radiusOptions = {
+    databaseUrl: db.url,
+    bind: config.radiusBind,
+    authPort: config.radiusAuthPort,
+    acctPort: config.radiusAcctPort,
+    radsec: await radsecListen(config),
+  };
   const radius: RunningRadius & { died?: Promise<Error> } =
     options.radiusThread === 'main' ? await startRadius(radiusOptions, db, log) : await startRadiusThread(radiusOptions, log);
   try {
@@ -58,6 +67,25 @@ export async function startNetflow(config: Config, db: Database, log: Logger, op
   }
 }
 
+/** RadSec's listener settings and PEM, when it is on (RADSEC=on, or auto with the CA in place). */
+async function radsecListen(config: Config): Promise<RadsecListen | undefined> {
+  const r = config.radsec;
+  if (r.mode === 'off' || (r.mode === 'auto' && !radsecReady(r.dir))) return undefined;
+  const material = await loadServerMaterial(r.dir); // RADSEC=on without a CA: a clear error, nothing started
+  return {
+    bind: r.bind,
+    port: r.port,
+    ...material,
+    limits: {
+      handshakeTimeoutMs: r.handshakeTimeoutMs,
+      idleTimeoutMs: r.idleTimeoutMs,
+      frameTimeoutMs: r.frameTimeoutMs,
+      maxConnections: r.maxConnections,
+      maxPerRouter: r.maxPerRouter,
+    },
+  };
+}
+
 async function startAroundRadius(
   config: Config,
   db: Database,
@@ -65,7 +93,7 @@ async function startAroundRadius(
   options: StartOptions,
   radius: RunningRadius & { died?: Promise<Error> },
 ): Promise<RunningNetflow> {
-  const ports = { authPort: radius.authPort, acctPort: radius.acctPort };
+  const ports = { authPort: radius.authPort, acctPort: radius.acctPort, radsecPort: radius.radsecPort };
   const settings = await loadRadiusSettings(db.pool);
   const dynamicClient = await createDynamicClient({
     initialTimeoutMs: options.coaTimeoutMs,
@@ -111,6 +139,7 @@ async function startAroundRadius(
   log.info('netflow started', {
     radiusAuthPort: ports.authPort,
     radiusAcctPort: ports.acctPort,
+    radsecPort: ports.radsecPort,
     httpPort,
     routers: radius.routers,
     radiusThread: options.radiusThread ?? 'worker',

@@ -1,5 +1,6 @@
 // The `netflow` subcommands: each parses its flags, calls one admin operation and says how to
 // show the result. Validation and database work live in src/admin, shared with the dashboard.
+import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../db/generated/client.js';
 import { checkAdminInput, createAdmin } from '../admin/admins.js';
 import { addPackage, checkPackageInput, formatMegabytes, listPackages, type PackageView } from '../admin/packages.js';
@@ -29,6 +30,8 @@ import { printableVouchers, voucherCsv, voucherSheetHtml } from '../admin/vouche
 import { oneOf, text as checkText } from '../core/validate.js';
 import { UsageError, type OptionSpec, type Options } from './args.js';
 import { bytes, duration, table, when } from './format.js';
+import { issueAfterAdd, issuedText, RADSEC_COMMANDS } from './radsec-commands.js';
+import { radsecReady } from '../routers/radsec-ca.js';
 
 /** Who the audit log says made a change from the command line. */
 const ACTOR = 'cli';
@@ -83,6 +86,8 @@ export interface Command {
 export interface CommandDefaults {
   /** COA_PORT: where routers added without --coa-port listen for Disconnect/CoA. */
   coaPort: number;
+  /** RADSEC_DIR (default DATA_DIR/radsec): NetFlow's RadSec CA and the routers' certificates. */
+  radsecDir: string;
 }
 
 const routerRow = (r: RouterView) => [
@@ -170,8 +175,9 @@ export const COMMANDS: readonly Command[] = [
   {
     name: 'router add',
     usage:
-      '--name NAME --ip IP --secret SECRET [--require-message-authenticator yes|no|auto (default auto)] [--test] [--location TEXT] [--coa-port N (default COA_PORT, 3799)]',
-    summary: 'register a MikroTik router as a RADIUS client (secret: 16+ printable characters; --test: test money works on it)',
+      '--name NAME --ip IP --secret SECRET [--require-message-authenticator yes|no|auto (default auto)] [--test] [--location TEXT] [--coa-port N (default COA_PORT, 3799)] [--radsec]',
+    summary:
+      'register a MikroTik router as a RADIUS client (secret: 16+ printable characters; --test: test money works on it; --radsec: also issue its RadSec certificate, secret optional)',
     options: {
       name: 'string',
       ip: 'string',
@@ -180,12 +186,20 @@ export const COMMANDS: readonly Command[] = [
       test: 'boolean',
       location: 'string',
       'coa-port': 'string',
+      radsec: 'boolean',
     },
     prepare(o, defaults) {
+      const radsec = o.has('radsec');
+      if (radsec && !radsecReady(defaults.radsecDir)) {
+        throw new UsageError(
+          `--radsec needs NetFlow's RadSec CA in ${defaults.radsecDir}: run netflow radsec init --server-name NAME first`,
+        );
+      }
       const input = {
         name: o.required('name'),
         ip: o.required('ip'),
-        secret: o.required('secret'),
+        // Over RadSec the secret is "radsec" (RFC 6614); the router's UDP secret is then a random one.
+        secret: radsec ? (o.string('secret') ?? randomBytes(24).toString('base64url')) : o.required('secret'),
         location: o.string('location'),
         requireMessageAuthenticator: o.string('require-message-authenticator'),
         acceptsTestMoney: o.has('test'),
@@ -194,7 +208,10 @@ export const COMMANDS: readonly Command[] = [
       checkRouterInput(input);
       return async (prisma) => {
         const r = await addRouter(prisma, input, ACTOR);
-        return { data: r, text: `router "${r.name}" added (id ${r.id}, ip ${r.ip}, secret ${r.secretMasked})\n` };
+        const added = `router "${r.name}" added (id ${r.id}, ip ${r.ip}, secret ${r.secretMasked})\n`;
+        if (!radsec) return { data: r, text: added };
+        const c = await issueAfterAdd(prisma, r.name, defaults.radsecDir);
+        return { data: { ...r, radsec: c }, text: added + issuedText(c) };
       };
     },
   },
@@ -487,4 +504,5 @@ export const COMMANDS: readonly Command[] = [
       };
     },
   },
+  ...RADSEC_COMMANDS,
 ];

@@ -13,6 +13,8 @@ export interface Config {
   radiusAcctPort: number;
   radiusBind: string;
   coaPort: number;
+  /** RadSec (RADIUS over TLS, RFC 6614) on TCP: see RadsecConfig. */
+  radsec: RadsecConfig;
   logLevel: LogLevel;
   /** Where payment providers reach NetFlow (callback URLs); default: NetFlow's own local address. */
   publicUrl: string | undefined;
@@ -31,7 +33,57 @@ export interface Config {
   env: NodeJS.ProcessEnv;
 }
 
+export interface RadsecConfig {
+  /** auto: on when `netflow radsec init` has written the CA under `dir`; on: required; off. */
+  mode: 'auto' | 'on' | 'off';
+  port: number;
+  bind: string;
+  /** The CA, server certificate and issued router bundles (default DATA_DIR/radsec). */
+  dir: string;
+  handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
+  frameTimeoutMs: number;
+  maxConnections: number;
+  maxPerRouter: number;
+}
+
 export class ConfigError extends Error {}
+
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback * 1000;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > max)
+    throw new ConfigError(`${name} must be a number of seconds from 0 to ${max}, got "${raw}"`);
+  return Math.round(value * 1000);
+}
+
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 100_000)
+    throw new ConfigError(`${name} must be a whole number from 1 to 100000, got "${raw}"`);
+  return value;
+}
+
+function radsecConfig(env: NodeJS.ProcessEnv, dataDir: string, radiusBind: string): RadsecConfig {
+  const mode = (env.RADSEC || 'auto').toLowerCase();
+  if (mode !== 'auto' && mode !== 'on' && mode !== 'off') throw new ConfigError(`RADSEC must be auto, on or off, got "${env.RADSEC}"`);
+  const bind = env.RADSEC_BIND || radiusBind;
+  if (!isIP(bind)) throw new ConfigError(`RADSEC_BIND must be an IP address, got "${bind}"`);
+  return {
+    mode,
+    port: port(env, 'RADSEC_PORT', 2083),
+    bind,
+    dir: env.RADSEC_DIR || `${dataDir}/radsec`,
+    handshakeTimeoutMs: seconds(env, 'RADSEC_HANDSHAKE_SECONDS', 10, 300),
+    idleTimeoutMs: seconds(env, 'RADSEC_IDLE_SECONDS', 600, 86_400),
+    frameTimeoutMs: seconds(env, 'RADSEC_FRAME_SECONDS', 10, 300),
+    maxConnections: count(env, 'RADSEC_MAX_CONNECTIONS', 1000),
+    maxPerRouter: count(env, 'RADSEC_MAX_PER_ROUTER', 4),
+  };
+}
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
@@ -89,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxApproveMs: Math.round(approve * 1000),
     env,
     dataDir: env.DATA_DIR || './data',
+    radsec: radsecConfig(env, env.DATA_DIR || './data', radiusBind),
     httpPort: port(env, 'PORT', 3000),
     httpBind,
     radiusAuthPort: port(env, 'RADIUS_AUTH_PORT', 1812),

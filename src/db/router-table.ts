@@ -15,6 +15,8 @@ export interface RouterEntry {
   /** Policy auto, none seen yet: the first valid one makes it required (messageAuthenticatorSeen). */
   learnsMessageAuthenticator: boolean;
   coaPort: number;
+  /** SHA-256 of the router's RadSec client certificate (hex), when one was issued. */
+  radsecFingerprint: string | null;
 }
 
 /** Whether a router's Access-Requests must carry Message-Authenticator now (BlastRADIUS policy). */
@@ -24,6 +26,8 @@ export function messageAuthenticatorRequired(policy: MessageAuthenticatorPolicy,
 
 export interface RouterTable {
   byIp(ip: string): RouterEntry | undefined;
+  /** The active router whose RadSec client certificate has this fingerprint. */
+  byFingerprint(fingerprint: string): RouterEntry | undefined;
   all(): RouterEntry[];
   reload(): Promise<void>;
   /** Marks a router as heard from; written to last_seen_at in the background. */
@@ -38,6 +42,7 @@ export interface RouterTable {
 
 export async function openRouterTable(pool: pg.Pool, url: string, onError: (err: Error) => void): Promise<RouterTable> {
   let byIp = new Map<string, RouterEntry>();
+  let byFingerprint = new Map<string, RouterEntry>();
   const seenIds = new Set<number>();
 
   async function reload(): Promise<void> {
@@ -49,17 +54,19 @@ export async function openRouterTable(pool: pg.Pool, url: string, onError: (err:
       policy: MessageAuthenticatorPolicy;
       seen_at: Date | null;
       coa_port: number;
+      radsec_fingerprint: string | null;
     }>(
-      `SELECT id, name, ip, secret, message_authenticator AS policy, message_authenticator_seen_at AS seen_at, coa_port
+      `SELECT id, name, ip, secret, message_authenticator AS policy, message_authenticator_seen_at AS seen_at, coa_port, radsec_fingerprint
          FROM routers WHERE status = 'active'`,
     );
     byIp = new Map(
       rows.map((r) => {
         const required = messageAuthenticatorRequired(r.policy, r.seen_at);
-        const entry = { id: r.id, name: r.name, ip: r.ip, secret: r.secret, coaPort: r.coa_port };
+        const entry = { id: r.id, name: r.name, ip: r.ip, secret: r.secret, coaPort: r.coa_port, radsecFingerprint: r.radsec_fingerprint };
         return [r.ip, { ...entry, requireMessageAuthenticator: required, learnsMessageAuthenticator: r.policy === 'auto' && !required }];
       }),
     );
+    byFingerprint = new Map([...byIp.values()].filter((r) => r.radsecFingerprint).map((r) => [r.radsecFingerprint!, r]));
   }
   const reloadQuietly = () => reload().catch(onError);
 
@@ -89,6 +96,7 @@ export async function openRouterTable(pool: pg.Pool, url: string, onError: (err:
 
   return {
     byIp: (ip) => byIp.get(plainIp(ip)),
+    byFingerprint: (fingerprint) => byFingerprint.get(fingerprint),
     all: () => [...byIp.values()],
     reload,
     seen: (id) => seenIds.add(id),

@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { ATTR, CODE } from './codes.js';
-import { decryptUserPassword } from './crypto.js';
+import { checkMessageAuthenticator, decryptUserPassword } from './crypto.js';
 import { DuplicateCache } from './duplicate-cache.js';
 import { encodeResponse, type Attribute } from './encode.js';
 import { attr, parsePacket, type RadiusPacket } from './packet.js';
@@ -90,6 +90,30 @@ export interface LatencyHistogram {
   count: number;
 }
 
+/**
+ * Why a RadSec (RADIUS over TLS) connection was refused or closed by NetFlow: a handshake that
+ * failed (no certificate, one from another CA, an old TLS version), one that took too long, a
+ * certificate of no active router, too many connections (in all or from one router), a frame
+ * whose length field is out of range, a frame left half-sent, a connection idle too long.
+ */
+export const RADSEC_REFUSALS = [
+  'handshake_failed',
+  'handshake_timeout',
+  'unknown_router',
+  'too_many_connections',
+  'bad_frame',
+  'slow_frame',
+  'idle_timeout',
+] as const;
+export type RadsecRefusal = (typeof RADSEC_REFUSALS)[number];
+
+export interface RadsecStats {
+  /** TLS connections accepted from a known router. */
+  accepted: number;
+  open: number;
+  refused: Record<RadsecRefusal, number>;
+}
+
 export interface RadiusStats {
   received: number;
   replied: number;
@@ -97,6 +121,7 @@ export interface RadiusStats {
   dropped: Record<DropReason, number>;
   /** Access-Request → Access-Accept/Reject, and Accounting-Request → Accounting-Response. */
   latency: { access: LatencyHistogram; accounting: LatencyHistogram };
+  radsec: RadsecStats;
 }
 
 /** Upper bounds in seconds of the latency buckets (Prometheus `le`), +Inf after the last. */
@@ -124,7 +149,11 @@ const DROP_SLOT = Object.fromEntries(DROP_REASONS.map((r, i) => [r, 3 + i])) as 
 const HISTOGRAM_SLOTS = LATENCY_BUCKETS.length + 2;
 const ACCESS_HISTOGRAM = 3 + DROP_REASONS.length;
 const ACCOUNTING_HISTOGRAM = ACCESS_HISTOGRAM + HISTOGRAM_SLOTS;
-export const RADIUS_STATS_BYTES = (ACCOUNTING_HISTOGRAM + HISTOGRAM_SLOTS) * Float64Array.BYTES_PER_ELEMENT;
+// RadSec: connections accepted, open now, then one per refusal reason.
+const RADSEC_ACCEPTED = ACCOUNTING_HISTOGRAM + HISTOGRAM_SLOTS;
+const RADSEC_OPEN = RADSEC_ACCEPTED + 1;
+const RADSEC_REFUSED = RADSEC_OPEN + 1;
+export const RADIUS_STATS_BYTES = (RADSEC_REFUSED + RADSEC_REFUSALS.length) * Float64Array.BYTES_PER_ELEMENT;
 
 /** Counts one answered request in the histogram at `base`: a bucket increment and a sum, nothing allocated. */
 function observe(c: Float64Array, base: number, seconds: number): void {
@@ -148,6 +177,11 @@ export function readRadiusStats(buffer: SharedArrayBuffer | ArrayBuffer): Radius
     duplicatesResent: c[RESENT],
     dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, c[DROP_SLOT[r]]])) as Record<DropReason, number>,
     latency: { access: readHistogram(c, ACCESS_HISTOGRAM), accounting: readHistogram(c, ACCOUNTING_HISTOGRAM) },
+    radsec: {
+      accepted: c[RADSEC_ACCEPTED],
+      open: c[RADSEC_OPEN],
+      refused: Object.fromEntries(RADSEC_REFUSALS.map((r, i) => [r, c[RADSEC_REFUSED + i]])) as Record<RadsecRefusal, number>,
+    },
   };
 }
 
@@ -155,6 +189,22 @@ export interface RadiusServer {
   start(): Promise<{ authPort: number; acctPort: number }>;
   stop(): Promise<void>;
   stats(): RadiusStats;
+  /**
+   * A packet from a stream transport (RadSec, src/radius/radsec.ts), already framed and parsed,
+   * from a client known by its certificate: handled as a datagram is, counted in the same counters.
+   */
+  answerStreamPacket(
+    packet: RadiusPacket,
+    client: RadiusClient,
+    source: { address: string; port: number },
+    send: (reply: Buffer) => void,
+  ): Promise<void>;
+  /** Counts a packet of a stream that could not be framed (the connection is closed). */
+  countMalformed(): void;
+  /** RadSec connection counters, in the same shared memory. */
+  radsecAccepted(): void;
+  radsecClosed(): void;
+  radsecRefused(reason: RadsecRefusal): void;
 }
 
 export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
@@ -196,6 +246,24 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       return drop('malformed');
     }
     if (packet.code !== expectedCode) return drop('unexpected_code');
+    await answer(packet, client, { address: rinfo.address, port: rinfo.port }, handler, arrived, (bytes) =>
+      socket.send(bytes, rinfo.port, rinfo.address),
+    );
+  }
+
+  /**
+   * Everything after the framing, for a packet from a known client, whatever carried it (a UDP
+   * datagram, or one packet of a RadSec stream): verification, duplicates, the handler, the reply.
+   */
+  async function answer(
+    packet: RadiusPacket,
+    client: RadiusClient,
+    source: { address: string; port: number },
+    handler: Handler,
+    /** performance.now() when it arrived: the latency histograms count from there. */
+    arrived: number,
+    send: (reply: Buffer) => void,
+  ) {
     const verdict = verifyRequest(packet, client.secret, client.requireMessageAuthenticator);
     if (verdict !== 'ok') return drop(verdict);
     if (client.learnsMessageAuthenticator && packet.code === CODE.accessRequest && attr(packet, ATTR.messageAuthenticator)) {
@@ -208,22 +276,16 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     if (hidden && userPassword === null) return drop('malformed');
     if (packet.code === CODE.accountingRequest && attr(packet, ATTR.acctStatusType)?.length !== 4) return drop('malformed');
 
-    const key = DuplicateCache.keyOf(rinfo.address, rinfo.port, packet.code, packet.identifier, packet.authenticator);
+    const key = DuplicateCache.keyOf(source.address, source.port, packet.code, packet.identifier, packet.authenticator);
     const seen = duplicates.check(key);
     if (seen.kind === 'in_flight') return drop('duplicate_in_flight');
     if (seen.kind === 'dropped') return drop('malformed_value');
     if (seen.kind === 'answered') {
       counters[RESENT]++;
-      return void socket.send(seen.reply, rinfo.port, rinfo.address);
+      return void send(seen.reply);
     }
 
-    const request: IncomingRequest = {
-      packet,
-      client,
-      source: { address: rinfo.address, port: rinfo.port },
-      userPassword,
-      receivedAt: new Date(),
-    };
+    const request: IncomingRequest = { packet, client, source, userPassword, receivedAt: new Date() };
     let reply: Reply;
     try {
       reply = await handler(request);
@@ -253,8 +315,34 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     }
     duplicates.answered(key, bytes);
     counters[REPLIED]++;
-    socket.send(bytes, rinfo.port, rinfo.address);
+    send(bytes);
     observe(counters, packet.code === CODE.accessRequest ? ACCESS_HISTOGRAM : ACCOUNTING_HISTOGRAM, (performance.now() - arrived) / 1000);
+  }
+
+  /** One packet of a RadSec stream (RFC 6614), its router known from its certificate. */
+  async function answerStreamPacket(
+    packet: RadiusPacket,
+    client: RadiusClient,
+    source: { address: string; port: number },
+    send: (reply: Buffer) => void,
+  ) {
+    const arrived = performance.now();
+    counters[RECEIVED]++;
+    if (packet.code === CODE.accessRequest) return answer(packet, client, source, options.handleAccess, arrived, send);
+    if (packet.code === CODE.accountingRequest) return answer(packet, client, source, options.handleAccounting, arrived, send);
+    if (packet.code === CODE.statusServer) return answerStatusServer(packet, client, send);
+    return drop('unexpected_code');
+  }
+
+  /**
+   * RFC 5997: a Status-Server with a valid Message-Authenticator (required) is answered with an
+   * Access-Accept (it is sent to the authentication side), so a RadSec client can tell the
+   * connection and NetFlow are alive without a user's request.
+   */
+  function answerStatusServer(packet: RadiusPacket, client: RadiusClient, send: (reply: Buffer) => void) {
+    if (checkMessageAuthenticator(packet, client.secret) !== 'valid') return drop('bad_message_authenticator');
+    counters[REPLIED]++;
+    send(encodeResponse({ request: packet, code: CODE.accessAccept, attributes: [], secret: client.secret }));
   }
 
   return {
@@ -267,5 +355,20 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       await Promise.all(sockets.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     },
     stats: () => readRadiusStats(buffer),
+    answerStreamPacket,
+    countMalformed() {
+      counters[RECEIVED]++;
+      drop('malformed');
+    },
+    radsecAccepted() {
+      counters[RADSEC_ACCEPTED]++;
+      counters[RADSEC_OPEN]++;
+    },
+    radsecClosed() {
+      counters[RADSEC_OPEN]--;
+    },
+    radsecRefused(reason) {
+      counters[RADSEC_REFUSED + RADSEC_REFUSALS.indexOf(reason)]++;
+    },
   };
 }

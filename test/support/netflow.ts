@@ -26,6 +26,8 @@ export function startNetflowOn(
     RADIUS_ACCT_PORT: String(ports.acctPort ?? 0),
     // The sandbox's simulated guest approves at once: tests wait on events, not on time.
     SANDBOX_APPROVE_SECONDS: '0.02',
+    // A developer's own ./data/radsec must not switch RadSec on in tests: those that want it say so.
+    RADSEC: 'off',
     ...env,
   });
   return startNetflow(config, db, log, { enforcement: 'manual', ...options, payments: { jobs: 'manual', ...options.payments } });

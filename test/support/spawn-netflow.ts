@@ -47,6 +47,7 @@ export async function spawnNetflow(
       RADIUS_ACCT_PORT: String(acctPort),
       PORT: String(httpPort),
       LOG_LEVEL: 'info',
+      RADSEC: 'off', // a developer's ./data/radsec must not turn it on; the RadSec e2e test does
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,7 +15,15 @@ import { EventLog, type SimEvent, type SimEventType, type EventListener } from '
 import { RadiusPeer, type PeerOutcome } from './radius-peer.js';
 import { TrafficMeter, type TrafficRates } from './traffic.js';
 
+/** What the hotspot needs of its RADIUS client: RadiusPeer (UDP), or RadsecPeer (TLS) for both ports. */
+export type RadiusTransport = Pick<RadiusPeer, 'request' | 'stats' | 'inFlight' | 'idle' | 'close'>;
+
 export interface HotspotConfig {
+  /**
+   * One client for authentication and accounting instead of the two UDP ones (RadSec:
+   * `/radius add protocol=radsec`, tools/nas-sim/radsec-client.ts). `secret` and the ports are then unused.
+   */
+  transport?: RadiusTransport;
   /** NetFlow's address and shared secret (`/radius add address=… secret=…`). */
   server: string;
   secret: string;
@@ -154,7 +162,7 @@ const DEFAULT_TRAFFIC: TrafficRates = { upBps: 2_000, downBps: 20_000 };
 export class Hotspot {
   readonly clock: Clock;
   readonly log: EventLog;
-  private readonly cfg: Required<Omit<HotspotConfig, 'bindAddress' | 'maxAccountingRounds' | 'clock'>> &
+  private readonly cfg: Required<Omit<HotspotConfig, 'bindAddress' | 'maxAccountingRounds' | 'clock' | 'transport'>> &
     Pick<HotspotConfig, 'bindAddress' | 'maxAccountingRounds'>;
   private readonly active = new Map<string, Session>();
   private readonly byMac = new Map<string, Session>();
@@ -169,8 +177,8 @@ export class Hotspot {
 
   private constructor(
     config: HotspotConfig,
-    private readonly authPeer: RadiusPeer,
-    private readonly acctPeer: RadiusPeer,
+    private readonly authPeer: RadiusTransport,
+    private readonly acctPeer: RadiusTransport,
   ) {
     this.clock = config.clock ?? realClock;
     const nasIp = config.nasIp ?? config.bindAddress ?? '127.0.0.1';
@@ -224,13 +232,16 @@ export class Hotspot {
     let hotspot: Hotspot | undefined;
     const onBadReply = (port: 'auth' | 'acct') => (reason: string, from: string) =>
       hotspot?.log.record('bad-reply', { port, reason, from });
-    const authPeer = await RadiusPeer.open({
-      ...common,
-      port: config.authPort ?? 1812,
-      requireReplyMessageAuthenticator: config.messageAuthenticator ?? true,
-      onBadReply: onBadReply('auth'),
-    });
-    const acctPeer = await RadiusPeer.open({ ...common, port: config.acctPort ?? 1813, onBadReply: onBadReply('acct') });
+    const authPeer =
+      config.transport ??
+      (await RadiusPeer.open({
+        ...common,
+        port: config.authPort ?? 1812,
+        requireReplyMessageAuthenticator: config.messageAuthenticator ?? true,
+        onBadReply: onBadReply('auth'),
+      }));
+    const acctPeer =
+      config.transport ?? (await RadiusPeer.open({ ...common, port: config.acctPort ?? 1813, onBadReply: onBadReply('acct') }));
     hotspot = new Hotspot(config, authPeer, acctPeer);
     hotspot.log.record('started', {
       nasIp: hotspot.cfg.nasIp,

@@ -8,8 +8,9 @@ import { CoaListener } from './coa-listener.js';
 import { formatEvent } from './events.js';
 import { Hotspot, type LoginRequest } from './hotspot.js';
 import { HttpLogin, type HttpLoginBy } from './http-login.js';
+import { radsecFlags, radsecTransport, RADSEC_USAGE } from './radsec-flags.js';
 
-const USAGE = `nas-sim — a MikroTik RouterOS v7 hotspot towards a RADIUS server
+const USAGE = () => `nas-sim — a MikroTik RouterOS v7 hotspot towards a RADIUS server
 
   node bin/run-ts.js tools/nas-sim/main.ts --secret SECRET [options]
 
@@ -29,7 +30,7 @@ RADIUS
   --interim received|S   radius-interim-update (default received = Acct-Interim-Interval)
   --accounting-on-off    Accounting-On at start, Accounting-Off at exit
   --no-message-authenticator   no Message-Authenticator in Access-Request, none required in replies
-
+${RADSEC_USAGE}
 Guests
   --http-port N          hotspot login pages (default 8099; 0 = any free port)
   --http-host ADDR       default 127.0.0.1
@@ -88,15 +89,16 @@ async function main(): Promise<void> {
       up: { type: 'string' },
       down: { type: 'string' },
       help: { type: 'boolean', default: false },
+      ...radsecFlags,
     },
     strict: true,
     allowPositionals: false,
   });
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(USAGE());
     return;
   }
-  if (!values.secret) fail('--secret is required (see --help)');
+  if (!values.secret && !values.radsec) fail('--secret is required (see --help)');
   // Replies are matched by their source address, as RouterOS does: a host name would never match.
   if (!isIP(values.server)) fail(`--server must be an IP address, got "${values.server}"`);
   const method = values.login;
@@ -108,9 +110,11 @@ async function main(): Promise<void> {
   for (const m of loginBy) if (!['http-chap', 'http-pap', 'mac'].includes(m)) fail(`unknown --login-by method ${m}`);
   const interim = values.interim === 'received' ? 'received' : int(values.interim, 'interim', 0, 1, 86_400);
 
+  const transport = values.radsec ? await radsecTransport(values, fail, (line) => process.stdout.write(`# nas-sim: ${line}\n`)) : undefined;
   const hotspot = await Hotspot.start({
+    transport,
     server: values.server,
-    secret: values.secret,
+    secret: values.secret ?? '',
     authPort: int(values['auth-port'], 'auth-port', 1812, 1),
     acctPort: int(values['acct-port'], 'acct-port', 1813, 1),
     bindAddress: values.bind,
@@ -132,14 +136,17 @@ async function main(): Promise<void> {
   for (const e of hotspot.events()) process.stdout.write(formatEvent(e) + '\n');
   hotspot.onEvent((e) => process.stdout.write(formatEvent(e) + '\n'));
 
-  const coa = await CoaListener.start({
-    target: hotspot,
-    server: values.server,
-    secret: values.secret,
-    port: int(values['coa-port'], 'coa-port', 3799),
-    bindAddress: values.bind,
-    log: hotspot.log,
-  });
+  // /radius incoming (UDP, the router's own secret): without --secret a RadSec router has none.
+  const coa = values.secret
+    ? await CoaListener.start({
+        target: hotspot,
+        server: values.server,
+        secret: values.secret,
+        port: int(values['coa-port'], 'coa-port', 3799),
+        bindAddress: values.bind,
+        log: hotspot.log,
+      })
+    : null;
   const web = await HttpLogin.start({
     hotspot,
     port: int(values['http-port'], 'http-port', 8099),
@@ -147,7 +154,7 @@ async function main(): Promise<void> {
     loginBy: loginBy as HttpLoginBy[],
   });
   process.stdout.write(
-    `# nas-sim: RADIUS ${values.server} auth/acct from ${values.bind}, CoA on ${values.bind}:${coa.port()}, login page http://${values['http-host']}:${web.port()}/login\n`,
+    `# nas-sim: RADIUS ${values.radsec ? `over RadSec (TLS) to ${values.server}:${values['radsec-port'] ?? 2083}` : `${values.server} auth/acct from ${values.bind}`}, ${coa ? `CoA on ${values.bind}:${coa.port()}` : 'no CoA listener (no --secret)'}, login page http://${values['http-host']}:${web.port()}/login\n`,
   );
 
   const logins: LoginRequest[] = [];
@@ -170,7 +177,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stdout.write('# nas-sim: stopping (Ctrl-C again to quit at once)\n');
     await web.close();
-    await coa.close();
+    await coa?.close();
     await hotspot.stop();
     process.exit(0);
   };
