@@ -19,3 +19,23 @@ export interface ReportDefinition<Row extends object = Record<string, unknown>> 
 export function defineReport<Row extends object>(def: ReportDefinition<Row>): ReportDefinition<Row> {
   return def;
 }
+
+/**
+ * Runs a report's statement in a read-only transaction with room to sort and hash in memory
+ * (work_mem for this transaction only: a year of sessions spills to disk with the default 4 MB).
+ */
+export async function reportQuery<Row>(pool: pg.Pool, sql: string, params: unknown[]): Promise<Row[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query(`SET LOCAL work_mem = '64MB'`);
+    const { rows } = await client.query(sql, params);
+    await client.query('COMMIT');
+    return rows as Row[];
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

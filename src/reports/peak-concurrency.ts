@@ -3,7 +3,7 @@
 // each midnight carries into the day the sessions still running from the day before, so a day's
 // peak is right even when nothing starts or stops in it. At one instant ends come before the
 // marker and the marker before starts: a guest who leaves as another arrives is not counted twice.
-import { defineReport } from './definition.js';
+import { defineReport, reportQuery } from './definition.js';
 import { SESSIONS_IN_RANGE, sessionParams } from './sessions-in-range.js';
 
 export interface PeakConcurrencyRow {
@@ -43,5 +43,5 @@ export const peakConcurrency = defineReport<PeakConcurrencyRow>({
   description: 'Per router and day, the most sessions online at the same time, and when that peak was first reached.',
   options: [],
   columns: ['day', 'routerId', 'router', 'peakUsers', 'peakAt'],
-  run: async (pool, p) => (await pool.query(SQL, [...sessionParams(p), p.tz])).rows as PeakConcurrencyRow[],
+  run: (pool, p) => reportQuery<PeakConcurrencyRow>(pool, SQL, [...sessionParams(p), p.tz]),
 });

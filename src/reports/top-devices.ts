@@ -1,7 +1,7 @@
 // The devices (MAC addresses) that used the most data in the range. A session that began before
 // the range or runs past it counts with the part of its data that falls inside (in proportion to
 // its time inside, as in sessions-per-router).
-import { defineReport } from './definition.js';
+import { defineReport, reportQuery } from './definition.js';
 import { SESSIONS_IN_RANGE, sessionParams } from './sessions-in-range.js';
 
 export interface TopDeviceRow {
@@ -18,8 +18,8 @@ export interface TopDeviceRow {
 
 const SQL = `WITH ${SESSIONS_IN_RANGE}, shared AS (
   SELECT s.*, CASE WHEN s.ended_at > s.started_at
-                   THEN greatest(extract(epoch FROM least(s.ended_at, $2::timestamptz) - greatest(s.started_at, $1::timestamptz)), 0)
-                        / extract(epoch FROM s.ended_at - s.started_at)
+                   THEN greatest(date_part('epoch', least(s.ended_at, $2::timestamptz) - greatest(s.started_at, $1::timestamptz)), 0)
+                        / date_part('epoch', s.ended_at - s.started_at)
                    ELSE 1 END AS share
     FROM s WHERE s.mac IS NOT NULL
 ), devices AS (
@@ -40,5 +40,5 @@ export const topDevices = defineReport<TopDeviceRow>({
   description: 'The devices (MAC addresses) that used the most data (up + down) in the range, with their sessions and routers.',
   options: ['limit'],
   columns: ['rank', 'mac', 'sessions', 'routers', 'bytesUp', 'bytesDown', 'bytesTotal', 'lastSeenAt'],
-  run: async (pool, p) => (await pool.query(SQL, [...sessionParams(p), p.limit])).rows as TopDeviceRow[],
+  run: (pool, p) => reportQuery<TopDeviceRow>(pool, SQL, [...sessionParams(p), p.limit]),
 });
