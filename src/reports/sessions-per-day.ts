@@ -41,10 +41,14 @@ const SQL = `WITH ${SESSIONS_IN_RANGE}, parts AS (
 )
 SELECT to_char(x.day, 'YYYY-MM-DD') AS day, x.router_id AS "routerId", r.name AS router, x.sessions, x.started, x.devices,
        x.bytes_up AS "bytesUp", x.bytes_down AS "bytesDown", x.online_seconds AS "onlineSeconds"
-  FROM (SELECT day, router_id, count(*)::int AS sessions, count(*) FILTER (WHERE started_at >= day_start)::int AS started,
-               count(DISTINCT mac)::int AS devices, round(sum(bytes_up * share))::float8 AS bytes_up,
-               round(sum(bytes_down * share))::float8 AS bytes_down, round(sum(greatest(seconds, 0)))::float8 AS online_seconds
-          FROM shared GROUP BY day, router_id) x
+  -- Two hashed groupings (per device, then per router) rather than count(DISTINCT mac), which
+  -- would sort every session-day of a long range.
+  FROM (SELECT day, router_id, sum(n)::int AS sessions, sum(started)::int AS started, count(mac)::int AS devices,
+               round(sum(up))::float8 AS bytes_up, round(sum(down))::float8 AS bytes_down, round(sum(seconds))::float8 AS online_seconds
+          FROM (SELECT day, router_id, mac, count(*) AS n, count(*) FILTER (WHERE started_at >= day_start) AS started,
+                       sum(bytes_up * share) AS up, sum(bytes_down * share) AS down, sum(greatest(seconds, 0)) AS seconds
+                  FROM shared GROUP BY day, router_id, mac) per_device
+         GROUP BY day, router_id) x
   JOIN routers r ON r.id = x.router_id
  ORDER BY x.day, r.name`;
 

@@ -23,16 +23,20 @@ const SQL = `WITH ${SESSIONS_IN_RANGE}, shared AS (
                    ELSE 1 END AS share
     FROM s WHERE s.mac IS NOT NULL
 ), devices AS (
-  SELECT mac, count(*)::int AS sessions, array_agg(DISTINCT router_id) AS router_ids,
-         round(sum(bytes_up * share)) AS up, round(sum(bytes_down * share)) AS down, max(least(ended_at, $2::timestamptz)) AS last_seen
+  SELECT mac, count(*)::int AS sessions, round(sum(bytes_up * share)) AS up, round(sum(bytes_down * share)) AS down,
+         max(least(ended_at, $2::timestamptz)) AS last_seen
     FROM shared GROUP BY mac
+), top AS (
+  SELECT * FROM devices ORDER BY up + down DESC, mac LIMIT $5
+), top_routers AS (
+  -- The routers of the top devices only (one hash join), not a distinct list for every device.
+  SELECT x.mac, string_agg(DISTINCT r.name, ', ' ORDER BY r.name) AS routers
+    FROM shared x JOIN top t ON t.mac = x.mac JOIN routers r ON r.id = x.router_id GROUP BY x.mac
 )
-SELECT (row_number() OVER (ORDER BY d.up + d.down DESC, d.mac))::int AS rank, d.mac, d.sessions,
-       (SELECT string_agg(r.name, ', ' ORDER BY r.name) FROM routers r WHERE r.id = ANY (d.router_ids)) AS routers,
-       d.up::float8 AS "bytesUp", d.down::float8 AS "bytesDown", (d.up + d.down)::float8 AS "bytesTotal", d.last_seen AS "lastSeenAt"
-  FROM devices d
- ORDER BY d.up + d.down DESC, d.mac
- LIMIT $5`;
+SELECT (row_number() OVER (ORDER BY t.up + t.down DESC, t.mac))::int AS rank, t.mac, t.sessions, tr.routers,
+       t.up::float8 AS "bytesUp", t.down::float8 AS "bytesDown", (t.up + t.down)::float8 AS "bytesTotal", t.last_seen AS "lastSeenAt"
+  FROM top t JOIN top_routers tr ON tr.mac = t.mac
+ ORDER BY t.up + t.down DESC, t.mac`;
 
 export const topDevices = defineReport<TopDeviceRow>({
   name: 'top-devices',
