@@ -15,6 +15,7 @@ import { loadServerMaterial, radsecReady } from '../routers/radsec-ca.js';
 import { startRadiusThread } from './radius-thread.js';
 import { createMetricsRegistry } from './metrics.js';
 import { checkPaymentsConfig, setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
+import { startRetentionJob, type RetentionJob } from './retention.js';
 
 export interface RunningNetflow {
   authPort: number;
@@ -28,6 +29,8 @@ export interface RunningNetflow {
   radiusDied: Promise<Error>;
   enforcer: Enforcer;
   payments: PaymentsHandle;
+  /** The daily deletion of raw accounting records past their retention. */
+  retention: RetentionJob;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,8 @@ export interface StartOptions {
   coaTimeoutMs?: number;
   /** The payment status job ('manual' in tests) and its clock. */
   payments?: PaymentsOptions;
+  /** 'manual': the accounting retention job runs only when called (tests). */
+  retention?: 'auto' | 'manual';
   /**
    * 'worker' (default): RADIUS runs in its own thread, out of reach of HTTP load. 'main': on the
    * main thread as before (RADIUS_THREAD=main; for comparison in bench/http-flood.ts).
@@ -123,6 +128,7 @@ async function startAroundRadius(
     trustProxy: config.trustProxy,
     log,
     payments: payments.faces,
+    admin: { pool: db.pool },
   });
   let httpPort: number;
   try {
@@ -136,6 +142,7 @@ async function startAroundRadius(
     throw err;
   }
   payments.ready(httpPort);
+  const retention = startRetentionJob(db.pool, log, options.retention);
   log.info('netflow started', {
     radiusAuthPort: ports.authPort,
     radiusAcctPort: ports.acctPort,
@@ -151,7 +158,9 @@ async function startAroundRadius(
     radiusDied: radius.died ?? new Promise<Error>(() => {}),
     enforcer,
     payments,
+    retention,
     async close() {
+      await retention.close();
       await payments.close();
       await enforcer.stop();
       await routerControl.close();

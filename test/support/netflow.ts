@@ -30,7 +30,12 @@ export function startNetflowOn(
     RADSEC: 'off',
     ...env,
   });
-  return startNetflow(config, db, log, { enforcement: 'manual', ...options, payments: { jobs: 'manual', ...options.payments } });
+  return startNetflow(config, db, log, {
+    enforcement: 'manual',
+    retention: 'manual',
+    ...options,
+    payments: { jobs: 'manual', ...options.payments },
+  });
 }
 
 export async function startTestNetflow(
