@@ -58,13 +58,16 @@ export function checkPortalUrl(raw: string): URL {
   return url;
 }
 
+/** One page template with the portal address and the router's name (URL-encoded) written in. */
+export function fillHotspotPage(template: string, portalUrl: string, routerName: string): string {
+  const portal = checkPortalUrl(portalUrl).href;
+  return template.replaceAll('{{NETFLOW_PORTAL_URL}}', portal).replaceAll('{{NETFLOW_ROUTER}}', encodeURIComponent(routerName));
+}
+
 /** The hotspot pages with the portal address and the router's name written in. */
 export function renderHotspotPages(pages: Readonly<Record<HotspotPage, string>>, portalUrl: string, routerName: string) {
-  const portal = checkPortalUrl(portalUrl).href;
   const out = {} as Record<HotspotPage, string>;
-  for (const name of HOTSPOT_PAGES) {
-    out[name] = pages[name].replaceAll('{{NETFLOW_PORTAL_URL}}', portal).replaceAll('{{NETFLOW_ROUTER}}', encodeURIComponent(routerName));
-  }
+  for (const name of HOTSPOT_PAGES) out[name] = fillHotspotPage(pages[name], portalUrl, routerName);
   return out;
 }
 
