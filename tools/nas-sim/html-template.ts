@@ -1,5 +1,5 @@
 // RouterOS's hotspot HTML templates, filled as the router fills them (Hotspot customisation,
-// https://help.mikrotik.com/docs/display/ROS/Hotspot+customisation):
+// https://help.mikrotik.com/docs/x/AQAyBQ):
 //   $(name)        the variable's value as is (RouterOS does not HTML-escape it);
 //   $(name-esc)    the value URL-encoded as a form field ("123&456=1 2" → "123%26456%3D1+2");
 //   $(if name) … $(elif name) … $(else) … $(endif)   a branch is taken when the value is not

@@ -1,5 +1,6 @@
 // A RouterOS script syntax checker for the scripts NetFlow generates. There is no RouterOS here, so
-// this checks what can be checked from the scripting manual (https://help.mikrotik.com/docs/display/ROS/Scripting):
+// this checks what can be checked from the scripting manual (https://help.mikrotik.com/docs/display/ROS/Scripting,
+// and for line joining and escapes https://wiki.mikrotik.com/index.php?title=Manual:Scripting):
 //   - physical → logical lines: a backslash at the end of a line joins it to the next; it cannot end
 //     a comment; anywhere else outside a string it is illegal. Inside a string a continued line must
 //     not start with whitespace (whether RouterOS keeps it is not documented; `\_` is a space);

@@ -3,14 +3,16 @@
 // property tables of each menu), not from a router, so a name missing here is a name this project
 // has not checked, not necessarily a name RouterOS lacks:
 //   /radius, /radius incoming   https://help.mikrotik.com/docs/display/ROS/RADIUS
-//   /ip firewall filter         https://help.mikrotik.com/docs/display/ROS/Filter
-//                               https://help.mikrotik.com/docs/display/ROS/Firewall+and+QoS+Case+Studies (place-before)
-//   /ip hotspot, profile        https://help.mikrotik.com/docs/display/ROS/HotSpot+-+Captive+portal
-//   /ip hotspot walled-garden   https://help.mikrotik.com/docs/display/ROS/HotSpot+-+Captive+portal (Walled Garden, IP Walled Garden)
-//   hotspot pages, $(var-esc)   https://help.mikrotik.com/docs/display/ROS/Hotspot+customisation
+//   /ip firewall filter         https://help.mikrotik.com/docs/display/ROS/Filter (place-before: an add argument
+//                               every RouterOS list menu takes, the item to insert before)
+//   /ip hotspot, profile,       https://help.mikrotik.com/docs/spaces/ROS/pages/56459266/HotSpot+-+Captive+portal
+//   walled-garden (+ ip)        (cross-checked with the property lists of terraform-routeros/terraform-provider-routeros,
+//                               routeros/resource_ip_hotspot_profile.go, resource_ip_hotspot_walled_garden{,_ip}.go)
+//   hotspot pages, $(var-esc)   https://help.mikrotik.com/docs/x/AQAyBQ (Hotspot customisation)
 //   /file add contents=         https://help.mikrotik.com/docs/display/ROS/Files (`add` since 7.9beta2)
-//   :if :foreach :local :len :pick, find where, escapes, line joining
+//   :if :foreach :local :len :pick, find where
 //                               https://help.mikrotik.com/docs/display/ROS/Scripting
+//   line joining, escapes       https://wiki.mikrotik.com/index.php?title=Manual:Scripting
 // Every menu also has the generic item properties comment, disabled, dynamic (read-only) and .id.
 
 export interface MenuSpec {
