@@ -13,18 +13,23 @@
 # is translated to the public address NetFlow knows this router by (netflow router add --ip).
 # require-message-auth is left at its RouterOS 7.15+ default (yes-for-request-resp): NetFlow
 # signs every reply with Message-Authenticator (BlastRADIUS, CVE-2024-3596).
+# - Remove the RADIUS entry an earlier run added (nothing the first time).
 /radius remove [find comment="NetFlow"]
+# - Add NetFlow as the RADIUS server of the hotspot, with its address, this router's secret and its ports.
 /radius add service=hotspot address=192.0.2.10 secret="change-me-to-a-long-random-secret" authentication-port=1812 accounting-port=1813 timeout=1100ms comment="NetFlow"
 
 # 2. Accept Disconnect and CoA from NetFlow, so sessions that run out or are ended by an operator
 # are cut at once. RouterOS's default is accept=no on port 1700; NetFlow sends to this router's
 # CoA port. Behind NAT, forward UDP 3799 from the public address to this router.
+# - Listen for Disconnect/CoA on the port NetFlow sends them to.
 /radius incoming set accept=yes port=3799
 
 # 3. Firewall: let Disconnect/CoA (UDP 3799) in from NetFlow's address only. The old rule goes
 # first; the new one is placed before the first static filter rule, so it comes before any drop
 # rule, or simply added when the filter has no static rules yet.
+# - Remove the rule an earlier run added.
 /ip firewall filter remove [find comment="NetFlow CoA"]
+# - Accept UDP to the CoA port from NetFlow: before the first static rule, or alone in an empty filter.
 :if ([:len [/ip firewall filter find dynamic=no]] = 0) do={/ip firewall filter add chain=input action=accept protocol=udp src-address=192.0.2.10 dst-port=3799 comment="NetFlow CoA"} else={/ip firewall filter add chain=input action=accept protocol=udp src-address=192.0.2.10 dst-port=3799 comment="NetFlow CoA" place-before=[:pick [/ip firewall filter find dynamic=no] 0]}
 
 # 4. Walled garden: what a guest may open before logging in. Only NetFlow's portal and its API (one
@@ -32,8 +37,11 @@
 # The HTTP entry lets the hotspot's web proxy pass plain-HTTP requests by host name; the IP entry
 # lets TCP through to the host's addresses (RouterOS resolves a dst-host name), which HTTPS needs.
 # No payment provider is configured in NetFlow (the sandbox, if on, is NetFlow itself).
+# - Remove the HTTP entries an earlier run added.
 /ip hotspot walled-garden remove [find comment="NetFlow" dynamic=no]
+# - Remove the IP entries an earlier run added.
 /ip hotspot walled-garden ip remove [find comment="NetFlow"]
+# - The portal and its API: TCP to wifi.example.com port 443.
 /ip hotspot walled-garden ip add dst-host="wifi.example.com" protocol=tcp dst-port=443 comment="NetFlow"
 
 # 5. The hotspot pages, written into the html-directory of the profile of every hotspot server
@@ -42,6 +50,7 @@
 # hotspot's variables; alogin.html sends them on after a login; status.html, logout.html and
 # rlogin.html are small pages of their own. Other files in the directory are left as they are.
 # One logical line per page: the loop's :local lives and dies on that line.
+# - login.html: forwards a guest who is not logged in to the portal, with the hotspot's variables.
 :foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . "/login.html")]; /file add name=($d . "/login.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
 tial-scale=1\">\n<meta http-equiv=\"pragma\" content=\"no-cache\"><meta http-equiv=\"expires\" content=\"-1\">\
 \n<title>Wi-Fi</title>\n<!-- NetFlow: the hotspot shows this page to every guest who is not logged in; it forw\
@@ -60,6 +69,7 @@ re empty and the portal uses PAP.\nfunction hex(s) { var h = '', i; for (i = 0; 
 rCodeAt(i) < 16 \? '0' : '') + s.charCodeAt(i).toString(16); return h; }\nvar go = document.getElementById('go\
 ');\ngo.href = go.href.replace('&chapId=&chapChallenge=', '&chapId=' + hex('\$(chap-id)') + '&chapChallenge=' \
 + hex('\$(chap-challenge)'));\nlocation.replace(go.href);\n</script>\n</body></html>\n"}}
+# - flogin.html: the same after a failed login, carrying the error to the portal.
 :foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . "/flogin.html")]; /file add name=($d . "/flogin.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
 tial-scale=1\">\n<meta http-equiv=\"pragma\" content=\"no-cache\"><meta http-equiv=\"expires\" content=\"-1\">\
 \n<title>Wi-Fi</title>\n<!-- NetFlow: the hotspot shows this page to every guest who is not logged in; it forw\
@@ -78,12 +88,14 @@ re empty and the portal uses PAP.\nfunction hex(s) { var h = '', i; for (i = 0; 
 rCodeAt(i) < 16 \? '0' : '') + s.charCodeAt(i).toString(16); return h; }\nvar go = document.getElementById('go\
 ');\ngo.href = go.href.replace('&chapId=&chapChallenge=', '&chapId=' + hex('\$(chap-id)') + '&chapChallenge=' \
 + hex('\$(chap-challenge)'));\nlocation.replace(go.href);\n</script>\n</body></html>\n"}}
+# - rlogin.html: sends a guest who opened another site to the login page (a fresh CHAP challenge).
 :foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . "/rlogin.html")]; /file add name=($d . "/rlogin.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
 tial-scale=1\">\n<meta http-equiv=\"pragma\" content=\"no-cache\"><meta http-equiv=\"expires\" content=\"-1\">\
 \n<!-- NetFlow: a guest who is not logged in opened some other site; send them to the router's own\nlogin page\
 \_(link-redirect), which forwards to NetFlow's portal with a fresh CHAP challenge. -->\n<meta http-equiv=\"ref\
 resh\" content=\"0;url=\$(link-redirect)\">\n<title>Wi-Fi</title>\n</head><body>\n<p><a href=\"\$(link-redirec\
 t)\">Log in to the Wi-Fi / Ingia kwenye Wi-Fi</a></p>\n</body></html>\n"}}
+# - alogin.html: after a login, sends the guest on (to the portal's "connected" view).
 :foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . "/alogin.html")]; /file add name=($d . "/alogin.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
 tial-scale=1\">\n<meta http-equiv=\"pragma\" content=\"no-cache\"><meta http-equiv=\"expires\" content=\"-1\">\
 \n<!-- NetFlow: shown after a successful login. link-redirect is the dst the portal posted (the\nportal's \"co\
@@ -91,6 +103,7 @@ nnected\" view), else the page the guest first asked for. -->\n<meta http-equiv=
 (link-redirect)\">\n<title>Wi-Fi</title>\n<style>body{font-family:sans-serif;margin:2em auto;max-width:26em;pa\
 dding:0 1em;text-align:center}a{font-size:1.2em}</style>\n</head><body>\n<p>You are connected. / Umeunganishwa\
 .</p>\n<p><a href=\"\$(link-redirect)\">Continue / Endelea</a></p>\n</body></html>\n"}}
+# - status.html: the router's status page for a logged-in guest, linking to the portal.
 :foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . "/status.html")]; /file add name=($d . "/status.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
 tial-scale=1\">\n<meta http-equiv=\"pragma\" content=\"no-cache\"><meta http-equiv=\"expires\" content=\"-1\">\
 \n\$(if refresh-timeout)<meta http-equiv=\"refresh\" content=\"\$(refresh-timeout-secs)\">\$(endif)\n<!-- NetF\
@@ -104,6 +117,7 @@ e)</td></tr>\n\$(if session-time-left)<tr><td>Time left / Muda uliobaki</td><td>
 ime left and packages / Muda na vifurushi</a></p>\n<form action=\"\$(link-logout)\" method=\"post\"><input typ\
 e=\"hidden\" name=\"erase-cookie\" value=\"on\"><button type=\"submit\">Log out / Toka</button></form>\n</body\
 ></html>\n"}}
+# - logout.html: shown after logging out; the code keeps its remaining time.
 :foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . "/logout.html")]; /file add name=($d . "/logout.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
 tial-scale=1\">\n<meta http-equiv=\"pragma\" content=\"no-cache\"><meta http-equiv=\"expires\" content=\"-1\">\
 \n<!-- NetFlow: shown after logging out. The code keeps its remaining time: logging in again from\nthe portal \
@@ -115,7 +129,9 @@ a href=\"\$(link-login)\">Log in again / Ingia tena</a></p>\n</body></html>\n"}}
 # 6. The profile of every hotspot server: ask RADIUS (NetFlow), send accounting, take the interim
 # interval from NetFlow's Access-Accept, and log guests in by http-chap (the portal hashes the code
 # with the router's challenge) or http-pap (the page's no-JavaScript link). Add mac-cookie to
-# login-by if returning devices should be logged in without the portal.
+# login-by if returning devices should be logged in without the portal. (http-pap sends the code
+# unhashed over the hotspot's own network; it is what the page's no-JavaScript link uses.)
+# - RADIUS, accounting, interim interval from NetFlow, login by http-chap or http-pap.
 :foreach s in=[/ip hotspot find] do={/ip hotspot profile set [find name=[/ip hotspot get $s profile]] use-radius=yes radius-accounting=yes radius-interim-update=received login-by=http-chap,http-pap}
 
 # Check: /radius monitor [find comment="NetFlow"]   (bad-replies rising: the secret differs from NetFlow's)

@@ -114,6 +114,16 @@ export function wrapRosString(literal: string, width = 110): string {
   return lines.join('\n');
 }
 
+/** What each page is for, said in the script above the line that writes it. */
+const PAGE_PURPOSE: Readonly<Record<HotspotPage, string>> = {
+  'login.html': "forwards a guest who is not logged in to the portal, with the hotspot's variables.",
+  'flogin.html': 'the same after a failed login, carrying the error to the portal.',
+  'rlogin.html': 'sends a guest who opened another site to the login page (a fresh CHAP challenge).',
+  'alogin.html': 'after a login, sends the guest on (to the portal\'s "connected" view).',
+  'status.html': "the router's status page for a logged-in guest, linking to the portal.",
+  'logout.html': 'shown after logging out; the code keeps its remaining time.',
+};
+
 /** A name RouterOS takes unquoted would do too, but quoting every value is simpler to check. */
 const q = rosString;
 
@@ -137,7 +147,8 @@ export function hotspotScript(input: HotspotScriptInput): string {
   const providerHosts = [...new Set(providers.flatMap((p) => p.hosts.map((h) => h.toLowerCase())))].filter((h) => h !== portalHost);
 
   const out: string[] = [];
-  const line = (...parts: string[]) => out.push(parts.join('\n'));
+  /** Every command comes with a line saying what it does. */
+  const cmd = (doc: string, command: string) => out.push(`# - ${doc}`, command);
   const comment = (text: string) => {
     for (const l of text.split('\n')) out.push(`# ${l}`.trimEnd());
   };
@@ -158,8 +169,9 @@ No src-address: the router sends from the address of its route to NetFlow, which
 is translated to the public address NetFlow knows this router by (netflow router add --ip).
 require-message-auth is left at its RouterOS 7.15+ default (yes-for-request-resp): NetFlow
 signs every reply with Message-Authenticator (BlastRADIUS, CVE-2024-3596).`);
-  line(`/radius remove [find comment=${q(RADIUS_COMMENT)}]`);
-  line(
+  cmd('Remove the RADIUS entry an earlier run added (nothing the first time).', `/radius remove [find comment=${q(RADIUS_COMMENT)}]`);
+  cmd(
+    "Add NetFlow as the RADIUS server of the hotspot, with its address, this router's secret and its ports.",
     `/radius add service=hotspot address=${address} secret=${q(router.secret)} authentication-port=${radiusAuthPort} accounting-port=${radiusAcctPort} timeout=1100ms comment=${q(RADIUS_COMMENT)}`,
   );
   out.push('');
@@ -167,15 +179,16 @@ signs every reply with Message-Authenticator (BlastRADIUS, CVE-2024-3596).`);
   comment(`2. Accept Disconnect and CoA from NetFlow, so sessions that run out or are ended by an operator
 are cut at once. RouterOS's default is accept=no on port 1700; NetFlow sends to this router's
 CoA port. Behind NAT, forward UDP ${router.coaPort} from the public address to this router.`);
-  line(`/radius incoming set accept=yes port=${router.coaPort}`);
+  cmd('Listen for Disconnect/CoA on the port NetFlow sends them to.', `/radius incoming set accept=yes port=${router.coaPort}`);
   out.push('');
 
   comment(`3. Firewall: let Disconnect/CoA (UDP ${router.coaPort}) in from NetFlow's address only. The old rule goes
 first; the new one is placed before the first static filter rule, so it comes before any drop
 rule, or simply added when the filter has no static rules yet.`);
-  line(`/ip firewall filter remove [find comment=${q(COA_FIREWALL_COMMENT)}]`);
+  cmd('Remove the rule an earlier run added.', `/ip firewall filter remove [find comment=${q(COA_FIREWALL_COMMENT)}]`);
   const rule = `chain=input action=accept protocol=udp src-address=${address} dst-port=${router.coaPort} comment=${q(COA_FIREWALL_COMMENT)}`;
-  line(
+  cmd(
+    'Accept UDP to the CoA port from NetFlow: before the first static rule, or alone in an empty filter.',
     `:if ([:len [/ip firewall filter find dynamic=no]] = 0) do={/ip firewall filter add ${rule}} else={/ip firewall filter add ${rule} place-before=[:pick [/ip firewall filter find dynamic=no] 0]}`,
   );
   out.push('');
@@ -192,16 +205,31 @@ lets TCP through to the host's addresses (RouterOS resolves a dst-host name), wh
         : `${p.provider}: ${p.hosts.join(', ')}`,
     );
   }
-  line(`/ip hotspot walled-garden remove [find comment=${q(WALLED_GARDEN_COMMENT)} dynamic=no]`);
-  line(`/ip hotspot walled-garden ip remove [find comment=${q(WALLED_GARDEN_COMMENT)}]`);
+  cmd(
+    'Remove the HTTP entries an earlier run added.',
+    `/ip hotspot walled-garden remove [find comment=${q(WALLED_GARDEN_COMMENT)} dynamic=no]`,
+  );
+  cmd('Remove the IP entries an earlier run added.', `/ip hotspot walled-garden ip remove [find comment=${q(WALLED_GARDEN_COMMENT)}]`);
   const ipTarget = (host: string) => (isIP(host) ? `dst-address=${host}` : `dst-host=${q(host)}`);
   if (portal.protocol === 'http:') {
-    line(`/ip hotspot walled-garden add dst-host=${q(portalHost)} dst-port=${portalPort} comment=${q(WALLED_GARDEN_COMMENT)}`);
+    cmd(
+      "The portal over plain HTTP, by host name, for the hotspot's web proxy.",
+      `/ip hotspot walled-garden add dst-host=${q(portalHost)} dst-port=${portalPort} comment=${q(WALLED_GARDEN_COMMENT)}`,
+    );
   }
-  line(`/ip hotspot walled-garden ip add ${ipTarget(portalHost)} protocol=tcp dst-port=${portalPort} comment=${q(WALLED_GARDEN_COMMENT)}`);
+  cmd(
+    `The portal and its API: TCP to ${portalHost} port ${portalPort}.`,
+    `/ip hotspot walled-garden ip add ${ipTarget(portalHost)} protocol=tcp dst-port=${portalPort} comment=${q(WALLED_GARDEN_COMMENT)}`,
+  );
   for (const host of providerHosts) {
-    line(`/ip hotspot walled-garden add dst-host=${q(host)} comment=${q(WALLED_GARDEN_COMMENT)}`);
-    line(`/ip hotspot walled-garden ip add ${ipTarget(host)} protocol=tcp dst-port=443 comment=${q(WALLED_GARDEN_COMMENT)}`);
+    cmd(
+      `Payment pages at ${host} over plain HTTP (a redirect to HTTPS, usually).`,
+      `/ip hotspot walled-garden add dst-host=${q(host)} comment=${q(WALLED_GARDEN_COMMENT)}`,
+    );
+    cmd(
+      `Payment pages at ${host} over HTTPS.`,
+      `/ip hotspot walled-garden ip add ${ipTarget(host)} protocol=tcp dst-port=443 comment=${q(WALLED_GARDEN_COMMENT)}`,
+    );
   }
   out.push('');
 
@@ -213,7 +241,8 @@ rlogin.html are small pages of their own. Other files in the directory are left 
 One logical line per page: the loop's :local lives and dies on that line.`);
   for (const name of HOTSPOT_PAGES) {
     const file = q(`/${name}`);
-    line(
+    cmd(
+      `${name}: ${PAGE_PURPOSE[name]}`,
       `:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . ${file})]; /file add name=($d . ${file}) contents=${wrapRosString(rosString(pages[name]))}}}`,
     );
   }
@@ -222,8 +251,10 @@ One logical line per page: the loop's :local lives and dies on that line.`);
   comment(`6. The profile of every hotspot server: ask RADIUS (NetFlow), send accounting, take the interim
 interval from NetFlow's Access-Accept, and log guests in by http-chap (the portal hashes the code
 with the router's challenge) or http-pap (the page's no-JavaScript link). Add mac-cookie to
-login-by if returning devices should be logged in without the portal.`);
-  line(
+login-by if returning devices should be logged in without the portal. (http-pap sends the code
+unhashed over the hotspot's own network; it is what the page's no-JavaScript link uses.)`);
+  cmd(
+    'RADIUS, accounting, interim interval from NetFlow, login by http-chap or http-pap.',
     `:foreach s in=[/ip hotspot find] do={/ip hotspot profile set [find name=[/ip hotspot get $s profile]] use-radius=yes radius-accounting=yes radius-interim-update=received login-by=http-chap,http-pap}`,
   );
   out.push('');

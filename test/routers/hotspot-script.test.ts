@@ -79,6 +79,13 @@ describe('netflow router script: the generated .rsc', () => {
         expect(report.commands.filter((c) => c.name === 'file add')).toHaveLength(HOTSPOT_PAGES.length);
       });
 
+      it('says what every command does, on the line above it', () => {
+        const lines = script.split('\n');
+        const starts = [...new Set(report.commands.filter((c) => !c.nested).map((c) => c.line))];
+        expect(starts.length).toBeGreaterThan(10);
+        for (const n of starts) expect(lines[n - 2], `line ${n}: ${lines[n - 1].slice(0, 60)}`).toMatch(/^# - \S/);
+      });
+
       it('adds nothing without first removing the same thing (safe to run twice)', () => {
         const { commands } = report;
         commands.forEach((c, i) => {
@@ -219,7 +226,13 @@ describe('the RouterOS syntax checker finds what RouterOS would refuse', () => {
     expect(problems('/radius add secret="ab\\\n cd"')).toEqual(['a continued string line starts with whitespace (write \\_ for a space)']);
     expect(problems('/radius add secret="ab\\\n\\_cd" \\\n  comment="x"')).toEqual([]);
     expect(problems('# a comment \\\n/radius add comment="x"')).toEqual(['a comment cannot be continued with a backslash']);
+    expect(problems('/radius print\n# a comment after a command\n/radius print')).toEqual([]);
     expect(problems('/radius add \\ comment="x"')).toEqual(['a backslash outside a string is only allowed at the end of a line']);
+    expect(problems('# is this pasted?\n/radius add comment="x"')).toEqual([
+      'a ? in a comment (pasted into the terminal, ? opens its help)',
+    ]);
+    expect(problems('/radius add\tcomment="x"')).toEqual(['a tab (pasted into the terminal, a tab completes the word instead)']);
+    expect(problems('/radius add comment=a?b')).toEqual(['a ? outside a string (the terminal shows help instead)']);
     expect(problems('/radius add comment=\\\n"x"')).toEqual(['comment= has no value', '/radius add: expected name=value, got ""…""']);
   });
 

@@ -4,6 +4,8 @@
 //   - physical → logical lines: a backslash at the end of a line joins it to the next; it cannot end
 //     a comment; anywhere else outside a string it is illegal. Inside a string a continued line must
 //     not start with whitespace (whether RouterOS keeps it is not documented; `\_` is a space);
+//   - pasting: no ? outside strings (not even in comments: the terminal opens its help) and no tabs
+//     (the terminal completes words);
 //   - string literals: only the documented escapes (\" \\ \n \r \t \$ \? \_ \a \b \f \v \XX with
 //     upper-case hex); an unescaped `?` (the terminal's help key) is refused; an unescaped `$` reads a variable;
 //   - brackets: [command], {block}, (expression) balanced and properly nested;
@@ -96,15 +98,18 @@ function tokenize(source: string, problems: RscProblem[]): Token[] {
       if (depth.length > 0) {
         if (depth.at(-1) === '{') push(';', '\n');
         else problem(`a line ends inside "${depth.at(-1)}" without a continuing backslash`);
+        glued = false;
         continue;
       }
       if (tokens.length > 0 && tokens.at(-1)!.kind !== 'eol') {
         push('eol', '\n');
         logical++;
       }
+      glued = false;
       continue;
     }
     if (c === ' ' || c === '\t') {
+      if (c === '\t') problem('a tab (pasted into the terminal, a tab completes the word instead)');
       i++;
       glued = false;
       continue;
@@ -124,6 +129,7 @@ function tokenize(source: string, problems: RscProblem[]): Token[] {
       const end = source.indexOf('\n', i);
       const text = source.slice(i, end === -1 ? undefined : end).replace(/\r$/, '');
       if (text.endsWith('\\')) problem('a comment cannot be continued with a backslash');
+      if (text.includes('?')) problem('a ? in a comment (pasted into the terminal, ? opens its help)');
       if (depth.length > 0 && depth.at(-1) !== '{') problem(`a comment inside "${depth.at(-1)}"`);
       i += text.length;
       continue;
@@ -205,6 +211,7 @@ function tokenize(source: string, problems: RscProblem[]): Token[] {
     }
     let j = i;
     while (j < source.length && !/[\s"[\]{}();\\]/.test(source[j])) j++;
+    if (source.slice(i, j).includes('?')) problem('a ? outside a string (the terminal shows help instead)');
     push('word', source.slice(i, j));
     i = j;
   }
