@@ -234,8 +234,8 @@ lets TCP through to the host's addresses (RouterOS resolves a dst-host name), wh
   out.push('');
 
   comment(`5. The hotspot pages, written into the html-directory of the profile of every hotspot server
-(whatever the profile is called; on a router with flash/ that directory is under flash/, so the
-pages survive a reboot). login.html and flogin.html forward the guest to the portal with the
+(whatever the profile is called; it is the directory RouterOS made for the profile, under flash/
+on routers that have one, so the pages survive a reboot). login.html and flogin.html forward the guest to the portal with the
 hotspot's variables; alogin.html sends them on after a login; status.html, logout.html and
 rlogin.html are small pages of their own. Other files in the directory are left as they are.
 One logical line per page: the loop's :local lives and dies on that line. A leading / of the
