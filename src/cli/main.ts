@@ -104,7 +104,7 @@ async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, c
     return 0;
   }
   const config = loadConfig(env);
-  const step = command.prepare(opts, { coaPort: config.coaPort, radsecDir: config.radsec.dir });
+  const step = command.prepare(opts, { coaPort: config.coaPort, radsecDir: config.radsec.dir, config });
   // The embedded server may need creating on first use: say so, it takes a few seconds.
   const db = await openCliDatabase(env, (line) => io.stderr(`netflow: ${line}\n`));
   try {

@@ -4,6 +4,7 @@
 // (Stop, Admin-Reboot) and, with --accounting-on-off, sends Accounting-Off.
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { checkPortalUrl } from '../../src/routers/hotspot-script.js';
 import { CoaListener } from './coa-listener.js';
 import { formatEvent } from './events.js';
 import { Hotspot, type LoginRequest } from './hotspot.js';
@@ -35,6 +36,10 @@ Guests
   --http-port N          hotspot login pages (default 8099; 0 = any free port)
   --http-host ADDR       default 127.0.0.1
   --login-by LIST        http-chap,http-pap,mac (default http-chap,http-pap)
+  --html-dir DIR         serve this hotspot html-directory (e.g. routeros-scripts/hotspot), filled in as
+                         RouterOS fills it, instead of the built-in pages
+  --netflow-portal URL   with --html-dir of NetFlow's templates: the portal URL to write in ...
+  --netflow-router NAME  ... and the router's NetFlow name (as netflow router script does)
   --login-code CODE      log one guest in at start with this code ...
   --mac MAC              ... from this MAC (default generated)
   --ip ADDR              ... with this IP (default from 10.5.50.2 up)
@@ -79,6 +84,9 @@ async function main(): Promise<void> {
       'accounting-on-off': { type: 'boolean', default: false },
       'no-message-authenticator': { type: 'boolean', default: false },
       'login-by': { type: 'string', default: 'http-chap,http-pap' },
+      'html-dir': { type: 'string' },
+      'netflow-portal': { type: 'string' },
+      'netflow-router': { type: 'string' },
       'login-code': { type: 'string' },
       mac: { type: 'string' },
       ip: { type: 'string' },
@@ -108,6 +116,23 @@ async function main(): Promise<void> {
     .map((s) => s.trim())
     .filter(Boolean);
   for (const m of loginBy) if (!['http-chap', 'http-pap', 'mac'].includes(m)) fail(`unknown --login-by method ${m}`);
+  if (
+    (values['netflow-portal'] === undefined) !== (values['netflow-router'] === undefined) ||
+    (values['netflow-portal'] && !values['html-dir'])
+  ) {
+    fail('--netflow-portal and --netflow-router go together, with --html-dir');
+  }
+  const netflowPages =
+    values['netflow-portal'] && values['netflow-router']
+      ? { portalUrl: values['netflow-portal'], routerName: values['netflow-router'] }
+      : undefined;
+  if (netflowPages) {
+    try {
+      checkPortalUrl(netflowPages.portalUrl);
+    } catch (err) {
+      fail(`--netflow-portal${(err as Error).message.replace(/^portalUrl/, '')}`);
+    }
+  }
   const interim = values.interim === 'received' ? 'received' : int(values.interim, 'interim', 0, 1, 86_400);
 
   const transport = values.radsec ? await radsecTransport(values, fail, (line) => process.stdout.write(`# nas-sim: ${line}\n`)) : undefined;
@@ -152,6 +177,8 @@ async function main(): Promise<void> {
     port: int(values['http-port'], 'http-port', 8099),
     host: values['http-host'],
     loginBy: loginBy as HttpLoginBy[],
+    htmlDir: values['html-dir'],
+    netflowPages,
   });
   process.stdout.write(
     `# nas-sim: RADIUS ${values.radsec ? `over RadSec (TLS) to ${values.server}:${values['radsec-port'] ?? 2083}` : `${values.server} auth/acct from ${values.bind}`}, ${coa ? `CoA on ${values.bind}:${coa.port()}` : 'no CoA listener (no --secret)'}, login page http://${values['http-host']}:${web.port()}/login\n`,
