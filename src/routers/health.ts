@@ -29,14 +29,21 @@ const big = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Big
 
 export const NETFLOW_COMMENT = 'NetFlow';
 
-export function driftOf(radius: ApiRow[], incoming: ApiRow | undefined, hotspots: ApiRow[], profiles: ApiRow[], expected: ExpectedSetup): string[] {
+export function driftOf(
+  radius: ApiRow[],
+  incoming: ApiRow | undefined,
+  hotspots: ApiRow[],
+  profiles: ApiRow[],
+  expected: ExpectedSetup,
+): string[] {
   const drift: string[] = [];
   const forHotspot = radius.filter((r) => (r.service ?? '').split(',').includes('hotspot'));
   const entry = radius.find((r) => r.comment === NETFLOW_COMMENT) ?? forHotspot[0];
   if (!entry) drift.push(`/radius: no entry for the hotspot (the script adds one with comment="${NETFLOW_COMMENT}")`);
   else {
     const name = `/radius ${entry.comment === NETFLOW_COMMENT ? `comment=${NETFLOW_COMMENT}` : (entry['.id'] ?? '')}`.trim();
-    if (!(entry.service ?? '').split(',').includes('hotspot')) drift.push(`${name}: service=${entry.service ?? ''} (the script sets hotspot)`);
+    if (!(entry.service ?? '').split(',').includes('hotspot'))
+      drift.push(`${name}: service=${entry.service ?? ''} (the script sets hotspot)`);
     if (yes(entry.disabled)) drift.push(`${name}: disabled`);
     if (expected.authPort && entry['authentication-port'] && Number(entry['authentication-port']) !== expected.authPort)
       drift.push(`${name}: authentication-port=${entry['authentication-port']} (NetFlow listens on ${expected.authPort})`);
@@ -45,7 +52,8 @@ export function driftOf(radius: ApiRow[], incoming: ApiRow | undefined, hotspots
   }
   if (!incoming) drift.push('/radius incoming: not readable');
   else {
-    if (!yes(incoming.accept)) drift.push(`/radius incoming: accept=${incoming.accept ?? 'no'} (the script sets yes: Disconnect/CoA are refused)`);
+    if (!yes(incoming.accept))
+      drift.push(`/radius incoming: accept=${incoming.accept ?? 'no'} (the script sets yes: Disconnect/CoA are refused)`);
     if (num(incoming.port) !== expected.coaPort)
       drift.push(`/radius incoming: port=${incoming.port ?? '?'} (NetFlow sends Disconnect/CoA to ${expected.coaPort})`);
   }

@@ -48,7 +48,14 @@ export async function reconcileRouter(
     where: { routerId: router.id, status: { in: ['open', 'stale'] } },
     include: { entitlement: { select: { status: true, expiresAt: true } } },
   });
-  const report: SyncReport = { router: router.name, checkedAt, onRouter: active.length, openInNetflow: open.length, closed: [], removed: [] };
+  const report: SyncReport = {
+    router: router.name,
+    checkedAt,
+    onRouter: active.length,
+    openInNetflow: open.length,
+    closed: [],
+    removed: [],
+  };
 
   for (const s of open) {
     if (active.some((row) => matchesSession(row, s))) continue;
@@ -91,7 +98,15 @@ export async function reconcileRouter(
       action: 'security.unauthorized_hotspot_user',
       subject: `${router.name} ${row.mac ?? row.address ?? row.id}`,
       // A NetFlow code is a bearer credential: the audit log shows only its ends.
-      details: { router: router.name, user: reason === 'expired' || reason === 'revoked' ? maskCode(row.user) : row.user, mac: row.mac, address: row.address, radius: row.radius, reason, removed: true },
+      details: {
+        router: router.name,
+        user: reason === 'expired' || reason === 'revoked' ? maskCode(row.user) : row.user,
+        mac: row.mac,
+        address: row.address,
+        radius: row.radius,
+        reason,
+        removed: true,
+      },
     });
     report.removed.push({ user: row.user, mac: row.mac, address: row.address, reason });
   }

@@ -118,7 +118,12 @@ export function createRouterJobs(options: RouterJobsOptions): RouterJobs {
       if (drift && drift.length > 0 && !driftAlerted) {
         driftAlerted = true;
         alerts.push('alert.router_drift');
-        await recordAudit(tx, { actor: 'router-health', action: 'alert.router_drift', subject: router.name, details: { routerId: router.id, drift } });
+        await recordAudit(tx, {
+          actor: 'router-health',
+          action: 'alert.router_drift',
+          subject: router.name,
+          details: { routerId: router.id, drift },
+        });
       } else if (drift && drift.length === 0) {
         driftAlerted = false;
       }
@@ -168,7 +173,11 @@ export function createRouterJobs(options: RouterJobsOptions): RouterJobs {
       if (!(await leaseRouter(prisma, router.id, instance, now(), Math.ceil(timeoutMs / 1000) + 60))) continue;
       try {
         const target = targetOf(router.apiCredential, router.ip, await box());
-        const report = await withRouterApi(target, (api) => reconcileRouter(prisma, api, router, { now, actor: 'router-sync' }), timeoutMs * 3);
+        const report = await withRouterApi(
+          target,
+          (api) => reconcileRouter(prisma, api, router, { now, actor: 'router-sync' }),
+          timeoutMs * 3,
+        );
         await saveSync(prisma, router.id, report);
         if (report.closed.length || report.removed.length)
           log.info('router sync', { router: router.name, closed: report.closed.length, removed: report.removed.length });
@@ -201,14 +210,22 @@ export function createRouterJobs(options: RouterJobsOptions): RouterJobs {
         }
       };
       tasks.push(
-        cron.schedule(options.healthSchedule ?? '*/3 * * * *', guard('router health', () => serial(healthRound)), {
-          noOverlap: true,
-          name: 'netflow-router-health',
-        }),
-        cron.schedule(options.syncSchedule ?? '*/10 * * * *', guard('router sync', () => serial(syncRound)), {
-          noOverlap: true,
-          name: 'netflow-router-sync',
-        }),
+        cron.schedule(
+          options.healthSchedule ?? '*/3 * * * *',
+          guard('router health', () => serial(healthRound)),
+          {
+            noOverlap: true,
+            name: 'netflow-router-health',
+          },
+        ),
+        cron.schedule(
+          options.syncSchedule ?? '*/10 * * * *',
+          guard('router sync', () => serial(syncRound)),
+          {
+            noOverlap: true,
+            name: 'netflow-router-sync',
+          },
+        ),
       );
     },
     async stop() {

@@ -3,6 +3,7 @@
 // router that accepts the connection and then says nothing, and a stuck promise must never hold a
 // health round or an enforcement delivery. Errors say what failed, never the password.
 import { readFileSync } from 'node:fs';
+import { getSystemErrorName } from 'node:util';
 import { RouterOSAPI } from 'node-routeros';
 
 export interface ApiTarget {
@@ -28,17 +29,31 @@ export class RouterApiError extends Error {
 
 export const DEFAULT_API_TIMEOUT_MS = 8_000;
 
+function systemErrorName(errno: number): string {
+  try {
+    return getSystemErrorName(errno);
+  } catch {
+    return String(errno);
+  }
+}
+
 /** What went wrong, in words an operator can act on. */
 function explain(err: unknown, target: ApiTarget): string {
-  const e = err as { errno?: string; message?: string; code?: string };
+  const e = err as { errno?: string | number; message?: string; code?: string };
   const where = `${target.host}:${target.port}`;
-  const code = e?.errno ?? e?.code;
-  if (code === 'CANTLOGIN') return `login refused by ${where} (check the API user and password: netflow router api NAME --user U --password P)`;
-  if (code === 'ECONNREFUSED') return `connection refused by ${where} (is /ip service ${target.tls ? 'api-ssl' : 'api'} enabled on that port?)`;
+  // node-routeros passes a socket error's numeric errno on (-111), not its code (ECONNREFUSED).
+  const code = typeof e?.errno === 'number' ? systemErrorName(e.errno) : (e?.errno ?? e?.code);
+  if (code === 'CANTLOGIN')
+    return `login refused by ${where} (check the API user and password: netflow router api NAME --user U --password P)`;
+  if (code === 'ECONNREFUSED')
+    return `connection refused by ${where} (is /ip service ${target.tls ? 'api-ssl' : 'api'} enabled on that port?)`;
   if (code === 'SOCKTMOUT' || code === 'ETIMEDOUT') return `no answer from ${where} in time`;
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `${where} is unreachable`;
-  const message = typeof err === 'string' ? err : (e?.message ?? String(err));
-  return `${where}: ${message.replaceAll(target.password, '***')}`;
+  if (code === 'ECONNRESET' || code === 'EPIPE') return `${where} closed the connection`;
+  if (String(code).includes('CERT') || String(code).includes('SELF_SIGNED'))
+    return `${where}: its API-SSL certificate is not trusted (${code}; give its CA with --ca-file)`;
+  const message = (typeof err === 'string' ? err : e?.message || code) || 'connection failed';
+  return `${where}: ${String(message).replaceAll(target.password, '***')}`;
 }
 
 /**
