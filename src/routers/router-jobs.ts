@@ -9,7 +9,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { PrismaClient } from '../db/generated/client.js';
 import type { Logger } from '../config/logger.js';
 import { recordAudit } from '../audit/audit.js';
-import { targetOf } from './api-credentials.js';
+import { apiPasswordContext, targetOf } from './api-credentials.js';
 import { readHealth, type ExpectedSetup, type HealthReading } from './health.js';
 import { reconcileRouter, type SyncReport } from './reconcile.js';
 import { DEFAULT_API_TIMEOUT_MS, withRouterApi } from './routeros-client.js';
@@ -28,6 +28,12 @@ export interface RouterJobsOptions {
   apiTimeoutMs?: number;
   healthSchedule?: string;
   syncSchedule?: string;
+  /**
+   * How long a router stays with the instance that polled it. Renewed by that instance's every
+   * round, so a router sticks to one instance while it lives; a little under the health period, so
+   * another instance takes over within one round after it dies.
+   */
+  leaseSeconds?: number;
 }
 
 export interface HealthOutcome {
@@ -63,8 +69,9 @@ export async function leaseRouter(prisma: PrismaClient, routerId: number, instan
   return rows.length > 0;
 }
 
-async function release(prisma: PrismaClient, routerId: number, instance: string): Promise<void> {
-  await prisma.routerHealth.updateMany({ where: { routerId, leasedBy: instance }, data: { leaseUntil: null, leasedBy: null } });
+/** Gives this instance's routers up (at stop), so another instance takes them at its next round. */
+async function releaseAll(prisma: PrismaClient, instance: string): Promise<void> {
+  await prisma.routerHealth.updateMany({ where: { leasedBy: instance }, data: { leaseUntil: null, leasedBy: null } });
 }
 
 export function createRouterJobs(options: RouterJobsOptions): RouterJobs {
@@ -72,6 +79,7 @@ export function createRouterJobs(options: RouterJobsOptions): RouterJobs {
   const now = options.now ?? (() => new Date());
   const instance = options.instance ?? `${hostname()}:${process.pid}`;
   const timeoutMs = options.apiTimeoutMs ?? DEFAULT_API_TIMEOUT_MS;
+  const leaseSeconds = options.leaseSeconds ?? 170;
   const tasks: ScheduledTask[] = [];
   let running: Promise<unknown> = Promise.resolve();
 
@@ -81,7 +89,9 @@ export function createRouterJobs(options: RouterJobsOptions): RouterJobs {
     let error: string | null = null;
     if (router.apiCredential) {
       try {
-        const target = targetOf(router.apiCredential, router.ip, await box());
+        const sealer = await box();
+        const target = targetOf(router.apiCredential, router.ip, sealer);
+        if (router.apiCredential.keyId !== sealer.keyId) await reseal(prisma, router.id, target.password, sealer);
         reading = await withRouterApi(target, (api) => readHealth(api, { ...options.expected, coaPort: router.coaPort }), timeoutMs);
       } catch (err) {
         error = (err as Error).message;
@@ -155,13 +165,8 @@ export function createRouterJobs(options: RouterJobsOptions): RouterJobs {
   async function healthRound(): Promise<HealthOutcome[]> {
     const out: HealthOutcome[] = [];
     for (const router of await activeRouters(prisma)) {
-      // A lease long enough for one conversation and its write.
-      if (!(await leaseRouter(prisma, router.id, instance, now(), Math.ceil(timeoutMs / 1000) + 30))) continue;
-      try {
-        out.push(await checkOne(router));
-      } finally {
-        await release(prisma, router.id, instance);
-      }
+      if (!(await leaseRouter(prisma, router.id, instance, now(), leaseSeconds))) continue;
+      out.push(await checkOne(router));
     }
     return out;
   }
@@ -170,7 +175,7 @@ export function createRouterJobs(options: RouterJobsOptions): RouterJobs {
     const out: SyncReport[] = [];
     for (const router of await activeRouters(prisma)) {
       if (!router.apiCredential) continue;
-      if (!(await leaseRouter(prisma, router.id, instance, now(), Math.ceil(timeoutMs / 1000) + 60))) continue;
+      if (!(await leaseRouter(prisma, router.id, instance, now(), leaseSeconds))) continue;
       try {
         const target = targetOf(router.apiCredential, router.ip, await box());
         const report = await withRouterApi(
@@ -184,8 +189,6 @@ export function createRouterJobs(options: RouterJobsOptions): RouterJobs {
         out.push(report);
       } catch (err) {
         log.warn('router sync failed', { router: router.name, error: (err as Error).message });
-      } finally {
-        await release(prisma, router.id, instance);
       }
     }
     return out;
@@ -231,6 +234,7 @@ export function createRouterJobs(options: RouterJobsOptions): RouterJobs {
     async stop() {
       for (const t of tasks) await t.destroy();
       await running;
+      await releaseAll(prisma, instance).catch(() => {});
     },
   };
 }
@@ -246,5 +250,13 @@ export async function saveSync(prisma: PrismaClient, routerId: number, report: S
     where: { routerId },
     create: { routerId, lastSyncAt: report.checkedAt, lastSync },
     update: { lastSyncAt: report.checkedAt, lastSync },
+  });
+}
+
+/** After a key rotation (old key in NETFLOW_SECRET_KEY_PREVIOUS): the password sealed again under the current key. */
+async function reseal(prisma: PrismaClient, routerId: number, password: string, box: SecretBox): Promise<void> {
+  await prisma.routerApiCredential.update({
+    where: { routerId },
+    data: { passwordSealed: box.seal(password, apiPasswordContext(routerId)), keyId: box.keyId },
   });
 }

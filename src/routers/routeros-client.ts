@@ -91,7 +91,10 @@ export async function withRouterApi<T>(
     return await Promise.race([conversation, deadline]);
   } catch (err) {
     if (err instanceof RouterApiError) throw err;
-    throw new RouterApiError(explain(err, target));
+    // node-routeros drops a TLS verification error's reason; the socket still has it.
+    const socket = (api as unknown as { connector?: { socket?: { authorizationError?: Error & { code?: string } } } }).connector?.socket;
+    const tlsError = target.tls ? socket?.authorizationError : undefined;
+    throw new RouterApiError(explain(tlsError ? { code: tlsError.code ?? String(tlsError) } : err, target));
   } finally {
     clearTimeout(timer);
     conversation.catch(() => {});
