@@ -129,6 +129,25 @@ describe('RouterOS API: health, reconciliation, fallback kick', () => {
     expect(list.stdout).not.toContain(API_PASSWORD);
   });
 
+  it('router api / sync refuse bad input with one line saying what to do', async () => {
+    const missing = await cli('router', 'api', ROUTER, '--user', API_USER);
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
+    expect(missing.stderr).toBe('netflow: --password is required (see: netflow router api --help)\n');
+    const unknown = await cli('router', 'api', 'no-such-router', '--user', 'u', '--password', 'p');
+    expect(unknown.stderr).toBe('netflow: no router named "no-such-router" (see: netflow router list)\n');
+    const ca = await cli('router', 'api', ROUTER, '--user', 'u', '--password', 'p', '--ca-file', '/etc/hostname');
+    expect(ca.stderr).toBe('netflow: --ca-file only applies with --tls (API-SSL)\n');
+    const port = await cli('router', 'api', ROUTER, '--user', 'u', '--password', 'p', '--port', '70000');
+    expect(port.code).toBe(2);
+    await addRouter(env.db, { name: 'no-api', ip: '127.0.0.9', secret: SECRET });
+    const sync = await cli('router', 'sync', 'no-api');
+    expect(sync.stderr).toBe(
+      'netflow: router "no-api" has no API credentials (set them: netflow router api no-api --user U --password P)\n',
+    );
+    const status = await cli('router', 'status', 'no-api');
+    expect(status.stdout).toContain('api: not set (RADIUS only');
+  });
+
   it('health: reachable, identity, version, uptime, load, memory, no drift; router status shows it', async () => {
     const [outcome] = await env.netflow.routerJobs.healthRound();
     expect(outcome).toMatchObject({ router: ROUTER, reachable: true, error: null, alerts: [] });
@@ -295,7 +314,8 @@ describe('RouterOS API: health, reconciliation, fallback kick', () => {
     offsetMs = 0;
     expect(unseen.alerts).toEqual(['alert.router_unseen']);
     expect(still.alerts).toEqual([]);
-    expect(await audits('alert.router_unseen')).toHaveLength(1);
+    // One alert per router per episode: the router without API credentials is silent on RADIUS too.
+    expect((await audits('alert.router_unseen')).map((a) => a.subject).sort()).toEqual([ROUTER, 'no-api']);
     const sync = await cli('router', 'sync', ROUTER);
     expect(sync.code).toBe(1);
     expect(sync.stderr).toMatch(/^netflow: connection refused by 127\.0\.0\.1:\d+/);
