@@ -27,8 +27,15 @@ export async function listActive(api: ApiSession, filter: string[] = []): Promis
   }));
 }
 
-export async function removeActive(api: ApiSession, id: string): Promise<void> {
-  await api.run('/ip/hotspot/active/remove', [`=.id=${id}`]);
+/** False when the row is already gone (the guest left between the print and the remove). */
+export async function removeActive(api: ApiSession, id: string): Promise<boolean> {
+  try {
+    await api.run('/ip/hotspot/active/remove', [`=.id=${id}`]);
+    return true;
+  } catch (err) {
+    if (/no such item/.test((err as Error).message)) return false;
+    throw err;
+  }
 }
 
 /** The rows that are this session: the same user, and the same MAC or address where NetFlow knows them. */
@@ -46,6 +53,7 @@ export async function kickSession(
   session: { userName: string; mac: string | null; framedIp: string | null },
 ): Promise<ActiveUser[]> {
   const rows = (await listActive(api, [`?user=${session.userName}`])).filter((r) => matchesSession(r, session));
-  for (const r of rows) await removeActive(api, r.id);
-  return rows;
+  const removed: ActiveUser[] = [];
+  for (const r of rows) if (await removeActive(api, r.id)) removed.push(r);
+  return removed;
 }

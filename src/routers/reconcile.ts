@@ -92,7 +92,7 @@ export async function reconcileRouter(
   for (const row of active) {
     const reason = await unauthorized(prisma, row, open, checkedAt);
     if (!reason) continue;
-    await removeActive(api, row.id);
+    if (!(await removeActive(api, row.id))) continue; // gone already
     await recordAudit(prisma, {
       actor: options.actor,
       action: 'security.unauthorized_hotspot_user',

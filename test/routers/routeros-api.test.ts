@@ -103,6 +103,11 @@ describe('RouterOS API: health, reconciliation, fallback kick', () => {
     const profiles = await ok.write('/ip/hotspot/profile/print', ['?name=hsprof1', '=.proplist=name,use-radius']);
     expect(profiles).toEqual([{ name: 'hsprof1', 'use-radius': 'true' }]);
     await expect(ok.write('/no/such/menu')).rejects.toThrow('no such command prefix');
+    await expect(ok.write('/ip/hotspot/active/remove', ['=.id=*FFFF'])).rejects.toThrow('no such item');
+    // Commands on one connection are told apart by their .tag, answered as each completes.
+    const both = await Promise.all([ok.write('/system/identity/print'), ok.write('/radius/incoming/print')]);
+    expect(both[0][0].name).toBe('cafe-1-hap');
+    expect(both[1][0]).toMatchObject({ accept: 'true' });
     await ok.close();
     const bad = new RouterOSAPI({ host: '127.0.0.1', port: api.port(), user: API_USER, password: 'wrong', timeout: 3 });
     await expect(bad.connect()).rejects.toMatchObject({ errno: 'CANTLOGIN' });
