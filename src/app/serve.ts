@@ -130,8 +130,9 @@ async function startAroundRadius(
     const address = http.server.address();
     httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
   } catch (err) {
-    // e.g. the port is taken: stop what setupPayments started (the rate limiter's sweep).
+    // e.g. the port is taken: stop what setupPayments started (the rate limiter's sweep) and the jobs.
     await payments.close();
+    await routerJobs.stop();
     await http.close();
     throw err;
   }

@@ -46,7 +46,10 @@ export function secretBoxFromKeys(current: Buffer, previous: Buffer[] = []): Sec
     },
     open(sealed, id, context) {
       const key = keys.get(id);
-      if (!key) throw new SecretKeyError(`sealed with key ${id}, which is not configured (set NETFLOW_SECRET_KEY_PREVIOUS to it)`);
+      if (!key)
+        throw new SecretKeyError(
+          `sealed with key ${id}, which this NetFlow does not have (several instances: give them all the same NETFLOW_SECRET_KEY; after a rotation: the old key in NETFLOW_SECRET_KEY_PREVIOUS)`,
+        );
       const [version, iv, tag, body] = sealed.split('.');
       if (version !== VERSION || !iv || !tag || body === undefined) throw new SecretKeyError('not a sealed value this NetFlow can read');
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
