@@ -325,5 +325,15 @@ describe('RouterOS API: health, reconciliation, fallback kick', () => {
     expect(sync.code).toBe(1);
     expect(sync.stderr).toMatch(/^netflow: connection refused by 127\.0\.0\.1:\d+/);
     expect(sync.stderr).not.toContain(API_PASSWORD);
+    // A Disconnect unanswered with the API down as well: the CoA outcome stands (retried later), both reasons recorded.
+    const g = await login();
+    coa.dropNext(1000);
+    const action = await disconnectNow(g.session.id);
+    coa.dropNext(0);
+    expect(action.status).toBe('pending');
+    expect(action.lastError).toMatch(/^no reply from 127\.0\.0\.1:\d+ after 3 transmissions; RouterOS API: connection refused by/);
+    expect(hs.session(g.view.acctSessionId)).not.toBeNull();
+    await hs.logout(g.view.acctSessionId);
+    await hs.settled();
   });
 });
