@@ -18,12 +18,12 @@ COPY . .
 RUN npm run build \
  && mkdir -p /app/data && chown node:node /app/data
 
-# Not root: the image's own "node" user (uid 1000). It can write only /app/data (used only when
-# DATABASE_URL is unset: the embedded PostgreSQL). Ports 1812/1813 are above 1024 inside the
-# container, so no capability is needed.
+# Not root: the image's own "node" user (uid 1000). It can write only /app/data: the RadSec CA,
+# the API key file, and the embedded PostgreSQL when DATABASE_URL is unset. Ports 1812/1813/2083
+# are above 1024 inside the container, so no capability is needed.
 USER node
 
-EXPOSE 3000 1812/udp 1813/udp
+EXPOSE 3000 1812/udp 1813/udp 2083/tcp
 # /healthz answers 200 when the database answers, 503 otherwise.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
