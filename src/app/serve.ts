@@ -14,6 +14,8 @@ import { startRadius, type RunningRadius } from './radius-service.js';
 import { startRadiusThread } from './radius-thread.js';
 import { createMetricsRegistry } from './metrics.js';
 import { checkPaymentsConfig, setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
+import { announceSetupToken, setupAdmin } from './admin.js';
+import type { AdminDeps } from '../http/admin/index.js';
 
 export interface RunningNetflow {
   authPort: number;
@@ -38,6 +40,8 @@ export interface StartOptions {
   coaTimeoutMs?: number;
   /** The payment status job ('manual' in tests) and its clock. */
   payments?: PaymentsOptions;
+  /** Overrides for the admin API (tests: login limits, heartbeat). */
+  admin?: Partial<AdminDeps>;
   /**
    * 'worker' (default): RADIUS runs in its own thread, out of reach of HTTP load. 'main': on the
    * main thread as before (RADIUS_THREAD=main; for comparison in bench/http-flood.ts).
@@ -83,6 +87,7 @@ async function startAroundRadius(
   });
   if (options.enforcement !== 'manual') await enforcer.start();
   const payments = setupPayments(config, db, log, options.payments);
+  const admin = setupAdmin(config, db, log, options.admin);
   const http = buildHttpApp({
     pingDatabase: async () => void (await db.pool.query('SELECT 1')),
     metrics: createMetricsRegistry({
@@ -95,6 +100,7 @@ async function startAroundRadius(
     trustProxy: config.trustProxy,
     log,
     payments: payments.faces,
+    admin: admin.deps,
   });
   let httpPort: number;
   try {
@@ -104,10 +110,12 @@ async function startAroundRadius(
   } catch (err) {
     // e.g. the port is taken: stop what setupPayments started (the rate limiter's sweep).
     await payments.close();
+    admin.close();
     await http.close();
     throw err;
   }
   payments.ready(httpPort);
+  await announceSetupToken(db, log, httpPort);
   log.info('netflow started', {
     radiusAuthPort: ports.authPort,
     radiusAcctPort: ports.acctPort,
@@ -124,6 +132,7 @@ async function startAroundRadius(
     payments,
     async close() {
       await payments.close();
+      admin.close();
       await enforcer.stop();
       await routerControl.close();
       await radius.close(); // stops answering, drains accounting writes, closes the router table

@@ -5,7 +5,7 @@
 //   portal     /api/v1/portal/*                         (./portal-routes.ts)
 //   callbacks  /api/v1/payments/callbacks/:provider     (./callback-routes.ts)
 //   sandbox    /sandbox, /sandbox/<provider>/*          (./sandbox.ts; only when test money is on)
-//   admin      /api/v1/admin/*                          (./admin/index.ts; empty for now)
+//   admin      /api/v1/admin/*                          (./admin/index.ts)
 //   web        the built web/ client                    (./web.ts; serves nothing yet)
 // A face's hooks, content-type parsers and decorators stay inside it.
 import { randomUUID } from 'node:crypto';
@@ -13,7 +13,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../config/logger.js';
 import type { SandboxContext } from '../payments/sandbox/context.js';
-import { adminPlugin } from './admin/index.js';
+import { adminPlugin, type AdminDeps } from './admin/index.js';
 import { callbackPlugin, type CallbackDeps } from './callback-routes.js';
 import { healthPlugin, type HealthDeps } from './health.js';
 import { portalPlugin, type PortalDeps } from './portal-routes.js';
@@ -38,6 +38,8 @@ export interface HttpDeps extends HealthDeps {
   log?: Logger;
   /** The portal, callback and sandbox faces; without them only health and metrics are served. */
   payments?: PaymentFaces;
+  /** The admin API (src/app/admin.ts builds it); without it /api/v1/admin serves nothing. */
+  admin?: AdminDeps;
 }
 
 /**
@@ -107,7 +109,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     void app.register(callbackPlugin, { ...deps.payments.callbacks, prefix: '/api/v1/payments/callbacks' });
     if (deps.payments.sandbox) void app.register(sandboxPlugin, { ctx: deps.payments.sandbox });
   }
-  void app.register(adminPlugin, { prefix: '/api/v1/admin' });
+  if (deps.admin) void app.register(adminPlugin, { ...deps.admin, prefix: '/api/v1/admin' });
   void app.register(webPlugin, {});
   return app;
 }
