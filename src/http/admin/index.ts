@@ -12,6 +12,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, InputError, NotFoundError } from '../../core/errors.js';
 import type { Logger } from '../../config/logger.js';
+import type pg from 'pg';
 import type { PrismaClient } from '../../db/generated/client.js';
 import type { SessionPolicy, SignedIn } from '../../admin/sign-in.js';
 import type { RateLimiter } from '../rate-limit.js';
@@ -20,7 +21,7 @@ import { adminsPlugin } from './admins.js';
 import { auditPlugin } from './audit.js';
 import { packagesPlugin } from './packages.js';
 import { paymentsPlugin } from './payments.js';
-import { ROLE_RANK, type RouteRole } from './roles.js';
+import { requireRouteRoles, ROLE_RANK, type AdminRoute, type RouteRole } from './roles.js';
 import { routersPlugin } from './routers.js';
 import { sessionEventsPlugin, type SessionEventsOptions } from './session-events.js';
 import { sessionsPlugin } from './sessions.js';
@@ -40,6 +41,8 @@ declare module 'fastify' {
 
 export interface AdminDeps {
   prisma: PrismaClient;
+  /** The hot-path pool (the reports run their SQL on it). */
+  pool?: pg.Pool;
   /** Login throttling, counted in the database every instance shares (src/http/rate-limit.ts). */
   limiter: RateLimiter;
   loginLimits?: Partial<LoginLimits>;
@@ -50,36 +53,23 @@ export interface AdminDeps {
   databaseUrl?: string;
   events?: SessionEventsOptions;
   log?: Logger;
+  /** Filled with every route registered (method, url, role): the role-matrix test walks it. */
+  routes?: AdminRoute[];
 }
 
-/** A registered admin route: what the role matrix test walks. */
-export interface AdminRoute {
-  method: string;
-  url: string;
-  role: RouteRole;
-}
+export type { AdminRoute } from './roles.js';
 
 /** Sends an admin API error ({ error, message, reason, field }). */
 export function adminFail(reply: FastifyReply, status: number, message: string, reason: string, field?: string) {
   return reply.code(status).send({ error: message, message, reason, ...(field ? { field } : {}) });
 }
 
-export const adminPlugin: FastifyPluginAsyncTypebox<AdminDeps & { routes?: AdminRoute[] }> = async (app, options) => {
+export const adminPlugin: FastifyPluginAsyncTypebox<AdminDeps> = async (app, options) => {
   // The register options minus the prefix (passed on, it would prefix the child plugins again).
   const { routes = [], prefix: _prefix, ...deps } = options as typeof options & { prefix?: string };
   app.decorateRequest('admin', null);
 
-  // Every route must say who may call it; a forgotten one stops NetFlow from starting.
-  app.addHook('onRoute', (route) => {
-    const role = (route.config as { role?: unknown } | undefined)?.role;
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (typeof role !== 'string' || !(role in ROLE_RANK)) {
-      throw new Error(
-        `admin route ${methods.join(',')} ${route.url} declares no role: add config: { role: 'viewer' | 'operator' | 'admin' }`,
-      );
-    }
-    for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url, role: role as RouteRole });
-  });
+  requireRouteRoles(app, routes);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const role = req.routeOptions.config.role;
@@ -133,5 +123,5 @@ export const adminPlugin: FastifyPluginAsyncTypebox<AdminDeps & { routes?: Admin
   await app.register(adminsPlugin, deps);
   await app.register(settingsPlugin, deps);
   await app.register(auditPlugin, deps);
-  // Reports (src/http/admin/reports.ts) register here.
+  // Reports (src/http/admin/reports.ts, GET /reports/:name with config.role 'viewer') register here, on deps.pool.
 };

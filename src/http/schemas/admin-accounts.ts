@@ -48,7 +48,7 @@ export type PasswordBody = Static<typeof PasswordBody>;
 export const PortalBranding = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 64 }),
-    logoUrl: Type.Optional(Type.String({ maxLength: 100000 })),
+    logoUrl: Type.Optional(Type.String({ maxLength: 200000 })),
     primaryColor: Type.Optional(Type.String({ maxLength: 7 })),
     accentColor: Type.Optional(Type.String({ maxLength: 7 })),
     supportPhone: Type.Optional(Type.String({ maxLength: 24 })),
