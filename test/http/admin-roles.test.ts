@@ -105,6 +105,7 @@ describe('every admin route × every role', () => {
     add('GET /api/v1/admin/audit', s('/audit?limit=5'));
     add('GET /api/v1/admin/security-events', s('/security-events'));
     // Registered by src/http/admin/reports.ts once merged.
+    add('GET /api/v1/admin/reports', s('/reports'));
     add('GET /api/v1/admin/reports/:name', s('/reports/revenue'));
   });
   afterAll(async () => {
