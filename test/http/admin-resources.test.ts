@@ -307,4 +307,49 @@ describe('admin API resources', () => {
     expect(security.map((e: { action: string }) => e.action)).toEqual(['security.login_failed']);
     expect(security[0]).toMatchObject({ subject: 'boss@example.com', details: { reason: 'wrong_password' } });
   });
+
+  it('overview: online now, mobile money paid today per currency (no test money), payments to review, recent security events', async () => {
+    const pkg = await db.prisma.package.findUniqueOrThrow({ where: { name: 'Hour' } });
+    const base = {
+      packageId: pkg.id,
+      provider: 'daraja',
+      network: 'safaricom',
+      currency: 'KES',
+      expiresAt: new Date(),
+      nextCheckAt: new Date(),
+    };
+    await db.prisma.payment.create({
+      data: {
+        ...base,
+        reference: 'TODAY00001',
+        callbackToken: 't3',
+        phone: '254700000333',
+        amountMinor: 5000n,
+        status: 'paid',
+        paidAt: new Date(),
+      },
+    });
+    await db.prisma.payment.create({
+      data: {
+        ...base,
+        reference: 'TEST000001',
+        callbackToken: 't4',
+        phone: '254700000444',
+        amountMinor: 7000n,
+        status: 'paid',
+        paidAt: new Date(),
+        sandbox: true,
+      },
+    });
+    const res = await call(http.app, 'GET', '/overview', ops);
+    expect(res.statusCode).toBe(200);
+    // FINE000002 (1000.00 KES, paid today in the payments test) + TODAY00001 (50.00 KES).
+    // Three open sessions from the sessions test (the one ended there waits for its Disconnect: no enforcer runs here).
+    expect(res.json()).toMatchObject({
+      onlineNow: 3,
+      revenueToday: [{ currency: 'KES', count: 2, amountMinor: '105000', amount: '1050.00 KES' }],
+      paymentsNeedingReview: 0,
+      securityEventsLastDay: 1,
+    });
+  });
 });

@@ -104,6 +104,7 @@ describe('every admin route × every role', () => {
     add('PATCH /api/v1/admin/settings', s('/settings', { portalBranding: { name: 'Café Mocha' } }));
     add('GET /api/v1/admin/audit', s('/audit?limit=5'));
     add('GET /api/v1/admin/security-events', s('/security-events'));
+    add('GET /api/v1/admin/overview', s('/overview'));
     // Registered by src/http/admin/reports.ts once merged.
     add('GET /api/v1/admin/reports', s('/reports'));
     add('GET /api/v1/admin/reports/:name', s('/reports/revenue'));
