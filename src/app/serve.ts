@@ -10,6 +10,7 @@ import { createEnforcer, type Enforcer } from '../enforce/enforcer.js';
 import { coaRouterControl } from '../enforce/coa-control.js';
 import type { RetryPolicy } from '../enforce/deliver.js';
 import { loadRadiusSettings } from './settings.js';
+import { listenForever } from '../db/listener.js';
 import { startRadius, type RunningRadius } from './radius-service.js';
 import { startRadiusThread } from './radius-thread.js';
 import { createMetricsRegistry } from './metrics.js';
@@ -76,7 +77,8 @@ async function startAroundRadius(
     onBadReply: (from) => log.warn('bad CoA/Disconnect reply dropped', { from }),
   });
   const routerControl = coaRouterControl(dynamicClient, options.now);
-  const enforcer = createEnforcer({
+  // Kept: the stale scan reads interimSeconds per run, and a settings change updates it (below).
+  const enforcerOptions = {
     pool: db.pool,
     databaseUrl: db.url,
     control: routerControl,
@@ -84,6 +86,19 @@ async function startAroundRadius(
     interimSeconds: settings.interimIntervalSeconds,
     retry: options.retry,
     now: options.now,
+  };
+  const enforcer = createEnforcer(enforcerOptions);
+  const reloadSettings = () =>
+    void loadRadiusSettings(db.pool).then(
+      (s) => void (enforcerOptions.interimSeconds = s.interimIntervalSeconds),
+      (err: Error) => log.warn('settings reload failed', { error: err.message }),
+    );
+  const settingsListener = await listenForever({
+    url: db.url,
+    channels: ['netflow_settings'],
+    onNotify: reloadSettings,
+    onReconnect: reloadSettings,
+    onError: (err) => log.warn('settings listener lost; reconnecting', { error: err.message }),
   });
   if (options.enforcement !== 'manual') await enforcer.start();
   const payments = setupPayments(config, db, log, options.payments);
@@ -111,6 +126,7 @@ async function startAroundRadius(
     // e.g. the port is taken: stop what setupPayments started (the rate limiter's sweep).
     await payments.close();
     admin.close();
+    await settingsListener.close();
     await http.close();
     throw err;
   }
@@ -134,6 +150,7 @@ async function startAroundRadius(
       await payments.close();
       admin.close();
       await enforcer.stop();
+      await settingsListener.close();
       await routerControl.close();
       await radius.close(); // stops answering, drains accounting writes, closes the router table
       await http.close();
