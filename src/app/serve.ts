@@ -20,6 +20,9 @@ import { startRadiusThread } from './radius-thread.js';
 import { createMetricsRegistry } from './metrics.js';
 import { checkPaymentsConfig, setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
 import { startRetentionJob, type RetentionJob } from './retention.js';
+import { listenForever } from '../db/listener.js';
+import { announceSetupToken, setupAdmin } from './admin.js';
+import type { AdminDeps } from '../http/admin/index.js';
 
 export interface RunningNetflow {
   authPort: number;
@@ -52,6 +55,8 @@ export interface StartOptions {
   payments?: PaymentsOptions;
   /** 'manual': the accounting retention job runs only when called (tests). */
   retention?: 'auto' | 'manual';
+  /** Overrides for the admin API (tests: login limits, heartbeat). */
+  admin?: Partial<AdminDeps>;
   /**
    * 'worker' (default): RADIUS runs in its own thread, out of reach of HTTP load. 'main': on the
    * main thread as before (RADIUS_THREAD=main; for comparison in bench/http-flood.ts).
@@ -132,7 +137,8 @@ async function startAroundRadius(
     now: options.now,
     apiTimeoutMs: options.apiTimeoutMs,
   });
-  const enforcer = createEnforcer({
+  // Kept: the stale scan reads interimSeconds per run, and a settings change updates it (below).
+  const enforcerOptions = {
     pool: db.pool,
     databaseUrl: db.url,
     control: routerControl,
@@ -140,10 +146,24 @@ async function startAroundRadius(
     interimSeconds: settings.interimIntervalSeconds,
     retry: options.retry,
     now: options.now,
+  };
+  const enforcer = createEnforcer(enforcerOptions);
+  const reloadSettings = () =>
+    void loadRadiusSettings(db.pool).then(
+      (s) => void (enforcerOptions.interimSeconds = s.interimIntervalSeconds),
+      (err: Error) => log.warn('settings reload failed', { error: err.message }),
+    );
+  const settingsListener = await listenForever({
+    url: db.url,
+    channels: ['netflow_settings'],
+    onNotify: reloadSettings,
+    onReconnect: reloadSettings,
+    onError: (err) => log.warn('settings listener lost; reconnecting', { error: err.message }),
   });
   if (options.enforcement !== 'manual') await enforcer.start();
   if ((options.routerJobs ?? options.enforcement ?? 'auto') !== 'manual') routerJobs.start();
   const payments = setupPayments(config, db, log, options.payments);
+  const admin = setupAdmin(config, db, log, options.admin);
   const http = buildHttpApp({
     pingDatabase: async () => void (await db.pool.query('SELECT 1')),
     metrics: createMetricsRegistry({
@@ -156,7 +176,7 @@ async function startAroundRadius(
     trustProxy: config.trustProxy,
     log,
     payments: payments.faces,
-    admin: { pool: db.pool },
+    admin: admin.deps,
   });
   let httpPort: number;
   try {
@@ -167,11 +187,14 @@ async function startAroundRadius(
     // e.g. the port is taken: stop what setupPayments started (the rate limiter's sweep) and the jobs.
     await payments.close();
     await routerJobs.stop();
+    admin.close();
+    await settingsListener.close();
     await http.close();
     throw err;
   }
   payments.ready(httpPort);
   const retention = startRetentionJob(db.pool, log, options.retention);
+  await announceSetupToken(db, log, httpPort);
   log.info('netflow started', {
     radiusAuthPort: ports.authPort,
     radiusAcctPort: ports.acctPort,
@@ -192,8 +215,10 @@ async function startAroundRadius(
     async close() {
       await retention.close();
       await payments.close();
+      admin.close();
       await enforcer.stop();
       await routerJobs.stop();
+      await settingsListener.close();
       await routerControl.close();
       await radius.close(); // stops answering, drains accounting writes, closes the router table
       await http.close();

@@ -5,7 +5,7 @@
 //   portal     /api/v1/portal/*                         (./portal-routes.ts)
 //   callbacks  /api/v1/payments/callbacks/:provider     (./callback-routes.ts)
 //   sandbox    /sandbox, /sandbox/<provider>/*          (./sandbox.ts; only when test money is on)
-//   admin      /api/v1/admin/*                          (./admin/index.ts; empty for now)
+//   admin      /api/v1/admin/*                          (./admin/index.ts)
 //   web        the built web/ client                    (./web.ts; serves nothing yet)
 // A face's hooks, content-type parsers and decorators stay inside it.
 import { randomUUID } from 'node:crypto';
@@ -38,7 +38,7 @@ export interface HttpDeps extends HealthDeps {
   log?: Logger;
   /** The portal, callback and sandbox faces; without them only health and metrics are served. */
   payments?: PaymentFaces;
-  /** What the admin face needs (the reports read the database through its pool). */
+  /** The admin API (src/app/admin.ts builds it); without it /api/v1/admin serves nothing. */
   admin?: AdminDeps;
 }
 
@@ -109,7 +109,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     void app.register(callbackPlugin, { ...deps.payments.callbacks, prefix: '/api/v1/payments/callbacks' });
     if (deps.payments.sandbox) void app.register(sandboxPlugin, { ctx: deps.payments.sandbox });
   }
-  void app.register(adminPlugin, { ...deps.admin, prefix: '/api/v1/admin' });
+  if (deps.admin) void app.register(adminPlugin, { ...deps.admin, prefix: '/api/v1/admin' });
   void app.register(webPlugin, {});
   return app;
 }
