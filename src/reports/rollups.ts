@@ -17,7 +17,7 @@
 // marks, and rolls it up again.
 import type pg from 'pg';
 import { PEAK_CONCURRENCY_SQL, SESSIONS_PER_DAY_SQL } from './day-figures.js';
-import type { ReportParams } from './params.js';
+import { MAX_DAYS, type ReportParams, resolveReportParams } from './params.js';
 
 /** "netflow:rollups" as a 64-bit advisory lock key (another constant than the retention job's). */
 export const ROLLUP_LOCK_KEY = 7_146_101_835_721_002n;
@@ -51,7 +51,7 @@ export interface DayRun {
   hi: Date;
 }
 
-/** The runs of consecutive days that satisfy `pick`, each as a range. */
+/** The runs of consecutive days that satisfy `pick`, each as a range (`days`: every day of a range, in order). */
 export function dayRuns(days: readonly RangeDay[], pick: (d: RangeDay) => boolean): DayRun[] {
   const runs: DayRun[] = [];
   let current: DayRun | null = null;
@@ -85,19 +85,21 @@ SELECT (SELECT count(*) FROM gone)::int AS days, (SELECT count(*) FROM router_da
 
 // The days of the range with no rollup that have settled: ended an hour or more ago (sessions that
 // began in the last ten minutes do not mark anything dirty), and no open or stale session touches
-// them (an open one runs until now; a stale one until it was last heard of).
-const SETTLED_MISSING = `WITH days AS (
+// them (an open one runs until now; a stale one until it was last heard of; one that ends at the
+// day's midnight is not in it, one that begins there is, as in the reports).
+const DAYS_TO_ROLL_UP = `WITH days AS (
   SELECT g::date AS day, g AT TIME ZONE $3 AS day_start, (g + interval '1 day') AT TIME ZONE $3 AS day_end
     FROM generate_series($1::date::timestamp, $2::date::timestamp, interval '1 day') AS g
 ), unsettled AS (
   SELECT least(started_at, updated_at) AS lo, CASE WHEN status = 'open' THEN 'infinity' ELSE greatest(started_at, updated_at) END AS hi
     FROM accounting_sessions WHERE stopped_at IS NULL AND status <> 'closed'
 )
-SELECT to_char(d.day, 'YYYY-MM-DD') AS day, d.day_start AS "dayStart", d.day_end AS "dayEnd", false AS rolled, NULL AS "startedEndMax"
+SELECT to_char(d.day, 'YYYY-MM-DD') AS day, d.day_start AS "dayStart", d.day_end AS "dayEnd", NULL AS "startedEndMax",
+       -- rolled: nothing to do for the day (it has its rollup, or has not settled)
+       NOT (d.day_end <= least($4::timestamptz, now()) - interval '1 hour'
+            AND NOT EXISTS (SELECT 1 FROM report_rollup_days r WHERE r.tz = $3 AND r.day = d.day)
+            AND NOT EXISTS (SELECT 1 FROM unsettled u WHERE u.lo < d.day_end AND (u.hi > d.day_start OR u.lo >= d.day_start))) AS rolled
   FROM days d
- WHERE d.day_end <= least($4::timestamptz, now()) - interval '1 hour'
-   AND NOT EXISTS (SELECT 1 FROM report_rollup_days r WHERE r.tz = $3 AND r.day = d.day)
-   AND NOT EXISTS (SELECT 1 FROM unsettled u WHERE u.lo < d.day_end AND u.hi >= d.day_start)
  ORDER BY d.day`;
 
 // One run of settled days: the per-router figures (sessions-per-router joined with the peak), the
@@ -151,8 +153,8 @@ export async function refreshRollups(
       try {
         await client.query(`SET LOCAL work_mem = '64MB'`);
         await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
-        const missing = (await client.query<RangeDay>(SETTLED_MISSING, [range.fromDate, range.toDate, range.tz, range.now])).rows;
-        for (const run of dayRuns(missing, () => true)) {
+        const days = (await client.query<RangeDay>(DAYS_TO_ROLL_UP, [range.fromDate, range.toDate, range.tz, range.now])).rows;
+        for (const run of dayRuns(days, (d) => !d.rolled)) {
           await client.query(INSERT_ROUTER_DAYS, [run.lo, run.hi, null, range.now, range.tz]);
           await client.query(INSERT_DEVICES, [run.lo, run.hi, range.tz]);
           const days = await client.query(INSERT_DAYS, [run.fromDate, run.toDate, range.tz]);
@@ -181,4 +183,15 @@ export async function routerOrder(client: pg.PoolClient): Promise<Map<number, nu
 /** Sorts rows by day, then router name (as the direct SQL orders them). */
 export function byDayAndRouter<Row extends { day: string; routerId: number }>(rows: Row[], order: Map<number, number>): Row[] {
   return rows.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : (order.get(a.routerId) ?? 0) - (order.get(b.routerId) ?? 0)));
+}
+
+/**
+ * Rolls up, ahead of the reports, the settled days of the longest range a report may ask for, in
+ * the configured time zone (the daily job calls it: the dashboard then never pays the first call).
+ */
+export async function refreshDefaultRollups(pool: pg.Pool, now = new Date()): Promise<RefreshResult> {
+  const p = await resolveReportParams(pool, {}, now);
+  const from = new Date(`${p.toDate}T00:00:00Z`);
+  from.setUTCDate(from.getUTCDate() - (MAX_DAYS - 1));
+  return refreshRollups(pool, { ...p, fromDate: from.toISOString().slice(0, 10) });
 }
