@@ -161,6 +161,9 @@ export async function refreshRollups(
           rolledUpDays += days.rowCount ?? 0;
         }
         await client.query('COMMIT');
+        // Many new rows (the first call over a long range): the planner must know, or it takes the
+        // tables for empty and plans the reports' joins accordingly.
+        if (rolledUpDays >= 7) await client.query('ANALYZE report_rollup_days, report_rollup_router_days, report_rollup_devices');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
         throw err;

@@ -32,48 +32,56 @@ const SHARED = `
                    ELSE 1 END AS share
     FROM s WHERE s.mac IS NOT NULL`;
 
-const TOP = `top AS (
+/** The top devices of `devices`, with the routers each was seen on (from `routersOf`: mac, router_id). */
+const top = (routersOf: string) => `top AS (
   SELECT * FROM devices ORDER BY up + down DESC, mac LIMIT $5
 ), top_routers AS (
-  -- The routers of the top devices only (one hash join), not a distinct list for every device.
+  -- The routers of the top devices only, not a distinct list for every device.
   SELECT x.mac, string_agg(DISTINCT r.name, ', ' ORDER BY r.name) AS routers
-    FROM parts x JOIN top t ON t.mac = x.mac JOIN routers r ON r.id = x.router_id GROUP BY x.mac
+    FROM (${routersOf}) x JOIN routers r ON r.id = x.router_id GROUP BY x.mac
 )
 SELECT (row_number() OVER (ORDER BY t.up + t.down DESC, t.mac))::int AS rank, t.mac, t.sessions, tr.routers,
        t.up::float8 AS "bytesUp", t.down::float8 AS "bytesDown", (t.up + t.down)::float8 AS "bytesTotal", t.last_seen AS "lastSeenAt"
   FROM top t JOIN top_routers tr ON tr.mac = t.mac
  ORDER BY t.up + t.down DESC, t.mac`;
 
-// The same figures from rollups and live sessions: $6 tz, $7 the rolled-up days to read, $8/$9 the
-// starts and ends of the runs of days read live.
-const SQL = `WITH rolled AS (
-  SELECT mac, router_id, sessions, bytes_up::float8 AS up, bytes_down::float8 AS down, last_ended_at AS last_seen
-    FROM report_rollup_devices WHERE tz = $6 AND day = ANY ($7::date[]) AND ${SESSION_ROUTERS}
-), s AS (
+const PARTS = `SELECT mac, router_id, 1 AS sessions, bytes_up * share AS up, bytes_down * share AS down, least(ended_at, $2::timestamptz) AS last_seen
+    FROM shared`;
+
+// The same figures from rollups and live sessions: $6 tz, $7 the days of the range whose rollups are
+// not read (not rolled up, or not whole), $8/$9 the starts and ends of the runs of days read live,
+// $10/$11 the range's first and last day. The rollup rows are read once (not kept as a CTE: a year
+// is as many rows as sessions, each device being seen a few times); the routers of the top devices
+// are looked up by MAC.
+const ROLLED_DAYS = `tz = $6 AND day >= $10::date AND day <= $11::date AND day <> ALL ($7::date[]) AND ${SESSION_ROUTERS}`;
+const SQL = `WITH s AS (
   SELECT ${SESSION_COLUMNS} FROM unnest($8::timestamptz[], $9::timestamptz[]) AS live(run_lo, run_hi)
     JOIN accounting_sessions ON started_at >= live.run_lo AND started_at < live.run_hi
    WHERE ${SESSION_ROUTERS}
   UNION ALL
   ${EARLIER_SESSIONS}
 ), shared AS (${SHARED}
-), parts AS (
-  SELECT mac, router_id, 1 AS sessions, bytes_up * share AS up, bytes_down * share AS down, least(ended_at, $2::timestamptz) AS last_seen
-    FROM shared
-  UNION ALL
-  SELECT * FROM rolled
+), live_parts AS (
+  ${PARTS}
 ), devices AS (
   SELECT mac, sum(sessions)::int AS sessions, round(sum(up)) AS up, round(sum(down)) AS down, max(last_seen) AS last_seen
-    FROM parts GROUP BY mac
-), ${TOP}`;
+    FROM (SELECT * FROM live_parts
+          UNION ALL
+          SELECT mac, router_id, sessions, bytes_up::float8, bytes_down::float8, last_ended_at
+            FROM report_rollup_devices WHERE ${ROLLED_DAYS}) parts
+   GROUP BY mac
+), ${top(`SELECT mac, router_id FROM live_parts WHERE mac IN (SELECT mac FROM top)
+          UNION ALL
+          SELECT t.mac, d.router_id FROM top t
+           CROSS JOIN LATERAL (SELECT router_id FROM report_rollup_devices WHERE mac = t.mac AND ${ROLLED_DAYS}) d`)}`;
 
 const DIRECT_SQL = `WITH ${SESSIONS_IN_RANGE}, shared AS (${SHARED}
 ), parts AS (
-  SELECT mac, router_id, 1 AS sessions, bytes_up * share AS up, bytes_down * share AS down, least(ended_at, $2::timestamptz) AS last_seen
-    FROM shared
+  ${PARTS}
 ), devices AS (
   SELECT mac, sum(sessions)::int AS sessions, round(sum(up)) AS up, round(sum(down)) AS down, max(last_seen) AS last_seen
     FROM parts GROUP BY mac
-), ${TOP}`;
+), ${top('SELECT mac, router_id FROM parts WHERE mac IN (SELECT mac FROM top)')}`;
 
 export const topDevices = defineReport<TopDeviceRow>({
   name: 'top-devices',
@@ -90,9 +98,9 @@ async function topDeviceRows(pool: pg.Pool, p: ReportParams): Promise<TopDeviceR
     const days = await rangeDays(client, p);
     // A day's rollup holds its sessions whole: only when they all ended inside the range.
     const whole = (d: (typeof days)[number]) => d.rolled && (d.startedEndMax === null || d.startedEndMax <= p.hi);
-    const rolled = days.filter(whole).map((d) => d.day);
+    const notRead = days.filter((d) => !whole(d)).map((d) => d.day);
     const live = dayRuns(days, (d) => !whole(d));
-    const params = [...sessionParams(p), p.limit, p.tz, rolled, live.map((r) => r.lo), live.map((r) => r.hi)];
+    const params = [...sessionParams(p), p.limit, p.tz, notRead, live.map((r) => r.lo), live.map((r) => r.hi), p.fromDate, p.toDate];
     return (await client.query<TopDeviceRow>(SQL, params)).rows;
   });
 }

@@ -54,6 +54,9 @@ CREATE TABLE "report_rollup_dirty" (
 -- CreateIndex
 CREATE INDEX "report_rollup_days_day_end_day_start_idx" ON "report_rollup_days"("day_end", "day_start");
 
+-- CreateIndex
+CREATE INDEX "report_rollup_devices_tz_mac_idx" ON "report_rollup_devices"("tz", "mac");
+
 -- Database functions, copied from prisma/functions/ (their current source: edit those files, then
 -- run npm run db:migration), where they differ from what the migrations before this one define.
 
