@@ -1,7 +1,7 @@
 // Rollups of the session reports (sessions-per-router, peak-concurrency, top-devices), so that a
-// year reads a few thousand stored rows instead of every session. Kept per time zone (a day in Dar
-// es Salaam is not a UTC day; distinct devices and peaks cannot be summed from smaller pieces), for
-// settled days only: the day ended over an hour ago and every session that touched it is closed.
+// year reads stored rows instead of every session. Kept per time zone (a day in Dar es Salaam is
+// not a UTC day; distinct devices and peaks cannot be summed from smaller pieces) for UTC and the
+// configured zone (reports.timezone; other zones are computed live), for settled days only: the day ended over an hour ago and every session that touched it is closed.
 // A day's rows are computed by the reports' own SQL (day-figures.ts), so they are the same figures.
 //
 // Computed lazily: a report first rolls up the settled days of its range that have none (a year at
@@ -17,7 +17,7 @@
 // marks, and rolls it up again.
 import type pg from 'pg';
 import { PEAK_CONCURRENCY_SQL, SESSIONS_PER_DAY_SQL } from './day-figures.js';
-import { MAX_DAYS, type ReportParams, resolveReportParams } from './params.js';
+import { defaultTimeZone, MAX_DAYS, type ReportParams, resolveReportParams } from './params.js';
 
 /** "netflow:rollups" as a 64-bit advisory lock key (another constant than the retention job's). */
 export const ROLLUP_LOCK_KEY = 7_146_101_835_721_002n;
@@ -125,6 +125,8 @@ SELECT $3, g::date, g AT TIME ZONE $3, (g + interval '1 day') AT TIME ZONE $3,
 ON CONFLICT DO NOTHING`;
 
 export interface RefreshResult {
+  /** false: rollups are not kept for this zone (only UTC and the configured one); nothing was done. */
+  rolledZone: boolean;
   /** false: another instance held the lock; nothing was done. */
   locked: boolean;
   invalidatedDays: number;
@@ -139,10 +141,14 @@ export async function refreshRollups(
   pool: pg.Pool,
   range: Pick<ReportParams, 'fromDate' | 'toDate' | 'tz' | 'now'>,
 ): Promise<RefreshResult> {
+  // Rollups cost rows per zone (a year: as many device rows as sessions), so a viewer asking for
+  // every zone of the world must not make hundreds of copies: other zones are computed live.
+  if (range.tz !== 'UTC' && range.tz !== (await defaultTimeZone(pool)))
+    return { rolledZone: false, locked: false, invalidatedDays: 0, rolledUpDays: 0 };
   const client = await pool.connect();
   try {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [ROLLUP_LOCK_KEY.toString()]);
-    if (!rows[0]?.locked) return { locked: false, invalidatedDays: 0, rolledUpDays: 0 };
+    if (!rows[0]?.locked) return { rolledZone: true, locked: false, invalidatedDays: 0, rolledUpDays: 0 };
     try {
       const applied = await client.query<{ days: number }>(APPLY_MARKS);
       const invalidatedDays = applied.rows[0]?.days ?? 0;
@@ -168,7 +174,7 @@ export async function refreshRollups(
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       }
-      return { locked: true, invalidatedDays, rolledUpDays };
+      return { rolledZone: true, locked: true, invalidatedDays, rolledUpDays };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [ROLLUP_LOCK_KEY.toString()]);
     }

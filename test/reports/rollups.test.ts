@@ -53,6 +53,8 @@ beforeAll(async () => {
   db = await openTestDatabase();
   ids = await seedReportWorld(db);
   await seedMonth(db.pool);
+  // Rollups are kept for UTC and the configured zone.
+  await db.pool.query(`INSERT INTO settings (key, value) VALUES ('reports.timezone', '"Africa/Dar_es_Salaam"')`);
 });
 afterAll(() => db.close());
 
@@ -216,13 +218,23 @@ describe('report rollups', () => {
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM report_rollup_dirty`)).rows[0].n).toBe(0);
   });
 
+  it('are kept for UTC and the configured zone only; another zone is computed live, with the same figures', async () => {
+    const raw = { ...RANGES[0], tz: 'Asia/Kolkata', limit: 100 }; // UTC+5:30
+    const p = await resolveReportParams(db.pool, raw, NOW);
+    expect(await refreshRollups(db.pool, p)).toEqual({ rolledZone: false, locked: false, invalidatedDays: 0, rolledUpDays: 0 });
+    expect((await runReport(db.pool, 'sessions-per-router', raw, NOW)).rows).toEqual(await sessionsPerDayDirect(db.pool, p));
+    expect((await runReport(db.pool, 'peak-concurrency', raw, NOW)).rows).toEqual(await peakConcurrencyDirect(db.pool, p));
+    expect((await runReport(db.pool, 'top-devices', raw, NOW)).rows).toEqual(await topDevicesDirect(db.pool, p));
+    expect(await rolledDays('Asia/Kolkata')).toEqual([]);
+  });
+
   it('are computed by one instance at a time; meanwhile another reads the days live, with the same figures', async () => {
     await db.pool.query('TRUNCATE report_rollup_days, report_rollup_router_days, report_rollup_devices');
     const holder = await db.pool.connect();
     try {
       await holder.query('SELECT pg_advisory_lock($1)', [ROLLUP_LOCK_KEY.toString()]);
       const p = await resolveReportParams(db.pool, { ...RANGES[0], tz: 'UTC' }, NOW);
-      expect(await refreshRollups(db.pool, p)).toEqual({ locked: false, invalidatedDays: 0, rolledUpDays: 0 });
+      expect(await refreshRollups(db.pool, p)).toEqual({ rolledZone: true, locked: false, invalidatedDays: 0, rolledUpDays: 0 });
       await expectSameAsDirect();
       expect(await rolledDays('UTC')).toEqual([]);
     } finally {
