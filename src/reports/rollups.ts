@@ -71,17 +71,32 @@ export function dayRuns(days: readonly RangeDay[], pick: (d: RangeDay) => boolea
   return runs;
 }
 
-// Apply the pending marks: the rolled-up days (in every zone) they touch lose their rows.
+// Apply the pending marks: the rolled-up days (in every zone) they touch lose their rows. The days
+// first (few rows), then their rows by key: a join of whole tables would be planned as scans.
 const APPLY_MARKS = `WITH marks AS (
   DELETE FROM report_rollup_dirty RETURNING from_at, to_at
-), gone AS (
-  DELETE FROM report_rollup_days d USING marks m WHERE m.from_at <= d.day_end AND m.to_at >= d.day_start RETURNING d.tz, d.day
-), router_days AS (
-  DELETE FROM report_rollup_router_days x USING gone WHERE x.tz = gone.tz AND x.day = gone.day RETURNING 1
-), devices AS (
-  DELETE FROM report_rollup_devices x USING gone WHERE x.tz = gone.tz AND x.day = gone.day RETURNING 1
 )
-SELECT (SELECT count(*) FROM gone)::int AS days, (SELECT count(*) FROM router_days)::int + (SELECT count(*) FROM devices)::int AS rows`;
+DELETE FROM report_rollup_days d USING marks m WHERE m.from_at <= d.day_end AND m.to_at >= d.day_start
+RETURNING d.tz, to_char(d.day, 'YYYY-MM-DD') AS day`;
+const DELETE_DAY_ROWS = (table: string) =>
+  `DELETE FROM ${table} x USING unnest($1::text[], $2::date[]) AS g(tz, day) WHERE x.tz = g.tz AND x.day = g.day`;
+
+async function applyMarks(client: pg.PoolClient): Promise<number> {
+  await client.query('BEGIN');
+  try {
+    const gone = (await client.query<{ tz: string; day: string }>(APPLY_MARKS)).rows;
+    if (gone.length > 0) {
+      const keys = [gone.map((g) => g.tz), gone.map((g) => g.day)];
+      await client.query(DELETE_DAY_ROWS('report_rollup_router_days'), keys);
+      await client.query(DELETE_DAY_ROWS('report_rollup_devices'), keys);
+    }
+    await client.query('COMMIT');
+    return gone.length;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
 
 // The days of the range with no rollup that have settled: ended an hour or more ago (sessions that
 // began in the last ten minutes do not mark anything dirty), and no open or stale session touches
@@ -150,8 +165,7 @@ export async function refreshRollups(
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [ROLLUP_LOCK_KEY.toString()]);
     if (!rows[0]?.locked) return { rolledZone: true, locked: false, invalidatedDays: 0, rolledUpDays: 0 };
     try {
-      const applied = await client.query<{ days: number }>(APPLY_MARKS);
-      const invalidatedDays = applied.rows[0]?.days ?? 0;
+      const invalidatedDays = await applyMarks(client);
       let rolledUpDays = 0;
       // One snapshot for the check and the figures: a session that changes after it marks its days
       // dirty, and the next refresh rolls them up again.
