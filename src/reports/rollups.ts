@@ -1,8 +1,9 @@
 // Rollups of the session reports (sessions-per-router, peak-concurrency, top-devices), so that a
 // year reads stored rows instead of every session. Kept per time zone (a day in Dar es Salaam is
 // not a UTC day; distinct devices and peaks cannot be summed from smaller pieces) for UTC and the
-// configured zone (reports.timezone; other zones are computed live), for settled days only: the day ended over an hour ago and every session that touched it is closed.
-// A day's rows are computed by the reports' own SQL (day-figures.ts), so they are the same figures.
+// configured zone (reports.timezone; other zones are computed live), for settled days only: the
+// day ended over an hour ago and every session that touched it is closed. A day's rows are
+// computed by the reports' own SQL (day-figures.ts), so they are the same figures.
 //
 // Computed lazily: a report first rolls up the settled days of its range that have none (a year at
 // once on the first call, in a few seconds; the daily retention job does it ahead for the
@@ -177,8 +178,8 @@ export async function refreshRollups(
         for (const run of dayRuns(days, (d) => !d.rolled)) {
           await client.query(INSERT_ROUTER_DAYS, [run.lo, run.hi, null, range.now, range.tz]);
           await client.query(INSERT_DEVICES, [run.lo, run.hi, range.tz]);
-          const days = await client.query(INSERT_DAYS, [run.fromDate, run.toDate, range.tz]);
-          rolledUpDays += days.rowCount ?? 0;
+          const inserted = await client.query(INSERT_DAYS, [run.fromDate, run.toDate, range.tz]);
+          rolledUpDays += inserted.rowCount ?? 0;
         }
         await client.query('COMMIT');
         // Many new rows (the first call over a long range): the planner must know, or it takes the
