@@ -1,10 +1,12 @@
-// The daily retention job for raw accounting records (src/retention/accounting-records.ts). Every
+// The daily retention job for raw accounting records (src/retention/accounting-records.ts), which
+// also brings the report rollups up to date (src/reports/rollups.ts). Every
 // instance schedules it; the advisory lock lets one of them do the work. It runs at a quiet hour of
 // the server's clock; a day missed (the server was down then) is caught up by the next run, which
 // deletes everything past the limit.
 import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
 import type { Logger } from '../config/logger.js';
+import { refreshDefaultRollups } from '../reports/rollups.js';
 import { pruneAccountingRecords, retentionDays, type RetentionResult } from '../retention/accounting-records.js';
 
 export const RETENTION_SCHEDULE = '17 3 * * *';
@@ -22,6 +24,14 @@ export function startRetentionJob(pool: pg.Pool, log: Logger, mode: 'auto' | 'ma
     if (setting.problem) log.warn('accounting retention skipped', { problem: setting.problem });
     const result = await pruneAccountingRecords(pool, { now });
     if (result.deleted) log.info('accounting records past retention deleted', { deleted: result.deleted, days: result.retentionDays });
+    // The report rollups of the days that settled since (and of days marked dirty), ahead of the
+    // dashboard. A failure costs only speed: the reports compute what is not rolled up.
+    try {
+      const rollups = await refreshDefaultRollups(pool, now);
+      if (rollups.rolledUpDays || rollups.invalidatedDays) log.info('report rollups refreshed', { ...rollups });
+    } catch (err) {
+      log.warn('report rollups not refreshed; the reports compute those days live', { error: (err as Error).message });
+    }
     return result;
   }
   let task: ScheduledTask | null = null;

@@ -28,14 +28,19 @@ export function defineReport<Row extends object>(def: ReportDefinition<Row>): Re
  * spans one or two days), chose them for a month of sessions, slower on a busy machine.
  */
 export async function reportQuery<Row>(pool: pg.Pool, sql: string, params: unknown[]): Promise<Row[]> {
+  return reportTransaction(pool, async (client) => (await client.query(sql, params)).rows as Row[]);
+}
+
+/** As reportQuery, for a report that reads with several statements (all in the one snapshot). */
+export async function reportTransaction<T>(pool: pg.Pool, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN READ ONLY');
+    await client.query('BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ');
     await client.query(`SET LOCAL work_mem = '64MB'`);
     await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
-    const { rows } = await client.query(sql, params);
+    const result = await read(client);
     await client.query('COMMIT');
-    return rows as Row[];
+    return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;

@@ -75,7 +75,8 @@ function checkTimeZone(tz: string, field: string | undefined): string {
   }
 }
 
-async function defaultTimeZone(pool: pg.Pool): Promise<string> {
+/** The configured zone (the setting), else UTC. */
+export async function defaultTimeZone(pool: pg.Pool): Promise<string> {
   const { rows } = await pool.query<{ value: unknown }>('SELECT value FROM settings WHERE key = $1', [TIMEZONE_SETTING]);
   const value = rows[0]?.value;
   return typeof value === 'string' && value !== '' ? checkTimeZone(value, undefined) : 'UTC';

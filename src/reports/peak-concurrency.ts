@@ -4,8 +4,16 @@
 // peak is right even when nothing starts or stops in it. At one instant ends come before the
 // marker and the marker before starts: a guest who leaves as another arrives is not counted twice.
 // Rows: every day of the range for each router that had a session in it (0 on a day without one).
-import { defineReport, reportQuery } from './definition.js';
-import { SESSIONS_IN_RANGE, sessionParams } from './sessions-in-range.js';
+//
+// Settled days are read from their rollups (rollups.ts), the others computed live by the same SQL
+// (day-figures.ts); the routers present anywhere in the range get a 0 row on their days without a
+// session, as the sweep over the whole range gives them.
+import type pg from 'pg';
+import { PEAK_CONCURRENCY_SQL } from './day-figures.js';
+import { defineReport, reportTransaction } from './definition.js';
+import type { ReportParams } from './params.js';
+import { byDayAndRouter, dayRuns, rangeDays, refreshRollups, routerOrder } from './rollups.js';
+import { sessionParams } from './sessions-in-range.js';
 
 export interface PeakConcurrencyRow {
   day: string;
@@ -16,33 +24,44 @@ export interface PeakConcurrencyRow {
   peakAt: Date;
 }
 
-const SQL = `WITH ${SESSIONS_IN_RANGE}, days AS (
-  SELECT g.local_day::date AS day, g.local_day AT TIME ZONE $5 AS day_start
-    FROM generate_series(($1::timestamptz AT TIME ZONE $5), ($2::timestamptz AT TIME ZONE $5) - interval '1 day', interval '1 day') AS g(local_day)
-), events AS (
-  SELECT router_id, greatest(started_at, $1::timestamptz) AS at, 1 AS delta FROM s
-  UNION ALL
-  SELECT router_id, ended_at, -1 FROM s WHERE ended_at < $2::timestamptz
-  UNION ALL
-  SELECT r.router_id, d.day_start, 0 FROM (SELECT DISTINCT router_id FROM s) r CROSS JOIN days d
-), running AS (
-  SELECT router_id, at, sum(delta) OVER (PARTITION BY router_id ORDER BY at, delta ROWS UNBOUNDED PRECEDING) AS online
-    FROM events
-), daily AS (
-  -- Each router's day at its highest, the earliest such moment.
-  SELECT DISTINCT ON (router_id, day) day, router_id, online AS peak, at AS peak_at
-    FROM (SELECT router_id, at, online, (at AT TIME ZONE $5)::date AS day FROM running) x
-   ORDER BY router_id, day, online DESC, at
-)
-SELECT to_char(d.day, 'YYYY-MM-DD') AS day, d.router_id AS "routerId", r.name AS router, d.peak::int AS "peakUsers", d.peak_at AS "peakAt"
-  FROM daily d JOIN routers r ON r.id = d.router_id
- ORDER BY d.day, r.name`;
-
 export const peakConcurrency = defineReport<PeakConcurrencyRow>({
   name: 'peak-concurrency',
   title: 'Peak concurrent users per router per day',
   description: 'Per router and day, the most sessions online at the same time, and when that peak was first reached.',
   options: [],
   columns: ['day', 'routerId', 'router', 'peakUsers', 'peakAt'],
-  run: (pool, p) => reportQuery<PeakConcurrencyRow>(pool, SQL, [...sessionParams(p), p.tz]),
+  run: peakConcurrencyRows,
 });
+
+const ROLLED = `SELECT to_char(x.day, 'YYYY-MM-DD') AS day, x.router_id AS "routerId", r.name AS router, x.peak_users AS "peakUsers", x.peak_at AS "peakAt"
+  FROM report_rollup_router_days x JOIN routers r ON r.id = x.router_id
+ WHERE x.tz = $1 AND x.day = ANY ($2::date[]) AND ($3::int[] IS NULL OR x.router_id = ANY ($3::int[]))`;
+
+async function peakConcurrencyRows(pool: pg.Pool, p: ReportParams): Promise<PeakConcurrencyRow[]> {
+  await refreshRollups(pool, p);
+  return reportTransaction(pool, async (client) => {
+    const days = await rangeDays(client, p);
+    const rolled = days.filter((d) => d.rolled).map((d) => d.day);
+    const rows = rolled.length > 0 ? (await client.query<PeakConcurrencyRow>(ROLLED, [p.tz, rolled, p.routerIds])).rows : [];
+    for (const run of dayRuns(days, (d) => !d.rolled)) {
+      rows.push(...(await client.query<PeakConcurrencyRow>(PEAK_CONCURRENCY_SQL, [...sessionParams({ ...p, ...run }), p.tz])).rows);
+    }
+    // Every day for each router with a session somewhere in the range: 0 from the day's midnight.
+    const routers = new Map(rows.map((r) => [r.routerId, r.router]));
+    const have = new Set(rows.map((r) => `${r.day} ${r.routerId}`));
+    for (const d of days) {
+      for (const [routerId, router] of routers) {
+        if (!have.has(`${d.day} ${routerId}`)) rows.push({ day: d.day, routerId, router, peakUsers: 0, peakAt: d.dayStart });
+      }
+    }
+    return byDayAndRouter(rows, await routerOrder(client));
+  });
+}
+
+/** The report computed directly from the sessions, no rollup (the reference the tests compare with). */
+export function peakConcurrencyDirect(pool: pg.Pool, p: ReportParams): Promise<PeakConcurrencyRow[]> {
+  return reportTransaction(
+    pool,
+    async (client) => (await client.query<PeakConcurrencyRow>(PEAK_CONCURRENCY_SQL, [...sessionParams(p), p.tz])).rows,
+  );
+}

@@ -11,20 +11,23 @@
 // it more often (peak-concurrency).
 //
 // Parameters: $1 lo, $2 hi (timestamptz, half-open), $3 router ids (int[], null: all), $4 now.
-const COLUMNS = `id, router_id, mac, started_at, bytes_up, bytes_down,
+export const SESSION_COLUMNS = `id, router_id, mac, started_at, bytes_up, bytes_down,
        coalesce(stopped_at, CASE WHEN status = 'open' THEN greatest(updated_at, $4::timestamptz) ELSE updated_at END) AS ended_at`;
-const ROUTERS = `($3::int[] IS NULL OR router_id = ANY ($3::int[]))`;
+export const SESSION_ROUTERS = `($3::int[] IS NULL OR router_id = ANY ($3::int[]))`;
+
+/** The sessions that began before the range and were still online at its start (two index scans). */
+export const EARLIER_SESSIONS = `SELECT ${SESSION_COLUMNS} FROM accounting_sessions
+   WHERE stopped_at > $1::timestamptz AND started_at < $1::timestamptz AND ${SESSION_ROUTERS}
+  UNION ALL
+  SELECT * FROM (SELECT ${SESSION_COLUMNS} FROM accounting_sessions
+                  WHERE stopped_at IS NULL AND started_at < $1::timestamptz AND ${SESSION_ROUTERS}) still
+   WHERE ended_at > $1::timestamptz`;
 
 export const SESSIONS_IN_RANGE = `s AS (
-  SELECT ${COLUMNS} FROM accounting_sessions
-   WHERE started_at >= $1::timestamptz AND started_at < $2::timestamptz AND ${ROUTERS}
+  SELECT ${SESSION_COLUMNS} FROM accounting_sessions
+   WHERE started_at >= $1::timestamptz AND started_at < $2::timestamptz AND ${SESSION_ROUTERS}
   UNION ALL
-  SELECT ${COLUMNS} FROM accounting_sessions
-   WHERE stopped_at > $1::timestamptz AND started_at < $1::timestamptz AND ${ROUTERS}
-  UNION ALL
-  SELECT * FROM (SELECT ${COLUMNS} FROM accounting_sessions
-                  WHERE stopped_at IS NULL AND started_at < $1::timestamptz AND ${ROUTERS}) still
-   WHERE ended_at > $1::timestamptz
+  ${EARLIER_SESSIONS}
 )`;
 
 /** The parameters SESSIONS_IN_RANGE reads, in order ($1..$4). */

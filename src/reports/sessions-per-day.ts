@@ -3,8 +3,15 @@
 // its data is shared between those days in proportion to its time in each: a session keeps only
 // running totals (the raw records with their interim counters are deleted by retention), so the
 // split across midnight is linear. Each session's total over all its days is exact, up to rounding.
-import { defineReport, reportQuery } from './definition.js';
-import { SESSIONS_IN_RANGE, sessionParams } from './sessions-in-range.js';
+//
+// Settled days are read from their rollups (rollups.ts), the others computed live by the same SQL
+// (day-figures.ts); a day's figures are the same either way.
+import type pg from 'pg';
+import { SESSIONS_PER_DAY_SQL } from './day-figures.js';
+import { defineReport, reportTransaction } from './definition.js';
+import type { ReportParams } from './params.js';
+import { byDayAndRouter, dayRuns, rangeDays, refreshRollups, routerOrder } from './rollups.js';
+import { sessionParams } from './sessions-in-range.js';
 
 export interface SessionsPerDayRow {
   day: string;
@@ -22,36 +29,6 @@ export interface SessionsPerDayRow {
   onlineSeconds: number;
 }
 
-// date_part (float8), not extract (numeric): the shares are arithmetic on every row.
-// Each session × the days (in tz, within the range) it overlaps, with the part of it in that day.
-const SQL = `WITH ${SESSIONS_IN_RANGE}, parts AS (
-  SELECT s.router_id, s.mac, s.started_at, s.bytes_up, s.bytes_down, d.day,
-         d.day_start, date_part('epoch', least(s.ended_at, d.day_end) - greatest(s.started_at, d.day_start)) AS seconds,
-         date_part('epoch', s.ended_at - s.started_at) AS duration
-    FROM s
-   CROSS JOIN LATERAL generate_series(
-           date_trunc('day', greatest(s.started_at, $1::timestamptz) AT TIME ZONE $5),
-           date_trunc('day', greatest(least(s.ended_at, $2::timestamptz) - interval '1 millisecond',
-                                      greatest(s.started_at, $1::timestamptz)) AT TIME ZONE $5),
-           interval '1 day') AS g(local_day)
-   CROSS JOIN LATERAL (SELECT g.local_day::date AS day, g.local_day AT TIME ZONE $5 AS day_start,
-                              (g.local_day + interval '1 day') AT TIME ZONE $5 AS day_end) d
-), shared AS (
-  SELECT *, CASE WHEN duration > 0 THEN greatest(seconds, 0) / duration ELSE 1 END AS share FROM parts
-)
-SELECT to_char(x.day, 'YYYY-MM-DD') AS day, x.router_id AS "routerId", r.name AS router, x.sessions, x.started, x.devices,
-       x.bytes_up AS "bytesUp", x.bytes_down AS "bytesDown", x.online_seconds AS "onlineSeconds"
-  -- Two hashed groupings (per device, then per router) rather than count(DISTINCT mac), which
-  -- would sort every session-day of a long range.
-  FROM (SELECT day, router_id, sum(n)::int AS sessions, sum(started)::int AS started, count(mac)::int AS devices,
-               round(sum(up))::float8 AS bytes_up, round(sum(down))::float8 AS bytes_down, round(sum(seconds))::float8 AS online_seconds
-          FROM (SELECT day, router_id, mac, count(*) AS n, count(*) FILTER (WHERE started_at >= day_start) AS started,
-                       sum(bytes_up * share) AS up, sum(bytes_down * share) AS down, sum(greatest(seconds, 0)) AS seconds
-                  FROM shared GROUP BY day, router_id, mac) per_device
-         GROUP BY day, router_id) x
-  JOIN routers r ON r.id = x.router_id
- ORDER BY x.day, r.name`;
-
 export const sessionsPerDay = defineReport<SessionsPerDayRow>({
   name: 'sessions-per-router',
   title: 'Sessions and data per router per day',
@@ -60,5 +37,31 @@ export const sessionsPerDay = defineReport<SessionsPerDayRow>({
     'A session across midnight counts on both days, its data shared by its time in each.',
   options: [],
   columns: ['day', 'routerId', 'router', 'sessions', 'started', 'devices', 'bytesUp', 'bytesDown', 'onlineSeconds'],
-  run: (pool, p) => reportQuery<SessionsPerDayRow>(pool, SQL, [...sessionParams(p), p.tz]),
+  run: sessionsPerDayRows,
 });
+
+const ROLLED = `SELECT to_char(x.day, 'YYYY-MM-DD') AS day, x.router_id AS "routerId", r.name AS router, x.sessions, x.started, x.devices,
+       x.bytes_up AS "bytesUp", x.bytes_down AS "bytesDown", x.online_seconds AS "onlineSeconds"
+  FROM report_rollup_router_days x JOIN routers r ON r.id = x.router_id
+ WHERE x.tz = $1 AND x.day = ANY ($2::date[]) AND ($3::int[] IS NULL OR x.router_id = ANY ($3::int[]))`;
+
+async function sessionsPerDayRows(pool: pg.Pool, p: ReportParams): Promise<SessionsPerDayRow[]> {
+  await refreshRollups(pool, p);
+  return reportTransaction(pool, async (client) => {
+    const days = await rangeDays(client, p);
+    const rolled = days.filter((d) => d.rolled).map((d) => d.day);
+    const rows = rolled.length > 0 ? (await client.query<SessionsPerDayRow>(ROLLED, [p.tz, rolled, p.routerIds])).rows : [];
+    for (const run of dayRuns(days, (d) => !d.rolled)) {
+      rows.push(...(await client.query<SessionsPerDayRow>(SESSIONS_PER_DAY_SQL, [...sessionParams({ ...p, ...run }), p.tz])).rows);
+    }
+    return byDayAndRouter(rows, await routerOrder(client));
+  });
+}
+
+/** The report computed directly from the sessions, no rollup (the reference the tests compare with). */
+export function sessionsPerDayDirect(pool: pg.Pool, p: ReportParams): Promise<SessionsPerDayRow[]> {
+  return reportTransaction(
+    pool,
+    async (client) => (await client.query<SessionsPerDayRow>(SESSIONS_PER_DAY_SQL, [...sessionParams(p), p.tz])).rows,
+  );
+}
