@@ -57,7 +57,7 @@ export function scriptTarget(
     ['RADIUS_AUTH_PORT', settings.radiusAuthPort],
     ['RADIUS_ACCT_PORT', settings.radiusAcctPort],
   ] as const) {
-    if (port === 0) throw new InputError(`${variable} is 0 (any free port): a router needs NetFlow's fixed port`, variable);
+    if (port === 0) throw new InputError(`${variable} is 0 (any free port): a router needs NetFlow's fixed port`);
   }
   return { portalUrl: portal.href, netflowAddress };
 }
