@@ -168,7 +168,7 @@ export async function routerStatus(prisma: PrismaClient, name?: string, now = ne
   });
 }
 
-/** Reconciles one router now (as the periodic job does). */
+/** Reconciles one router now (as the periodic job does), audited as router.sync. */
 export async function syncRouter(
   prisma: PrismaClient,
   name: string,
@@ -187,5 +187,17 @@ export async function syncRouter(
     timeoutMs * 3,
   );
   await saveSync(prisma, router.id, report);
+  // Who asked for it (what it closed and removed is audited row by row by the reconciliation).
+  await recordAudit(prisma, {
+    actor,
+    action: 'router.sync',
+    subject: router.name,
+    details: {
+      onRouter: report.onRouter,
+      openInNetflow: report.openInNetflow,
+      closed: report.closed.length,
+      removed: report.removed.length,
+    },
+  });
   return report;
 }

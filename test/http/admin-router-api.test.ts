@@ -154,6 +154,8 @@ describe('admin API: router status, sync, API login, script, overview', () => {
       removed: [{ user: 'intruder', mac: '02:BB:00:00:00:01', address: '10.5.50.200', reason: 'not-radius' }],
     });
     expect(api.localUsers).toEqual([]);
+    const [sync] = await audits('router.sync');
+    expect(sync).toMatchObject({ actor: 'operator@example.com', subject: 'cafe-1', details: { onRouter: 1, closed: 0, removed: 1 } });
     const s = json(await request('GET', `/routers/${routerId}/status`, as.viewer));
     expect(s.lastSync).toEqual({ onRouter: 1, openInNetflow: 0, closed: 0, removed: 1 });
     expect(s.lastSyncAt).not.toBeNull();
