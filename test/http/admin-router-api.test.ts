@@ -3,6 +3,7 @@
 // removed (the password in no answer and no audit row), a reconciliation now, the script download
 // (through tools/rsc-check), and the overview's router counts and open alerts.
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin } from '../../src/admin/admins.js';
 import { ManualClock } from '../../tools/nas-sim/clock.js';
@@ -205,6 +206,24 @@ describe('admin API: router status, sync, API login, script, overview', () => {
     expect(JSON.stringify(audit.details)).not.toContain(API_PASSWORD);
     expect(json(await request('DELETE', `/routers/${routerId}/api`, as.admin))).toEqual({ router: 'cafe-1', removed: false });
     expect(json(await request('GET', `/routers/${routerId}/status`, as.viewer))).toMatchObject({ api: null, reachable: null });
+  });
+
+  it('sync against a router whose API does not answer: 502 naming the router and why, the password nowhere', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    expect(
+      (await request('PUT', `/routers/${routerId}/api`, as.admin, { user: API_USER, password: API_PASSWORD, port: closed })).status,
+    ).toBe(200);
+    const r = await request('POST', `/routers/${routerId}/sync`, as.operator);
+    expect(r.status, r.text).toBe(502);
+    expect(json(r)).toMatchObject({ reason: 'router_unreachable' });
+    expect(json(r).message).toMatch(/^router "cafe-1" was not reconciled: /);
+    expect(r.text).not.toContain(API_PASSWORD);
   });
 });
 

@@ -3,12 +3,14 @@
 // holds the router's RADIUS secret). The work and its audit are src/admin/router-api.ts and
 // src/admin/router-script.ts, shared with `netflow router status|sync|api|script`.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import type { PrismaClient } from '../../db/generated/client.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { findRouterById } from '../../admin/routers.js';
 import { removeRouterApi, routerStatus, setRouterApi, syncRouter, type RouterStatusView } from '../../admin/router-api.js';
 import { routerScript, scriptTarget, type ScriptSettings } from '../../admin/router-script.js';
-import type { SecretBox } from '../../routers/secret-box.js';
+import { RouterApiError } from '../../routers/routeros-client.js';
+import { SecretKeyError, type SecretBox } from '../../routers/secret-box.js';
 import { adminErrorResponses, IdParams } from '../schemas/admin.js';
 import {
   RouterApiBody,
@@ -25,6 +27,10 @@ export interface RouterApiDeps {
   secretBox: () => Promise<SecretBox>;
   script: ScriptSettings;
 }
+
+/** The admin API's error shape (as index.ts's adminFail; not imported from there, which imports this file). */
+const fail = (reply: FastifyReply, status: number, message: string, reason: string) =>
+  reply.code(status).send({ error: message, message, reason });
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -64,7 +70,7 @@ export const routerApiPlugin: FastifyPluginAsyncTypebox<RouterApiDeps> = async (
   app.post(
     '/routers/:id/sync',
     { config: { role: 'operator' }, schema: { params: IdParams, response: { 200: SyncResult, ...adminErrorResponses } } },
-    async (req) => {
+    async (req, reply) => {
       const router = await routerOf(req.params.id);
       const has = await prisma.routerApiCredential.findUnique({ where: { routerId: router.id }, select: { routerId: true } });
       if (!has) {
@@ -73,7 +79,19 @@ export const routerApiPlugin: FastifyPluginAsyncTypebox<RouterApiDeps> = async (
           'api',
         );
       }
-      const r = await syncRouter(prisma, router.name, secretBox, req.admin!.email);
+      let r: Awaited<ReturnType<typeof syncRouter>>;
+      try {
+        r = await syncRouter(prisma, router.name, secretBox, req.admin!.email);
+      } catch (err) {
+        // The router did not answer (or refused the login): the operator's next step is on the router, not here.
+        if (err instanceof RouterApiError) {
+          return fail(reply, 502, `router "${router.name}" was not reconciled: ${err.message}`, 'router_unreachable');
+        }
+        if (err instanceof SecretKeyError) {
+          return fail(reply, 500, `router "${router.name}" was not reconciled: ${err.message}`, 'secret_key');
+        }
+        throw err;
+      }
       return {
         ...r,
         checkedAt: r.checkedAt.toISOString(),
