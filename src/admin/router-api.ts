@@ -99,7 +99,11 @@ export async function removeRouterApi(prisma: PrismaClient, name: string, actor:
   return { router: router.name, removed: true };
 }
 
+/** up: heard (RADIUS or API) in the last 10 minutes; down: an active router silent that long (the unseen alert's rule); unknown: neither. */
+export type RouterState = 'up' | 'down' | 'unknown';
+
 export interface RouterStatusView {
+  id: number;
   name: string;
   ip: string;
   api: string | null;
@@ -118,6 +122,8 @@ export interface RouterStatusView {
   lastApiAnswerAt: Date | null;
   /** No RADIUS packet and no API answer for 10 minutes. */
   unseen: boolean;
+  state: RouterState;
+  up: boolean;
   lastSyncAt: Date | null;
   lastSync: unknown;
 }
@@ -131,8 +137,13 @@ export async function routerStatus(prisma: PrismaClient, name?: string, now = ne
   });
   return routers.map((r) => {
     const h = r.health;
-    const lastHeard = Math.max(r.lastSeenAt?.getTime() ?? 0, h?.lastAnswerAt?.getTime() ?? 0, r.createdAt.getTime());
+    const heard = Math.max(r.lastSeenAt?.getTime() ?? 0, h?.lastAnswerAt?.getTime() ?? 0);
+    const lastHeard = Math.max(heard, r.createdAt.getTime());
+    const unseen = r.status === 'active' && now.getTime() - lastHeard >= UNSEEN_AFTER_MS;
+    // Up needs something actually heard: a router added a minute ago and silent is not up yet, only not overdue.
+    const state: RouterState = heard > 0 && now.getTime() - heard < UNSEEN_AFTER_MS ? 'up' : unseen ? 'down' : 'unknown';
     return {
+      id: r.id,
       name: r.name,
       ip: r.ip,
       api: r.apiCredential ? describeApi(r.apiCredential, r.ip) : null,
@@ -148,14 +159,16 @@ export async function routerStatus(prisma: PrismaClient, name?: string, now = ne
       drift: Array.isArray(h?.drift) ? (h.drift as string[]) : [],
       lastRadiusAt: r.lastSeenAt,
       lastApiAnswerAt: h?.lastAnswerAt ?? null,
-      unseen: r.status === 'active' && now.getTime() - lastHeard >= UNSEEN_AFTER_MS,
+      unseen,
+      state,
+      up: state === 'up',
       lastSyncAt: h?.lastSyncAt ?? null,
       lastSync: h?.lastSync ?? null,
     };
   });
 }
 
-/** Reconciles one router now (as the periodic job does). */
+/** Reconciles one router now (as the periodic job does), audited as router.sync. */
 export async function syncRouter(
   prisma: PrismaClient,
   name: string,
@@ -174,5 +187,17 @@ export async function syncRouter(
     timeoutMs * 3,
   );
   await saveSync(prisma, router.id, report);
+  // Who asked for it (what it closed and removed is audited row by row by the reconciliation).
+  await recordAudit(prisma, {
+    actor,
+    action: 'router.sync',
+    subject: router.name,
+    details: {
+      onRouter: report.onRouter,
+      openInNetflow: report.openInNetflow,
+      closed: report.closed.length,
+      removed: report.removed.length,
+    },
+  });
   return report;
 }

@@ -7,6 +7,9 @@ import type { Database } from '../db/database.js';
 import type { AdminDeps } from '../http/admin/index.js';
 import { pgCounterStore, RateLimiter } from '../http/rate-limit.js';
 import { issueSetupToken, sweepSessions, type SessionPolicy } from '../admin/sign-in.js';
+import type { ScriptSettings } from '../admin/router-script.js';
+import { liveProviders } from '../payments/registry.js';
+import { lazySecretBox } from '../routers/secret-box.js';
 
 export interface AdminHandle {
   deps: AdminDeps;
@@ -15,6 +18,16 @@ export interface AdminHandle {
 
 export function sessionPolicyFor(config: Config): SessionPolicy {
   return { idleMs: config.adminSessionIdleMinutes * 60_000, absoluteMs: config.adminSessionHours * 3600_000 };
+}
+
+/** What a router's generated script needs from the configuration (CLI `router script` and GET /routers/:id/script). */
+export function scriptSettingsOf(config: Config): ScriptSettings {
+  return {
+    publicUrl: config.publicUrl,
+    radiusAuthPort: config.radiusAuthPort,
+    radiusAcctPort: config.radiusAcctPort,
+    paymentHosts: liveProviders(config.env).map((p) => ({ provider: p.displayName, hosts: p.guestHosts ?? [] })),
+  };
 }
 
 export function setupAdmin(config: Config, db: Database, log: Logger, over: Partial<AdminDeps> = {}): AdminHandle {
@@ -28,7 +41,19 @@ export function setupAdmin(config: Config, db: Database, log: Logger, over: Part
   }, 10 * 60_000);
   sweeper.unref();
   return {
-    deps: { prisma: db.prisma, pool: db.pool, limiter, session, cookieSecure: config.adminCookieSecure, databaseUrl: db.url, log, ...over },
+    deps: {
+      prisma: db.prisma,
+      pool: db.pool,
+      limiter,
+      session,
+      cookieSecure: config.adminCookieSecure,
+      databaseUrl: db.url,
+      log,
+      // serve.ts passes the box its router jobs use; alone (tests), one made the same way.
+      secretBox: lazySecretBox(config.env, config.dataDir),
+      script: scriptSettingsOf(config),
+      ...over,
+    },
     close() {
       clearInterval(sweeper);
       limiter.close();

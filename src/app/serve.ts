@@ -163,7 +163,7 @@ async function startAroundRadius(
   if (options.enforcement !== 'manual') await enforcer.start();
   if ((options.routerJobs ?? options.enforcement ?? 'auto') !== 'manual') routerJobs.start();
   const payments = setupPayments(config, db, log, options.payments);
-  const admin = setupAdmin(config, db, log, options.admin);
+  const admin = setupAdmin(config, db, log, { secretBox, ...options.admin });
   const http = buildHttpApp({
     pingDatabase: async () => void (await db.pool.query('SELECT 1')),
     metrics: createMetricsRegistry({

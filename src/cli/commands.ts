@@ -39,10 +39,8 @@ import { printableVouchers, voucherCsv, voucherSheetHtml } from '../admin/vouche
 import { InputError } from '../core/errors.js';
 import { oneOf, text as checkText } from '../core/validate.js';
 import type { Config } from '../config/config.js';
-import { liveProviders } from '../payments/registry.js';
-import { loadHotspotPages } from '../routers/hotspot-pages.js';
-import { checkPortalUrl, hotspotScript } from '../routers/hotspot-script.js';
-import { isIP } from 'node:net';
+import { routerScript, scriptTarget, type ScriptTarget } from '../admin/router-script.js';
+import { scriptSettingsOf } from '../app/admin.js';
 import { UsageError, type OptionSpec, type Options } from './args.js';
 import { bytes, duration, table, when } from './format.js';
 import { issueAfterAdd, issuedText, RADSEC_COMMANDS } from './radsec-commands.js';
@@ -306,41 +304,25 @@ export const COMMANDS: readonly Command[] = [
     positionalFields: { name: 'NAME' },
     prepare(o, { config }) {
       const name = o.positional(0, 'NAME');
-      const portalRaw = o.string('portal-url') ?? (config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}/portal/` : undefined);
-      if (portalRaw === undefined) {
-        throw new UsageError("give --portal-url https://…/portal/ (or set PUBLIC_URL): where guests' phones open NetFlow's portal");
+      const settings = scriptSettingsOf(config);
+      let target: ScriptTarget;
+      try {
+        target = scriptTarget(
+          settings,
+          { portalUrl: o.string('portal-url'), netflowAddress: o.string('netflow-address') },
+          { portalUrl: '--portal-url', netflowAddress: '--netflow-address' },
+        );
+      } catch (err) {
+        // The portal URL's own check keeps its field-named message; a missing or bad option is a usage error.
+        if (err instanceof InputError && (err.field !== 'portalUrl' || err.message.startsWith('give '))) throw new UsageError(err.message);
+        throw err;
       }
-      const portal = checkPortalUrl(portalRaw);
-      const host = portal.hostname.replace(/^\[|\]$/g, '');
-      const netflowAddress = o.string('netflow-address') ?? (isIP(host) === 4 ? host : undefined);
-      if (netflowAddress === undefined) {
-        throw new UsageError(`give --netflow-address: the IPv4 address the router sends RADIUS to (the portal host ${host} is not one)`);
-      }
-      if (isIP(netflowAddress) !== 4) throw new UsageError(`--netflow-address must be an IPv4 address, got "${netflowAddress}"`);
-      for (const [variable, port] of [
-        ['RADIUS_AUTH_PORT', config.radiusAuthPort],
-        ['RADIUS_ACCT_PORT', config.radiusAcctPort],
-      ] as const) {
-        if (port === 0) throw new UsageError(`${variable} is 0 (any free port): a router needs NetFlow's fixed port`);
-      }
-      const paymentHosts = liveProviders(config.env).map((p) => ({ provider: p.displayName, hosts: p.guestHosts ?? [] }));
       return async (prisma) => {
-        const router = await prisma.router.findUnique({ where: { name } });
-        if (!router) throw new InputError(`no router named "${name}" (see: netflow router list)`, 'name');
-        const script = hotspotScript({
-          router,
-          netflowAddress,
-          portalUrl: portal.href,
-          radiusAuthPort: config.radiusAuthPort,
-          radiusAcctPort: config.radiusAcctPort,
-          pages: await loadHotspotPages(),
-          paymentHosts,
-          generatedAt: new Date(),
-        });
+        const r = await routerScript(prisma, name, target, settings);
         return {
-          data: { router: router.name, netflowAddress, portalUrl: portal.href, script },
-          text: script,
-          note: `netflow: this script holds router "${router.name}"'s RADIUS secret: keep it private`,
+          data: r,
+          text: r.script,
+          note: `netflow: this script holds router "${r.router}"'s RADIUS secret: keep it private`,
         };
       };
     },

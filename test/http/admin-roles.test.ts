@@ -71,6 +71,14 @@ describe('every admin route × every role', () => {
     add('POST /api/v1/admin/routers', () => ({ url: '/routers', body: { name: `r${++n}`, ip: `10.9.0.${n}` } }));
     add('PATCH /api/v1/admin/routers/:id', s(`/routers/${router.id}`, { location: 'Upstairs' }));
     add('POST /api/v1/admin/routers/:id/rotate-secret', s(`/routers/${router.id}/rotate-secret`, {}));
+    // The RouterOS side (src/http/admin/router-api.ts). No API credentials on the router: sync is a
+    // 409, PUT with a caFile but no tls a 400 (the role check let it through), DELETE answers removed: false.
+    add('GET /api/v1/admin/routers/status', s('/routers/status'));
+    add('GET /api/v1/admin/routers/:id/status', s(`/routers/${router.id}/status`));
+    add('POST /api/v1/admin/routers/:id/sync', s(`/routers/${router.id}/sync`));
+    add('PUT /api/v1/admin/routers/:id/api', s(`/routers/${router.id}/api`, { user: 'api', password: 'pw', caFile: '/etc/hostname' }));
+    add('DELETE /api/v1/admin/routers/:id/api', s(`/routers/${router.id}/api`));
+    add('GET /api/v1/admin/routers/:id/script', s(`/routers/${router.id}/script?netflowAddress=192.0.2.10`));
     add('GET /api/v1/admin/packages', s('/packages'));
     add('GET /api/v1/admin/packages/:id', s(`/packages/${pkg.id}`));
     add('POST /api/v1/admin/packages', () => ({

@@ -29,9 +29,10 @@ export const auditPlugin: FastifyPluginAsyncTypebox<{ prisma: PrismaClient }> = 
   );
 
   // The dashboard's first screen: online now, mobile money today, payments to review, recent alerts.
-  app.get('/overview', { config: { role: 'viewer' }, schema: { response: { 200: OverviewView, ...adminErrorResponses } } }, async () =>
-    overview(prisma),
-  );
+  app.get('/overview', { config: { role: 'viewer' }, schema: { response: { 200: OverviewView, ...adminErrorResponses } } }, async () => {
+    const o = await overview(prisma);
+    return { ...o, openAlerts: o.openAlerts.map((a) => ({ ...a, id: String(a.id), at: a.at.toISOString() })) };
+  });
 
   app.get(
     '/security-events',

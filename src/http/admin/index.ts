@@ -5,7 +5,7 @@
 // ('operator', 'admin', or 'public' for the sign-in routes); registering a route without one fails
 // at start. One onRequest hook enforces it: no valid session → 401, a lower role → 403, a request
 // other than GET/HEAD without the session's X-CSRF-Token → 403. Resources, one file each:
-//   auth.ts (login, logout, me, setup)   routers.ts   packages.ts   sessions.ts (+ session-events.ts)
+//   auth.ts (login, logout, me, setup)   routers.ts (+ router-api.ts: status, sync, API login, script)   packages.ts   sessions.ts (+ session-events.ts)
 //   payments.ts   vouchers.ts   admins.ts   settings.ts   audit.ts (audit log, security events)
 //   reports.ts (GET /reports/:name; src/reports) registers itself here too.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -16,6 +16,8 @@ import type pg from 'pg';
 import type { PrismaClient } from '../../db/generated/client.js';
 import type { SessionPolicy, SignedIn } from '../../admin/sign-in.js';
 import type { RateLimiter } from '../rate-limit.js';
+import type { ScriptSettings } from '../../admin/router-script.js';
+import type { SecretBox } from '../../routers/secret-box.js';
 import { authPlugin, authenticate, csrfOk, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './auth.js';
 import { adminsPlugin } from './admins.js';
 import { auditPlugin } from './audit.js';
@@ -23,6 +25,7 @@ import { packagesPlugin } from './packages.js';
 import { reportsPlugin } from './reports.js';
 import { paymentsPlugin } from './payments.js';
 import { requireRouteRoles, ROLE_RANK, type AdminRoute, type RouteRole } from './roles.js';
+import { routerApiPlugin } from './router-api.js';
 import { routersPlugin } from './routers.js';
 import { sessionEventsPlugin, type SessionEventsOptions } from './session-events.js';
 import { sessionsPlugin } from './sessions.js';
@@ -54,6 +57,10 @@ export interface AdminDeps {
   databaseUrl?: string;
   events?: SessionEventsOptions;
   log?: Logger;
+  /** Seals and opens routers' RouterOS API passwords (the server's own lazySecretBox); without it no /routers/:id/status… routes. */
+  secretBox?: () => Promise<SecretBox>;
+  /** What GET /routers/:id/script needs from the configuration (PUBLIC_URL, RADIUS ports, payment hosts). */
+  script?: ScriptSettings;
   /** Filled with every route registered (method, url, role): the role-matrix test walks it. */
   routes?: AdminRoute[];
 }
@@ -116,6 +123,8 @@ export const adminPlugin: FastifyPluginAsyncTypebox<AdminDeps> = async (app, opt
 
   await app.register(authPlugin, { ...deps, loginLimits: { ...DEFAULT_LOGIN_LIMITS, ...deps.loginLimits } });
   await app.register(routersPlugin, deps);
+  if (deps.secretBox && deps.script)
+    await app.register(routerApiPlugin, { prisma: deps.prisma, secretBox: deps.secretBox, script: deps.script });
   await app.register(packagesPlugin, deps);
   await app.register(sessionsPlugin, deps);
   if (deps.databaseUrl) await app.register(sessionEventsPlugin, { ...deps, databaseUrl: deps.databaseUrl });

@@ -128,5 +128,9 @@ export const OverviewView = Type.Object({
   timeZone: Type.String(),
   paymentsNeedingReview: Type.Integer(),
   securityEventsLastDay: Type.Integer(),
+  /** Routers by state: up (heard in 10 minutes), down (the alert.router_unseen rule), unknown (neither). */
+  routers: Type.Object({ up: Type.Integer(), down: Type.Integer(), unknown: Type.Integer() }),
+  /** The newest alert.* audit rows of the last 24 hours still unresolved (one per alert and subject, at most 10). */
+  openAlerts: Type.Array(AuditEntry),
 });
 export type OverviewView = Static<typeof OverviewView>;

@@ -1,6 +1,7 @@
 // The admin API (/api/v1/admin): sign-in, and what every admin route shares (ids, pages, errors).
-// Resource shapes: admin-catalog.ts (routers, packages), admin-sessions.ts (sessions and their
-// event stream), admin-money.ts (payments, vouchers), admin-accounts.ts (admins, settings, audit).
+// Resource shapes: admin-catalog.ts (routers, packages), admin-routers.ts (router status, sync, API
+// login, script), admin-sessions.ts (sessions and their event stream), admin-money.ts (payments,
+// vouchers), admin-accounts.ts (admins, settings, audit).
 // The web/ dashboard imports the types: `import type { Me } from '…/src/http/schemas/admin.js'`.
 // Answers list every field they carry: Fastify's serializer drops properties a schema omits.
 import { Type, type Static } from 'typebox';
