@@ -6,7 +6,7 @@
 //   callbacks  /api/v1/payments/callbacks/:provider     (./callback-routes.ts)
 //   sandbox    /sandbox, /sandbox/<provider>/*          (./sandbox.ts; only when test money is on)
 //   admin      /api/v1/admin/*                          (./admin/index.ts; empty for now)
-//   web        the built web/ client                    (./web.ts; serves nothing yet)
+//   web        /, /portal/, /dashboard/, /assets/*      (./web.ts: the built web/ client)
 // A face's hooks, content-type parsers and decorators stay inside it.
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
@@ -38,6 +38,8 @@ export interface HttpDeps extends HealthDeps {
   log?: Logger;
   /** The portal, callback and sandbox faces; without them only health and metrics are served. */
   payments?: PaymentFaces;
+  /** The built web/ client (web/dist by default); null serves no pages. */
+  webRoot?: string | null;
 }
 
 /**
@@ -108,6 +110,6 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     if (deps.payments.sandbox) void app.register(sandboxPlugin, { ctx: deps.payments.sandbox });
   }
   void app.register(adminPlugin, { prefix: '/api/v1/admin' });
-  void app.register(webPlugin, {});
+  void app.register(webPlugin, { root: deps.webRoot });
   return app;
 }
