@@ -18,6 +18,7 @@ import { callbackPlugin, type CallbackDeps } from './callback-routes.js';
 import { healthPlugin, type HealthDeps } from './health.js';
 import { portalPlugin, type PortalDeps } from './portal-routes.js';
 import { sandboxPlugin } from './sandbox.js';
+import { SECURITY_HEADERS } from './security.js';
 import { webPlugin } from './web.js';
 
 /** What the money side gives the HTTP side (src/app/payments.ts builds it). */
@@ -51,33 +52,8 @@ export const REQUEST_LOG_SERIALIZERS = {
   res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
 };
 
-/**
- * Security headers on every response (@fastify/helmet). The policy suits a JSON API and the
- * captive portal pages NetFlow will serve itself, with everything from its own origin (no CDN):
- * no inline script or style, no framing, no plugins. Not upgrade-insecure-requests: inside a
- * hotspot the portal is often reached over plain HTTP. HSTS without includeSubDomains (it only
- * takes effect where an operator serves NetFlow over HTTPS, and must not bind sibling hosts).
- */
-export const SECURITY_HEADERS = {
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      defaultSrc: ["'self'"],
-      baseUri: ["'self'"],
-      connectSrc: ["'self'"],
-      fontSrc: ["'self'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-      imgSrc: ["'self'", 'data:'],
-      objectSrc: ["'none'"],
-      scriptSrc: ["'self'"],
-      scriptSrcAttr: ["'none'"],
-      styleSrc: ["'self'"],
-    },
-  },
-  frameguard: { action: 'deny' as const },
-  hsts: { maxAge: 180 * 86_400, includeSubDomains: false },
-};
+/** Security headers on every response: see ./security.ts. */
+export { SECURITY_HEADERS } from './security.js';
 
 export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   const app = Fastify({

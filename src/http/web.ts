@@ -7,11 +7,19 @@
 // never revalidated (a phone on a slow hotspot link fetches it once); the pages themselves
 // (index.html) are `no-cache`: always revalidated (a 304 when unchanged), so a new build is seen
 // at once. `/` sends guests and operators who type the bare address to the portal.
+//
+// The portal page is the one page whose policy differs: it logs the guest in by posting the
+// hotspot's form to the router ($(link-login-only), another origin), so its form-action allows
+// that one origin, taken from the page's own query and accepted only in the shape RouterOS gives it
+// (http(s)://<hotspot>/login, no user:password@; src/portal/hotspot-params.ts). Nothing else is
+// relaxed: scripts, styles, connections and frames stay same-origin only.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { hotspotLoginUrl } from '../portal/hotspot-params.js';
+import { contentSecurityPolicy } from './security.js';
 
 /** web/dist beside src/ (or dist/, whichever runs): both are two levels below the repository root. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -61,5 +69,12 @@ export const webPlugin: FastifyPluginAsyncTypebox<WebDeps> = async (app, deps) =
       const hashed = filePath.split(path.sep).includes('assets');
       res.setHeader('cache-control', hashed ? HASHED_ASSET_CACHE : 'no-cache');
     },
+  });
+
+  app.get('/portal/', async (req, reply) => {
+    const linkLoginOnly = (req.query as Record<string, unknown>).linkLoginOnly;
+    const login = typeof linkLoginOnly === 'string' ? hotspotLoginUrl(linkLoginOnly) : null;
+    reply.header('content-security-policy', contentSecurityPolicy(login ? [login.origin] : []));
+    return reply.sendFile('portal/index.html');
   });
 };

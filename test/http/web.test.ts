@@ -86,3 +86,39 @@ describe('web pages', () => {
     }
   });
 });
+
+describe('the portal page policy', () => {
+  let dir: string;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'netflow-web-'));
+    mkdirSync(path.join(dir, 'portal'));
+    writeFileSync(path.join(dir, 'portal', 'index.html'), '<!doctype html><title>portal</title>');
+    app = appOn(dir);
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const formAction = (csp: unknown) => /form-action ([^;]*)/.exec(String(csp))?.[1];
+
+  it("lets the page post only to the hotspot's login form, besides itself", async () => {
+    const res = await app.inject({ url: `/portal/?router=cafe&linkLoginOnly=${encodeURIComponent('http://10.5.50.1:8080/login?x=1')}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(formAction(res.headers['content-security-policy'])).toBe("'self' http://10.5.50.1:8080");
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+  });
+
+  it.each([
+    ['javascript:alert(1)//login'],
+    ['http://user:pw@10.5.50.1/login'],
+    ['http://10.5.50.1/steal'],
+    ['ftp://10.5.50.1/login'],
+    ['http://10.5.50.1/login#x'],
+  ])('a link-login-only not shaped like a hotspot login (%s) adds nothing', async (bad) => {
+    const res = await app.inject({ url: `/portal/?router=cafe&linkLoginOnly=${encodeURIComponent(bad)}` });
+    expect(formAction(res.headers['content-security-policy'])).toBe("'self'");
+  });
+});
