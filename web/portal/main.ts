@@ -1,10 +1,4 @@
-// The guest captive portal's entry point (built out in the next commit).
-import { html, LitElement } from 'lit';
-
-export class NetflowPortal extends LitElement {
-  override render() {
-    return html`<main><h1>Wi-Fi</h1></main>`;
-  }
-}
+// The guest captive portal's entry point (web/portal/index.html loads it).
+import { NetflowPortal } from './portal-app.js';
 
 customElements.define('netflow-portal', NetflowPortal);
