@@ -9,7 +9,7 @@ import type { Database } from '../../src/db/database.js';
 import { launchChromium, newPhoneContext, screenshot } from '../support/browser.js';
 import { openTestDatabase } from '../support/db.js';
 import { addEntitlement } from '../support/fixtures.js';
-import { type PortalSite, portalUrlFromHotspotVars, SITE_ROUTER, startPortalSite } from '../support/portal-site.js';
+import { buildWebIfStale, type PortalSite, portalUrlFromHotspotVars, SITE_ROUTER, startPortalSite } from '../support/portal-site.js';
 
 let seq = 0;
 /** A fresh device on the hotspot network. */
@@ -24,6 +24,7 @@ describe('captive portal in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
+    buildWebIfStale();
     db = await openTestDatabase();
     site = await startPortalSite(db);
     browser = await launchChromium();

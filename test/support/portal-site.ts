@@ -3,6 +3,10 @@
 // test money), a router registered for 127.0.0.1, packages and vouchers, and the MikroTik
 // simulator's hotspot (RADIUS client + its login web server). The guest's way in is the hotspot's
 // login page; `portalEntry` is where it sends the browser.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/config/logger.js';
 import type { Database } from '../../src/db/database.js';
@@ -99,6 +103,34 @@ export async function startPortalSite(db: Database, options: { approveSeconds?: 
       await netflow.close();
     },
   };
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Rebuilds web/dist when a source of the pages is newer than the build (as the test setup does for
+ * dist/), so the browser tests and the budget measure the pages as they are in the tree.
+ */
+export function buildWebIfStale(): void {
+  const built = (() => {
+    try {
+      return statSync(path.join(ROOT, 'web/dist/portal/index.html')).mtimeMs;
+    } catch {
+      return 0;
+    }
+  })();
+  const sources = [
+    ...['web/portal', 'web/shared', 'web/dashboard', 'src/http/schemas'].flatMap((dir) =>
+      readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name)),
+    ),
+    path.join(ROOT, 'web/vite.config.ts'),
+    path.join(ROOT, 'src/portal/hotspot-params.ts'),
+  ];
+  if (sources.some((f) => statSync(f).mtimeMs > built)) {
+    execFileSync(process.execPath, ['scripts/build-web.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  }
 }
 
 /** NetFlow's router table reloads on NOTIFY; until then the new router's requests are dropped. */
