@@ -26,7 +26,13 @@ import {
   listVouchers,
 } from '../admin/vouchers.js';
 import { printableVouchers, voucherCsv, voucherSheetHtml } from '../admin/voucher-export.js';
+import { InputError } from '../core/errors.js';
 import { oneOf, text as checkText } from '../core/validate.js';
+import type { Config } from '../config/config.js';
+import { liveProviders } from '../payments/registry.js';
+import { loadHotspotPages } from '../routers/hotspot-pages.js';
+import { checkPortalUrl, hotspotScript } from '../routers/hotspot-script.js';
+import { isIP } from 'node:net';
 import { UsageError, type OptionSpec, type Options } from './args.js';
 import { bytes, duration, table, when } from './format.js';
 
@@ -83,6 +89,8 @@ export interface Command {
 export interface CommandDefaults {
   /** COA_PORT: where routers added without --coa-port listen for Disconnect/CoA. */
   coaPort: number;
+  /** The whole configuration (PUBLIC_URL, RADIUS ports, provider credentials), for `router script`. */
+  config: Config;
 }
 
 const routerRow = (r: RouterView) => [
@@ -218,6 +226,54 @@ export const COMMANDS: readonly Command[] = [
         return {
           data: r,
           text: `router "${r.name}": Message-Authenticator ${messageAuthenticatorState(r)}, test money ${r.acceptsTestMoney ? 'yes' : 'no'}${revoked}\n`,
+        };
+      };
+    },
+  },
+  {
+    name: 'router script',
+    usage: 'NAME [--portal-url URL (default PUBLIC_URL/portal/)] [--netflow-address IP (default: the portal host, if an IP)]',
+    summary: "print the RouterOS script that points this router's hotspot at NetFlow (it holds the router's secret)",
+    options: { 'portal-url': 'string', 'netflow-address': 'string' },
+    positionals: 1,
+    positionalFields: { name: 'NAME' },
+    prepare(o, { config }) {
+      const name = o.positional(0, 'NAME');
+      const portalRaw = o.string('portal-url') ?? (config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}/portal/` : undefined);
+      if (portalRaw === undefined) {
+        throw new UsageError("give --portal-url https://…/portal/ (or set PUBLIC_URL): where guests' phones open NetFlow's portal");
+      }
+      const portal = checkPortalUrl(portalRaw);
+      const host = portal.hostname.replace(/^\[|\]$/g, '');
+      const netflowAddress = o.string('netflow-address') ?? (isIP(host) === 4 ? host : undefined);
+      if (netflowAddress === undefined) {
+        throw new UsageError(`give --netflow-address: the IPv4 address the router sends RADIUS to (the portal host ${host} is not one)`);
+      }
+      if (isIP(netflowAddress) !== 4) throw new UsageError(`--netflow-address must be an IPv4 address, got "${netflowAddress}"`);
+      for (const [variable, port] of [
+        ['RADIUS_AUTH_PORT', config.radiusAuthPort],
+        ['RADIUS_ACCT_PORT', config.radiusAcctPort],
+      ] as const) {
+        if (port === 0) throw new UsageError(`${variable} is 0 (any free port): a router needs NetFlow's fixed port`);
+      }
+      const paymentHosts = liveProviders(config.env).map((p) => ({ provider: p.displayName, hosts: p.guestHosts ?? [] }));
+      return async (prisma) => {
+        const router = await prisma.router.findUnique({ where: { name } });
+        if (!router) throw new InputError(`no router named "${name}" (see: netflow router list)`, 'name');
+        const script = hotspotScript({
+          router,
+          netflowAddress,
+          portalUrl: portal.href,
+          radiusAuthPort: config.radiusAuthPort,
+          radiusAcctPort: config.radiusAcctPort,
+          pages: await loadHotspotPages(),
+          paymentHosts,
+          generatedAt: new Date(),
+        });
+        return {
+          data: { router: router.name, netflowAddress, portalUrl: portal.href, script },
+          text: script,
+          note: `netflow: this script holds router "${router.name}"'s RADIUS secret: keep it private`,
         };
       };
     },

@@ -103,7 +103,8 @@ async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, c
     io.stdout(commandHelp(command));
     return 0;
   }
-  const step = command.prepare(opts, { coaPort: loadConfig(env).coaPort });
+  const config = loadConfig(env);
+  const step = command.prepare(opts, { coaPort: config.coaPort, config });
   // The embedded server may need creating on first use: say so, it takes a few seconds.
   const db = await openCliDatabase(env, (line) => io.stderr(`netflow: ${line}\n`));
   try {

@@ -124,6 +124,11 @@ export interface PaymentProvider {
   expirySeconds: number;
   /** True when this instance talks to NetFlow's local sandbox, i.e. test money. */
   sandbox: boolean;
+  /**
+   * Hosts the guest's own browser must open to pay (a hosted checkout page), which the router's
+   * walled garden then lets through before login. None for a push approved on the phone (STK, USSD).
+   */
+  guestHosts?: readonly string[];
   initiate(request: InitiateRequest): Promise<InitiateResult>;
   parseCallback(request: CallbackRequest): ParsedCallback | Promise<ParsedCallback>;
   queryStatus(payment: { reference: string; providerRef: string | null; msisdn: string; createdAt: Date }): Promise<StatusResult>;

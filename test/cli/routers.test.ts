@@ -1,7 +1,8 @@
 // `netflow router add|list` against a real database: validation, duplicates, masking, audit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
-import { cliWithDatabase, expectOneLineError, type RunCli } from './run-cli.js';
+import { checkRsc } from '../../tools/rsc-check/check.js';
+import { cliFor, cliWithDatabase, expectOneLineError, type RunCli } from './run-cli.js';
 
 const SECRET = 'Xq7-long-random-secret-9z';
 
@@ -186,5 +187,73 @@ describe('netflow router', () => {
     ]);
     expect(rows[0].details).toMatchObject({ ip: '10.1.0.1', requireMessageAuthenticator: 'yes', acceptsTestMoney: false, coaPort: 3800 });
     expect(JSON.stringify(rows.map((r) => r.details))).not.toContain(SECRET);
+  });
+
+  describe('router script', () => {
+    const SCRIPT_SECRET = 'Scr1pt-secret-with-$-and-?';
+    let url: string;
+    beforeAll(async () => {
+      ({ url } = await cliWithDatabase());
+      const add = await cliFor({ DATABASE_URL: url })(
+        'router',
+        'add',
+        '--name',
+        'lodge',
+        '--ip',
+        '10.9.0.1',
+        '--secret',
+        SCRIPT_SECRET,
+        '--coa-port',
+        '1700',
+      );
+      expect(add.code).toBe(0);
+    });
+
+    it("prints the router's script with its secret, CoA port, NetFlow address and portal, and passes the syntax check", async () => {
+      const r = await cliFor({ DATABASE_URL: url })(
+        'router',
+        'script',
+        'lodge',
+        '--portal-url',
+        'https://wifi.example.com/portal/',
+        '--netflow-address',
+        '192.0.2.10',
+      );
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('netflow: this script holds router "lodge"\'s RADIUS secret: keep it private\n');
+      expect(checkRsc(r.stdout).problems).toEqual([]);
+      expect(r.stdout).toContain('/radius add service=hotspot address=192.0.2.10 secret="Scr1pt-secret-with-\\$-and-\\?" ');
+      expect(r.stdout).toContain('/radius incoming set accept=yes port=1700');
+      expect(r.stdout).toContain('/ip hotspot walled-garden ip add dst-host="wifi.example.com" protocol=tcp dst-port=443');
+      expect(r.stdout).toContain('https://wifi.example.com/portal/\\?router=lodge&amp;mac=');
+    });
+
+    it('defaults to PUBLIC_URL/portal/ and its host as the NetFlow address; --json carries the script', async () => {
+      const r = await cliFor({ DATABASE_URL: url, PUBLIC_URL: 'http://10.9.0.254:3000/' })('router', 'script', 'lodge', '--json');
+      expect(r.code).toBe(0);
+      const body = JSON.parse(r.stdout) as { router: string; netflowAddress: string; portalUrl: string; script: string };
+      expect(body).toMatchObject({ router: 'lodge', netflowAddress: '10.9.0.254', portalUrl: 'http://10.9.0.254:3000/portal/' });
+      expect(body.script).toContain('/ip hotspot walled-garden add dst-host="10.9.0.254" dst-port=3000 comment="NetFlow"');
+      expect(checkRsc(body.script).problems).toEqual([]);
+    });
+
+    it('says what is missing or wrong, one line, exit 2 like every other bad input', async () => {
+      const run = cliFor({ DATABASE_URL: url });
+      const portal = ['--portal-url', 'https://wifi.example.com/portal/', '--netflow-address', '192.0.2.10'];
+      expect(expectOneLineError(await run('router', 'script', 'nowhere', ...portal))).toBe(
+        'netflow: no router named "nowhere" (see: netflow router list)',
+      );
+      expect(expectOneLineError(await run('router', 'script', 'lodge'))).toMatch(/give --portal-url .*or set PUBLIC_URL/);
+      expect(expectOneLineError(await run('router', 'script', 'lodge', '--portal-url', 'https://wifi.example.com/portal/'))).toMatch(
+        /give --netflow-address: .*wifi\.example\.com is not one/,
+      );
+      expect(
+        expectOneLineError(await run('router', 'script', 'lodge', '--portal-url', 'https://x/portal/?a=1', '--netflow-address', '1.2.3.4')),
+      ).toBe('netflow: --portal-url must be a plain http(s) URL without user, ?query or #fragment');
+      expect(expectOneLineError(await run('router', 'script', 'lodge', ...portal.slice(0, 2), '--netflow-address', 'example.com'))).toBe(
+        'netflow: --netflow-address must be an IPv4 address, got "example.com"',
+      );
+      expect(expectOneLineError(await run('router', 'script', ...portal))).toMatch(/NAME is required/);
+    });
   });
 });

@@ -14,6 +14,7 @@ import { normalizeMac } from '../../src/radius/values.js';
 import { newChapChallenge, octalEscape, type ChapChallenge } from './chap.js';
 import { formatEvent } from './events.js';
 import type { Hotspot, LoginResult, SessionView } from './hotspot.js';
+import { HtmlDirectory, type NetflowPageValues } from './html-template.js';
 import { loginPage, logoutPage, MD5_JS, statusPage, type PageVars } from './login-pages.js';
 
 /** `/ip hotspot profile login-by` methods this server honours. */
@@ -25,6 +26,15 @@ export interface HttpLoginOptions {
   host?: string;
   /** Default: http-chap and http-pap (RouterOS's default is http-chap,cookie). */
   loginBy?: HttpLoginBy[];
+  /**
+   * Serve the pages of this hotspot html-directory (e.g. routeros-scripts/hotspot) filled in as
+   * RouterOS fills them, instead of the built-in pages. login.html, flogin.html (after a failed
+   * login; else login.html), alogin.html (after a login; else a redirect to dst), status.html,
+   * fstatus.html, logout.html, flogout.html and rlogin.html (for /) are used when present.
+   */
+  htmlDir?: string;
+  /** With htmlDir holding NetFlow's unrendered templates: the values `netflow router script` writes in. */
+  netflowPages?: NetflowPageValues;
 }
 
 interface Client {
@@ -38,6 +48,7 @@ export class HttpLogin {
   private readonly server: http.Server;
   private readonly hotspot: Hotspot;
   private readonly loginBy: Set<HttpLoginBy>;
+  private readonly html: HtmlDirectory | null;
   /** The challenge last shown to each client; one use (RouterOS makes a new one per page). */
   private readonly challenges = new Map<string, ChapChallenge>();
   /** MACs whose MAC login was rejected: not retried on every page view. */
@@ -46,6 +57,7 @@ export class HttpLogin {
   private constructor(options: HttpLoginOptions) {
     this.hotspot = options.hotspot;
     this.loginBy = new Set(options.loginBy ?? ['http-chap', 'http-pap']);
+    this.html = options.htmlDir ? new HtmlDirectory(options.htmlDir, options.netflowPages) : null;
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -88,24 +100,28 @@ export class HttpLogin {
     if (!client) return send(res, 400, 'text/plain', 'bad client MAC: pass X-Client-MAC, ?mac= or a form field mac\n');
     const base = `http://${req.headers.host ?? 'hotspot'}`;
 
+    if (path === '/' && this.html && !wantsJson && !this.hotspot.session(client.mac)) {
+      const login = `${base}/login${identityQuery(client)}`;
+      const page = await this.html.render('rlogin.html', { 'link-redirect': login, 'link-login': login });
+      if (page !== null) return send(res, 200, 'text/html; charset=utf-8', page);
+    }
     if (path === '/' || path === '/login') {
       if (req.method === 'POST') return this.postLogin(res, client, form, base, wantsJson);
       return this.getLogin(res, client, url, base, wantsJson);
     }
     if (path === '/status') {
       const s = this.hotspot.session(client.mac);
-      if (!s) return redirect(res, `${base}/login${identityQuery(client)}`);
+      if (!s) return this.notLoggedIn(res, 'fstatus.html', client, base, wantsJson);
       const vars = statusVars(s, base, client);
-      return wantsJson
-        ? sendJson(res, 200, { ok: true, vars, session: sessionJson(s) })
-        : send(res, 200, 'text/html; charset=utf-8', statusPage(vars));
+      if (wantsJson) return sendJson(res, 200, { ok: true, vars, session: sessionJson(s) });
+      return send(res, 200, 'text/html; charset=utf-8', (await this.html?.render('status.html', vars)) ?? statusPage(vars));
     }
     if (path === '/logout') {
       const s = this.hotspot.session(client.mac);
-      if (!s)
-        return wantsJson
-          ? sendJson(res, 200, { ok: false, error: 'not logged in' })
-          : redirect(res, `${base}/login${identityQuery(client)}`);
+      if (!s) {
+        if (wantsJson) return sendJson(res, 200, { ok: false, error: 'not logged in' });
+        return this.notLoggedIn(res, 'flogout.html', client, base, wantsJson);
+      }
       await this.hotspot.logout(s.acctSessionId);
       const vars: PageVars & { username: string; 'link-login': string } = {
         username: s.userName,
@@ -114,31 +130,49 @@ export class HttpLogin {
         uptime: formatUptime(this.hotspot.clock.now().getTime() - s.startedAt.getTime()),
         'link-login': `${base}/login${identityQuery(client)}`,
       };
-      return wantsJson ? sendJson(res, 200, { ok: true, vars }) : send(res, 200, 'text/html; charset=utf-8', logoutPage(vars));
+      if (wantsJson) return sendJson(res, 200, { ok: true, vars });
+      return send(res, 200, 'text/html; charset=utf-8', (await this.html?.render('logout.html', vars)) ?? logoutPage(vars));
     }
     return send(res, 404, 'text/plain', 'not found\n');
   }
 
   private async getLogin(res: http.ServerResponse, client: Client, url: URL, base: string, wantsJson: boolean): Promise<void> {
     const dst = url.searchParams.get('dst') ?? '';
-    if (this.hotspot.session(client.mac)) return redirect(res, dst || `${base}/status${identityQuery(client)}`);
+    const s = this.hotspot.session(client.mac);
+    if (s) return this.loggedIn(res, s.userName, dst || `${base}/status${identityQuery(client)}`, wantsJson);
     // login-by=mac: the router tries the MAC before showing the page.
     if (this.loginBy.has('mac') && !this.macRejected.has(client.mac)) {
       const result = await this.hotspot.login({ method: 'mac', mac: client.mac, ip: client.ip ?? undefined });
-      if (result.ok) return redirect(res, dst || `${base}/status${identityQuery(client)}`);
+      if (result.ok) return this.loggedIn(res, result.session.userName, dst || `${base}/status${identityQuery(client)}`, wantsJson);
       if (result.reason === 'rejected') this.macRejected.add(client.mac);
     }
     return this.renderLogin(res, client, base, { dst, username: url.searchParams.get('username') ?? '', error: '' }, wantsJson, 200);
   }
 
-  private renderLogin(
+  /** After a login (or at /login when already logged in): alogin.html if there is one, else a redirect. */
+  private async loggedIn(res: http.ServerResponse, username: string, target: string, wantsJson: boolean): Promise<void> {
+    if (this.html && !wantsJson) {
+      const page = await this.html.render('alogin.html', { 'link-redirect': target, username, popup: 'false' });
+      if (page !== null) return send(res, 200, 'text/html; charset=utf-8', page);
+    }
+    return redirect(res, target);
+  }
+
+  /** /status or /logout without a session: fstatus.html / flogout.html if there is one, else to the login page. */
+  private async notLoggedIn(res: http.ServerResponse, file: string, client: Client, base: string, wantsJson: boolean): Promise<void> {
+    const login = `${base}/login${identityQuery(client)}`;
+    const page = this.html && !wantsJson ? await this.html.render(file, { 'link-redirect': login, 'link-login': login }) : null;
+    return page === null ? redirect(res, login) : send(res, 200, 'text/html; charset=utf-8', page);
+  }
+
+  private async renderLogin(
     res: http.ServerResponse,
     client: Client,
     base: string,
     p: { dst: string; username: string; error: string },
     wantsJson: boolean,
     status: number,
-  ): void {
+  ): Promise<void> {
     const chap = this.loginBy.has('http-chap') ? newChapChallenge() : null;
     if (chap) this.challenges.set(client.mac, chap);
     const id = this.hotspot.identity();
@@ -160,8 +194,14 @@ export class HttpLogin {
       identity: id.nasIdentifier,
       'server-name': id.hotspotName,
       'login-by': [...this.loginBy].join(','),
+      popup: 'true',
     };
     if (wantsJson) return sendJson(res, status, { ok: p.error === '', vars });
+    if (this.html) {
+      // RouterOS shows flogin.html after a failed login, login.html when there is none.
+      const page = (p.error ? await this.html.render('flogin.html', vars) : null) ?? (await this.html.render('login.html', vars));
+      if (page !== null) return send(res, status, 'text/html; charset=utf-8', page);
+    }
     send(
       res,
       status,
@@ -213,7 +253,7 @@ export class HttpLogin {
     if (result.ok) {
       const target = /^https?:\/\//.test(dst) ? dst : `${base}/status${identityQuery(client)}`;
       if (wantsJson) return sendJson(res, 200, { ok: true, redirect: target, session: sessionJson(result.session) });
-      return redirect(res, target);
+      return this.loggedIn(res, result.session.userName, target, false);
     }
     // RouterOS shows the RADIUS Reply-Message as $(error); these are its own texts otherwise.
     const error =
@@ -279,6 +319,8 @@ function statusVars(s: SessionView, base: string, client: Client): PageVars & { 
     'session-time-left': s.sessionTimeLeft === null ? '' : formatUptime(s.sessionTimeLeft * 1000),
     'bytes-in': s.counters.bytesIn.toString(),
     'bytes-out': s.counters.bytesOut.toString(),
+    'bytes-in-nice': niceBytes(s.counters.bytesIn),
+    'bytes-out-nice': niceBytes(s.counters.bytesOut),
     'limit-bytes-total': s.limits.totalLimit === null ? '' : s.limits.totalLimit.toString(),
     'rate-limit': s.limits.rateLimit ?? '',
     'reply-message': s.replyMessage ?? '',
@@ -290,6 +332,18 @@ function statusVars(s: SessionView, base: string, client: Client): PageVars & { 
 /** A SessionView as JSON (bigint counters as decimal strings). */
 export function sessionJson(s: SessionView): Record<string, unknown> {
   return JSON.parse(JSON.stringify(s, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
+}
+
+/** Byte counts as the status page shows them: 1234 B, 12.1 KiB, 3.4 MiB. */
+function niceBytes(n: bigint): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = Number(n);
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 /** RouterOS-style uptime: 1h2m3s. */

@@ -34,6 +34,10 @@ Guests
   --http-port N          hotspot login pages (default 8099; 0 = any free port)
   --http-host ADDR       default 127.0.0.1
   --login-by LIST        http-chap,http-pap,mac (default http-chap,http-pap)
+  --html-dir DIR         serve this hotspot html-directory (e.g. routeros-scripts/hotspot), filled in as
+                         RouterOS fills it, instead of the built-in pages
+  --netflow-portal URL   with --html-dir of NetFlow's templates: the portal URL to write in ...
+  --netflow-router NAME  ... and the router's NetFlow name (as netflow router script does)
   --login-code CODE      log one guest in at start with this code ...
   --mac MAC              ... from this MAC (default generated)
   --ip ADDR              ... with this IP (default from 10.5.50.2 up)
@@ -78,6 +82,9 @@ async function main(): Promise<void> {
       'accounting-on-off': { type: 'boolean', default: false },
       'no-message-authenticator': { type: 'boolean', default: false },
       'login-by': { type: 'string', default: 'http-chap,http-pap' },
+      'html-dir': { type: 'string' },
+      'netflow-portal': { type: 'string' },
+      'netflow-router': { type: 'string' },
       'login-code': { type: 'string' },
       mac: { type: 'string' },
       ip: { type: 'string' },
@@ -106,6 +113,16 @@ async function main(): Promise<void> {
     .map((s) => s.trim())
     .filter(Boolean);
   for (const m of loginBy) if (!['http-chap', 'http-pap', 'mac'].includes(m)) fail(`unknown --login-by method ${m}`);
+  if (
+    (values['netflow-portal'] === undefined) !== (values['netflow-router'] === undefined) ||
+    (values['netflow-portal'] && !values['html-dir'])
+  ) {
+    fail('--netflow-portal and --netflow-router go together, with --html-dir');
+  }
+  const netflowPages =
+    values['netflow-portal'] && values['netflow-router']
+      ? { portalUrl: values['netflow-portal'], routerName: values['netflow-router'] }
+      : undefined;
   const interim = values.interim === 'received' ? 'received' : int(values.interim, 'interim', 0, 1, 86_400);
 
   const hotspot = await Hotspot.start({
@@ -145,6 +162,8 @@ async function main(): Promise<void> {
     port: int(values['http-port'], 'http-port', 8099),
     host: values['http-host'],
     loginBy: loginBy as HttpLoginBy[],
+    htmlDir: values['html-dir'],
+    netflowPages,
   });
   process.stdout.write(
     `# nas-sim: RADIUS ${values.server} auth/acct from ${values.bind}, CoA on ${values.bind}:${coa.port()}, login page http://${values['http-host']}:${web.port()}/login\n`,
