@@ -9,7 +9,8 @@ import type { Database } from '../../src/db/database.js';
 import { launchChromium, newPhoneContext, screenshot } from '../support/browser.js';
 import { openTestDatabase } from '../support/db.js';
 import { addEntitlement } from '../support/fixtures.js';
-import { buildWebIfStale, type PortalSite, portalUrlFromHotspotVars, SITE_ROUTER, startPortalSite } from '../support/portal-site.js';
+import { SITE_ROUTER } from '../support/portal-site.js';
+import { buildWebIfStale, type PortalSite, startPortalSite } from '../support/portal-site.js';
 
 let seq = 0;
 /** A fresh device on the hotspot network. */
@@ -35,21 +36,18 @@ describe('captive portal in Chromium', () => {
     await db?.close();
   });
 
-  /** The hotspot's page → the portal (the page forwards; a stock page is forwarded as login.html would). */
+  /** The hotspot's login page (NetFlow's login.html, filled in by the simulator as RouterOS would), which forwards to the portal. */
   async function enterFromHotspot(page: Page, dev: { mac: string; ip: string }, dst?: string): Promise<void> {
     await page.goto(site.hotspotLoginUrl(dev, dst));
-    await forwardIfStockPage(page);
+    await reachPortal(page);
   }
 
-  async function forwardIfStockPage(page: Page): Promise<void> {
-    const inPortal = (u: URL) => u.href.startsWith(`${site.netflowBase}/portal/`);
-    const forwarded = await page.waitForURL(inPortal, { timeout: 3000 }).then(
-      () => true,
-      () => false,
-    );
-    if (forwarded) return;
-    const vars = JSON.parse((await page.locator('#hotspot-vars').textContent()) ?? '{}') as Record<string, string>;
-    await page.goto(portalUrlFromHotspotVars(site.netflowBase, SITE_ROUTER, vars));
+  async function reachPortal(page: Page): Promise<void> {
+    await page.waitForURL((u) => u.href.startsWith(`${site.netflowBase}/portal/?`), { timeout: 10_000 });
+    const portal = new URL(page.url()).searchParams;
+    // The hotspot's variables, as login.html hands them over (the contract between the two).
+    expect(portal.get('router')).toBe(SITE_ROUTER);
+    expect(portal.get('linkLoginOnly')).toMatch(new RegExp(`^${site.hotspotBase}/login`));
   }
 
   const heading = (page: Page) => page.locator('netflow-portal h1');
@@ -188,8 +186,8 @@ describe('captive portal in Chromium', () => {
         },
         { action: loginOnly },
       );
-      await page.waitForLoadState();
-      await forwardIfStockPage(page);
+      // flogin.html (or login.html) forwards to the portal with error=.
+      await reachPortal(page);
       expect(new URL(page.url()).searchParams.get('error')).toContain('time has run out');
       await expect
         .poll(() => page.locator('netflow-portal .form-error').first().textContent())

@@ -2,7 +2,7 @@
 // budget script (bench/portal-budget.ts): NetFlow (RADIUS + HTTP with the payment sandbox serving
 // test money), a router registered for 127.0.0.1, packages and vouchers, and the MikroTik
 // simulator's hotspot (RADIUS client + its login web server). The guest's way in is the hotspot's
-// login page; `portalEntry` is where it sends the browser.
+// login page (routeros-scripts/hotspot/login.html), which forwards the browser to the portal.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -29,7 +29,7 @@ export interface PortalSite {
   netflowBase: string;
   hotspotBase: string;
   packages: { hour: number; day: number };
-  /** The hotspot's login page for a device, as RouterOS shows it to a guest who is not logged in. */
+  /** The hotspot's login page for a device, as RouterOS shows it to a guest who is not logged in (it forwards to the portal). */
   hotspotLoginUrl(device: { mac: string; ip: string }, dst?: string): string;
   close(): Promise<void>;
 }
@@ -83,8 +83,15 @@ export async function startPortalSite(db: Database, options: { approveSeconds?: 
     bindAddress: '127.0.0.1',
     nasIdentifier: 'CafeBahari-AP',
   });
-  const web = await HttpLogin.start({ hotspot, port: 0 });
   const netflowBase = `http://127.0.0.1:${netflow.httpPort}`;
+  // NetFlow's own hotspot pages (routeros-scripts/hotspot), filled in as RouterOS fills them, with
+  // the values `netflow router script` writes in: login.html forwards the guest to the portal.
+  const web = await HttpLogin.start({
+    hotspot,
+    port: 0,
+    htmlDir: HOTSPOT_DIR,
+    netflowPages: { portalUrl: `${netflowBase}/portal/`, routerName: SITE_ROUTER },
+  });
   const hotspotBase = `http://127.0.0.1:${web.port()}`;
   return {
     db,
@@ -106,6 +113,7 @@ export async function startPortalSite(db: Database, options: { approveSeconds?: 
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const HOTSPOT_DIR = path.join(ROOT, 'routeros-scripts', 'hotspot');
 
 /**
  * Rebuilds web/dist when a source of the pages is newer than the build (as the test setup does for
@@ -154,24 +162,4 @@ async function waitForRouterTable(authPort: number): Promise<void> {
   } finally {
     probe.close();
   }
-}
-
-/**
- * What routeros-scripts/hotspot/login.html does with the hotspot's variables: the portal URL with
- * router, mac, ip, link-login-only, link-orig, chap-id / chap-challenge as hex, identity and error.
- * Used when the hotspot serves its stock page (a JSON island of its variables) rather than NetFlow's.
- */
-export function portalUrlFromHotspotVars(netflowBase: string, router: string, vars: Record<string, string>): string {
-  const q = new URLSearchParams({
-    router,
-    mac: vars.mac ?? '',
-    ip: vars.ip ?? '',
-    linkLoginOnly: vars['link-login-only'] ?? '',
-    linkOrig: vars['link-orig'] ?? '',
-    chapId: vars['chap-id-hex'] ?? '',
-    chapChallenge: vars['chap-challenge-hex'] ?? '',
-    identity: vars.identity ?? '',
-    error: vars.error ?? '',
-  });
-  return `${netflowBase}/portal/?${q.toString()}`;
 }
