@@ -218,16 +218,37 @@ describe('captive portal in Chromium', () => {
     );
   });
 
-  it('says clearly when the API is down, and recovers with "Try again"', async () => {
+  it('says clearly when the API is down; "Try again" shows a spinner while it is slow', async () => {
     const dev = device();
     await withPhone(async (page) => {
+      // The page came without its inlined packages (NetFlow gives up on them after 1.5 s), and then
+      // the API stops answering.
+      await page.route(
+        (u) => u.pathname === '/portal/',
+        async (route) => {
+          const response = await route.fetch();
+          const body = (await response.text()).replace(/<script type="application\/json" id="netflow-boot">.*?<\/script>/s, '');
+          await route.fulfill({ response, body, headers: { ...response.headers(), 'content-encoding': 'identity' } });
+        },
+      );
       await page.route('**/api/v1/portal/packages*', (route) => route.abort('connectionrefused'));
       await enterFromHotspot(page, dev);
       await expect.poll(() => heading(page).textContent(), { timeout: 15_000 }).toBe('The Wi-Fi service is not answering');
       await screenshot(page, 'portal-12-api-down');
+      // Then it is slow and drops a request: a spinner, "still trying", and the packages.
       await page.unroute('**/api/v1/portal/packages*');
+      let calls = 0;
+      await page.route('**/api/v1/portal/packages*', async (route) => {
+        if (calls++ === 0) return route.abort('timedout');
+        await new Promise((r) => setTimeout(r, 1000));
+        return route.continue();
+      });
       await page.getByRole('button', { name: 'Try again' }).click();
+      await expect.poll(() => heading(page).textContent()).toBe('Loading…');
+      await expect.poll(() => page.locator('netflow-portal .notice').textContent()).toContain('Still trying');
+      expect(await page.locator('netflow-portal .spinner').count()).toBe(1);
       await expect.poll(() => heading(page).textContent()).toBe('Choose a package');
+      expect(calls).toBe(2);
     });
   });
 });

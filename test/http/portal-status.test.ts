@@ -153,6 +153,55 @@ describe('portal status and branding', () => {
   });
 });
 
+describe('the portal page with its first answers inlined', () => {
+  let db: Database;
+  let http: TestHttp;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    await addRouter(db, { name: 'boot-lobby', ip: '10.81.0.1' });
+    await addPackage(db, { name: '</script><script>alert(1)</script>', minutes: 30 });
+    http = await startTestHttp(db);
+  });
+  afterAll(async () => {
+    await http?.close();
+    await db?.close();
+  });
+  const island = (html: string) => /<script type="application\/json" id="netflow-boot">(.*?)<\/script>/s.exec(html)?.[1];
+
+  it("carries this router's packages and the branding as the API gives them, with nothing that can close the element", async () => {
+    const res = await http.app.inject({ url: '/portal/?router=boot-lobby&mac=AA:BB:CC:00:00:01' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-cache');
+    const json = island(res.body);
+    expect(json).toBeDefined();
+    expect(json).not.toContain('<');
+    const boot = JSON.parse(json!);
+    const api = (await http.app.inject({ url: '/api/v1/portal/packages?router=boot-lobby' })).json();
+    expect(boot).toEqual({
+      router: 'boot-lobby',
+      packages: api,
+      branding: (await http.app.inject({ url: '/api/v1/portal/branding' })).json(),
+    });
+    expect(boot.packages.packages.map((p: { name: string }) => p.name)).toContain('</script><script>alert(1)</script>');
+  });
+
+  it('an unknown router, a bad one, or the connected view: the page alone (it asks and explains itself)', async () => {
+    for (const q of ['router=nowhere', 'router=%3C%2Fscript%3E', 'router=boot-lobby&view=connected', '']) {
+      const res = await http.app.inject({ url: `/portal/?${q}` });
+      expect(res.statusCode).toBe(200);
+      expect(island(res.body)).toBeUndefined();
+      expect(res.body).not.toContain('</script></script>');
+    }
+  });
+
+  it('is gzipped for browsers that take it', async () => {
+    const res = await http.app.inject({ url: '/portal/?router=boot-lobby', headers: { 'accept-encoding': 'gzip, deflate' } });
+    expect(res.headers['content-encoding']).toBe('gzip');
+    const { gunzipSync } = await import('node:zlib');
+    expect(island(gunzipSync(res.rawPayload).toString())).toBeDefined();
+  });
+});
+
 describe('sanitizeBranding', () => {
   it.each([
     ['/logo.png', '/logo.png'],

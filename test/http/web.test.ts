@@ -122,3 +122,43 @@ describe('the portal page policy', () => {
     expect(formAction(res.headers['content-security-policy'])).toBe("'self'");
   });
 });
+
+describe('compressed pages', () => {
+  let dir: string;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'netflow-web-'));
+    mkdirSync(path.join(dir, 'portal'));
+    mkdirSync(path.join(dir, 'assets'));
+    const { gzipSync } = await import('node:zlib');
+    const js = 'console.log("hello hello hello hello")';
+    writeFileSync(path.join(dir, 'portal', 'index.html'), '<!doctype html><title>portal</title>');
+    writeFileSync(path.join(dir, 'portal', 'index.html.gz'), gzipSync('<!doctype html><title>portal</title>'));
+    writeFileSync(path.join(dir, 'assets', 'portal-Zz99.js'), js);
+    writeFileSync(path.join(dir, 'assets', 'portal-Zz99.js.gz'), gzipSync(js));
+    app = appOn(dir);
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("sends the build's .gz to a browser that accepts gzip, with the original type and cache policy", async () => {
+    const res = await app.inject({ url: '/assets/portal-Zz99.js', headers: { 'accept-encoding': 'gzip, deflate' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(res.headers['content-type']).toMatch(/javascript/);
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const page = await app.inject({ url: '/portal/?router=x', headers: { 'accept-encoding': 'gzip' } });
+    expect(page.headers['content-encoding']).toBe('gzip');
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['cache-control']).toBe('no-cache');
+  });
+
+  it('and the plain file to one that does not', async () => {
+    const res = await app.inject({ url: '/assets/portal-Zz99.js', headers: { 'accept-encoding': 'identity' } });
+    expect(res.headers['content-encoding']).toBeUndefined();
+    expect(res.body).toContain('hello');
+  });
+});

@@ -23,6 +23,24 @@ const POLL_MS = 2000;
 const LONG_WAIT_MS = 90_000;
 const CONTINUE_AFTER_MS = 5000;
 
+interface Boot {
+  router: string;
+  packages: PackagesResponse;
+  branding: BrandingResponse | null;
+}
+
+/** The answers NetFlow inlined into the page for this router (a JSON data block, never executed). */
+function readBoot(router: string): Boot | null {
+  const el = document.getElementById('netflow-boot');
+  if (!el || !router) return null;
+  try {
+    const boot = JSON.parse(el.textContent ?? '') as Boot;
+    return boot && boot.router === router && Array.isArray(boot.packages?.packages) ? boot : null;
+  } catch {
+    return null;
+  }
+}
+
 /** WCAG contrast of white text on a #rrggbb colour: an operator's colour is used only if ≥ 4.5. */
 export function contrastWithWhite(hex: string): number {
   const c = [1, 3, 5]
@@ -70,6 +88,7 @@ export class NetflowPortal extends LitElement {
 
   private readonly params: HotspotParams;
   private readonly problems: string[];
+  private boot: Boot | null;
   private purchaseToken: string | null = null;
   private pollTimer: number | undefined;
   private phoneTimer: number | undefined;
@@ -83,7 +102,8 @@ export class NetflowPortal extends LitElement {
     const { params, problems } = readHotspotParams((n) => query.get(n));
     this.params = params;
     this.problems = problems;
-    this.view = 'loading';
+    this.boot = readBoot(params.router);
+    this.view = this.boot && params.view !== 'connected' ? 'home' : 'loading';
     this.lang = detectLang();
     this.packages = null;
     this.branding = null;
@@ -109,7 +129,10 @@ export class NetflowPortal extends LitElement {
     super.connectedCallback();
     document.documentElement.lang = this.lang;
     if (this.problems.includes('router')) this.view = 'invalid';
-    else void this.load();
+    else {
+      if (this.boot && this.params.view !== 'connected') this.packages = this.boot.packages;
+      void this.load();
+    }
   }
 
   override disconnectedCallback(): void {
@@ -141,15 +164,20 @@ export class NetflowPortal extends LitElement {
   };
 
   private async load(): Promise<void> {
-    this.view = this.params.view === 'connected' ? 'connected' : 'loading';
+    // What NetFlow inlined into the page (src/http/web.ts): used once, on the first load.
+    const boot = this.boot;
+    this.boot = null;
+    this.view = this.params.view === 'connected' ? 'connected' : boot ? 'home' : 'loading';
     this.notice = '';
     const held = heldCodes(this.params.router);
     const opts = { onRetry: this.retryNotice };
     // In parallel: branding and time left are extras; the packages decide whether the page works.
-    void portalApi
-      .branding(opts)
-      .then((b) => this.applyBranding(b))
-      .catch(() => {});
+    if (boot?.branding) this.applyBranding(boot.branding);
+    else
+      void portalApi
+        .branding(opts)
+        .then((b) => this.applyBranding(b))
+        .catch(() => {});
     const status = portalApi
       .status(
         this.device,
@@ -161,6 +189,10 @@ export class NetflowPortal extends LitElement {
     if (this.params.view === 'connected') {
       await status;
       this.scheduleContinue();
+      return;
+    }
+    if (boot) {
+      this.packages = boot.packages;
       return;
     }
     try {
