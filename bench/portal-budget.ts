@@ -8,8 +8,10 @@
 //          both from the moment the browser asks for the hotspot page.
 //          1.6 Mbit/s down, 150 ms round trips: budget < 1 s; 400 kbit/s, 400 ms: budget < 2.5 s.
 // Everything runs on loopback: NetFlow in-process on an embedded PostgreSQL under .bench/portal-data
-// (or BENCH_DATABASE_URL), the simulator beside it. BENCH_RUNS (default 5) runs per profile; the
-// table shows the median and the worst. Exits 1 when a budget is missed.
+// (or BENCH_DATABASE_URL), the simulator beside it, one unmeasured guest first (a server's first
+// requests after start are slow; the budget is about a site in use, with a browser that has never
+// seen it). BENCH_RUNS (default 5) runs per profile; the table shows the median and the worst.
+// BENCH_WATERFALL=1 prints each run's resource timings. Exits 1 when a budget is missed.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +67,14 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   const results: Array<{ profile: Profile; shown: number[]; fcp: number[] }> = [];
   try {
+    // One guest first, unmeasured and unthrottled: a server that has just started answers its first
+    // requests slowly (code loading, the database's first queries); a site in use does not.
+    const warm = await newPhoneContext(browser);
+    const warmPage = await warm.newPage();
+    await warmPage.goto(site.hotspotLoginUrl({ mac: 'AA:BB:CC:B0:00:01', ip: '10.5.50.199' }));
+    await warmPage.waitForFunction(() => performance.getEntriesByName('netflow:packages-shown').length > 0, null, { timeout: 30_000 });
+    await warm.close();
+
     for (const profile of PROFILES) {
       const shown: number[] = [];
       const fcp: number[] = [];
