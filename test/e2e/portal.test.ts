@@ -129,6 +129,31 @@ describe('captive portal in Chromium', () => {
     });
   });
 
+  it('a guest who closed the page gets the paid code back with the phone and the receipt, and is logged in', async () => {
+    // Paid from a page that was then closed: the purchase API as that page used it.
+    const started = await fetch(`${site.netflowBase}/api/v1/portal/purchases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ packageId: site.packages.hour, phone: '0754 700 000', router: SITE_ROUTER }),
+    });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+    await expect.poll(async () => (await db.prisma.payment.findUniqueOrThrow({ where: { id } })).status).toBe('paid');
+    const receipt = (await db.prisma.payment.findUniqueOrThrow({ where: { id } })).receiptNumber!;
+    const dev = device();
+    await withPhone(async (page) => {
+      await enterFromHotspot(page, dev);
+      await page.getByRole('button', { name: 'Paid but lost your code?' }).click();
+      await expect.poll(() => heading(page).textContent()).toBe('Find my code');
+      await page.getByLabel('Mobile money number').fill('0754 700 000');
+      await page.getByLabel('Receipt number').fill(receipt);
+      await screenshot(page, 'portal-13-recover-code');
+      await page.getByRole('button', { name: 'Find my code' }).click();
+      const code = await expectConnected(page, dev);
+      expect((await db.prisma.payment.findUniqueOrThrow({ where: { id }, include: { entitlement: true } })).entitlement?.code).toBe(code);
+    });
+  });
+
   it('a voucher, keyboard only, on a 320 px screen', async () => {
     const dev = device();
     const pkg = site.packages.day;
