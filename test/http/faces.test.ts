@@ -1,6 +1,6 @@
 // The faces around the portal, through app.inject(): health and metrics (both answers of
-// /healthz), the sandbox page (this machine only), and the places kept for the admin face and the
-// web/ client, which serve nothing yet.
+// /healthz), the sandbox page (this machine only), the place kept for the admin face (nothing
+// yet), and the web/ client's entry (/ leads to the portal; test/http/web.test.ts has the rest).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Value } from 'typebox/value';
 import type { Database } from '../../src/db/database.js';
@@ -77,10 +77,12 @@ describe('sandbox, admin and web faces', () => {
     }
   });
 
-  it('the admin face and the web/ client serve nothing yet', async () => {
-    for (const url of ['/api/v1/admin', '/api/v1/admin/routers', '/', '/index.html']) {
+  it('the admin face serves nothing yet; / leads to the portal and no index.html sits at the top', async () => {
+    for (const url of ['/api/v1/admin', '/api/v1/admin/routers', '/index.html']) {
       const res = await http.app.inject({ method: 'GET', url });
       expect([url, res.statusCode]).toEqual([url, 404]);
     }
+    const root = await http.app.inject({ method: 'GET', url: '/' });
+    expect([root.statusCode, root.headers.location]).toEqual([302, '/portal/']);
   });
 });
