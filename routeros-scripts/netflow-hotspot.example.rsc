@@ -45,13 +45,14 @@
 /ip hotspot walled-garden ip add dst-host="wifi.example.com" protocol=tcp dst-port=443 comment="NetFlow"
 
 # 5. The hotspot pages, written into the html-directory of the profile of every hotspot server
-# (whatever the profile is called; on a router with flash/ that directory is under flash/, so the
-# pages survive a reboot). login.html and flogin.html forward the guest to the portal with the
+# (whatever the profile is called; it is the directory RouterOS made for the profile, under flash/
+# on routers that have one, so the pages survive a reboot). login.html and flogin.html forward the guest to the portal with the
 # hotspot's variables; alogin.html sends them on after a login; status.html, logout.html and
 # rlogin.html are small pages of their own. Other files in the directory are left as they are.
-# One logical line per page: the loop's :local lives and dies on that line.
+# One logical line per page: the loop's :local lives and dies on that line. A leading / of the
+# directory (html-directory=/flash/hotspot) is dropped, as /file names its files without it.
 # - login.html: forwards a guest who is not logged in to the portal, with the hotspot's variables.
-:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . "/login.html")]; /file add name=($d . "/login.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
+:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:pick $d 0 1] = "/") do={:set d [:pick $d 1 [:len $d]]}; :if ([:len $d] > 0) do={/file remove [find name=($d . "/login.html")]; /file add name=($d . "/login.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
 tial-scale=1\">\n<meta http-equiv=\"pragma\" content=\"no-cache\"><meta http-equiv=\"expires\" content=\"-1\">\
 \n<title>Wi-Fi</title>\n<!-- NetFlow: the hotspot shows this page to every guest who is not logged in; it forw\
 ards them\nto NetFlow's portal with the hotspot's variables (their -esc forms are URL-encoded by RouterOS).\nT\
@@ -70,7 +71,7 @@ rCodeAt(i) < 16 \? '0' : '') + s.charCodeAt(i).toString(16); return h; }\nvar go
 ');\ngo.href = go.href.replace('&chapId=&chapChallenge=', '&chapId=' + hex('\$(chap-id)') + '&chapChallenge=' \
 + hex('\$(chap-challenge)'));\nlocation.replace(go.href);\n</script>\n</body></html>\n"}}
 # - flogin.html: the same after a failed login, carrying the error to the portal.
-:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . "/flogin.html")]; /file add name=($d . "/flogin.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
+:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:pick $d 0 1] = "/") do={:set d [:pick $d 1 [:len $d]]}; :if ([:len $d] > 0) do={/file remove [find name=($d . "/flogin.html")]; /file add name=($d . "/flogin.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
 tial-scale=1\">\n<meta http-equiv=\"pragma\" content=\"no-cache\"><meta http-equiv=\"expires\" content=\"-1\">\
 \n<title>Wi-Fi</title>\n<!-- NetFlow: the hotspot shows this page to every guest who is not logged in; it forw\
 ards them\nto NetFlow's portal with the hotspot's variables (their -esc forms are URL-encoded by RouterOS).\nT\
@@ -89,14 +90,14 @@ rCodeAt(i) < 16 \? '0' : '') + s.charCodeAt(i).toString(16); return h; }\nvar go
 ');\ngo.href = go.href.replace('&chapId=&chapChallenge=', '&chapId=' + hex('\$(chap-id)') + '&chapChallenge=' \
 + hex('\$(chap-challenge)'));\nlocation.replace(go.href);\n</script>\n</body></html>\n"}}
 # - rlogin.html: sends a guest who opened another site to the login page (a fresh CHAP challenge).
-:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . "/rlogin.html")]; /file add name=($d . "/rlogin.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
+:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:pick $d 0 1] = "/") do={:set d [:pick $d 1 [:len $d]]}; :if ([:len $d] > 0) do={/file remove [find name=($d . "/rlogin.html")]; /file add name=($d . "/rlogin.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
 tial-scale=1\">\n<meta http-equiv=\"pragma\" content=\"no-cache\"><meta http-equiv=\"expires\" content=\"-1\">\
 \n<!-- NetFlow: a guest who is not logged in opened some other site; send them to the router's own\nlogin page\
 \_(link-redirect), which forwards to NetFlow's portal with a fresh CHAP challenge. -->\n<meta http-equiv=\"ref\
 resh\" content=\"0;url=\$(link-redirect)\">\n<title>Wi-Fi</title>\n</head><body>\n<p><a href=\"\$(link-redirec\
 t)\">Log in to the Wi-Fi / Ingia kwenye Wi-Fi</a></p>\n</body></html>\n"}}
 # - alogin.html: after a login, sends the guest on (to the portal's "connected" view).
-:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . "/alogin.html")]; /file add name=($d . "/alogin.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
+:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:pick $d 0 1] = "/") do={:set d [:pick $d 1 [:len $d]]}; :if ([:len $d] > 0) do={/file remove [find name=($d . "/alogin.html")]; /file add name=($d . "/alogin.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
 tial-scale=1\">\n<meta http-equiv=\"pragma\" content=\"no-cache\"><meta http-equiv=\"expires\" content=\"-1\">\
 \n<!-- NetFlow: shown after a successful login. link-redirect is the dst the portal posted (the\nportal's \"co\
 nnected\" view), else the page the guest first asked for. -->\n<meta http-equiv=\"refresh\" content=\"0;url=\$\
@@ -104,7 +105,7 @@ nnected\" view), else the page the guest first asked for. -->\n<meta http-equiv=
 dding:0 1em;text-align:center}a{font-size:1.2em}</style>\n</head><body>\n<p>You are connected. / Umeunganishwa\
 .</p>\n<p><a href=\"\$(link-redirect)\">Continue / Endelea</a></p>\n</body></html>\n"}}
 # - status.html: the router's status page for a logged-in guest, linking to the portal.
-:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . "/status.html")]; /file add name=($d . "/status.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
+:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:pick $d 0 1] = "/") do={:set d [:pick $d 1 [:len $d]]}; :if ([:len $d] > 0) do={/file remove [find name=($d . "/status.html")]; /file add name=($d . "/status.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
 tial-scale=1\">\n<meta http-equiv=\"pragma\" content=\"no-cache\"><meta http-equiv=\"expires\" content=\"-1\">\
 \n\$(if refresh-timeout)<meta http-equiv=\"refresh\" content=\"\$(refresh-timeout-secs)\">\$(endif)\n<!-- NetF\
 low: the router's own status page for a logged-in guest; time and data left for the\nwhole code (not just this\
@@ -118,7 +119,7 @@ ime left and packages / Muda na vifurushi</a></p>\n<form action=\"\$(link-logout
 e=\"hidden\" name=\"erase-cookie\" value=\"on\"><button type=\"submit\">Log out / Toka</button></form>\n</body\
 ></html>\n"}}
 # - logout.html: shown after logging out; the code keeps its remaining time.
-:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . "/logout.html")]; /file add name=($d . "/logout.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
+:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:pick $d 0 1] = "/") do={:set d [:pick $d 1 [:len $d]]}; :if ([:len $d] > 0) do={/file remove [find name=($d . "/logout.html")]; /file add name=($d . "/logout.html") contents="<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,ini\
 tial-scale=1\">\n<meta http-equiv=\"pragma\" content=\"no-cache\"><meta http-equiv=\"expires\" content=\"-1\">\
 \n<!-- NetFlow: shown after logging out. The code keeps its remaining time: logging in again from\nthe portal \
 continues it. -->\n<title>Wi-Fi</title>\n<style>body{font-family:sans-serif;margin:2em auto;max-width:26em;pad\

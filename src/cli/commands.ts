@@ -231,6 +231,16 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   {
+    name: 'router list',
+    usage: '',
+    summary: 'list routers (secrets masked)',
+    options: {},
+    prepare: () => async (prisma) => {
+      const routers = await listRouters(prisma);
+      return { data: routers, text: listOrNone('routers', ROUTER_HEADERS, routers.map(routerRow)) };
+    },
+  },
+  {
     name: 'router script',
     usage: 'NAME [--portal-url URL (default PUBLIC_URL/portal/)] [--netflow-address IP (default: the portal host, if an IP)]',
     summary: "print the RouterOS script that points this router's hotspot at NetFlow (it holds the router's secret)",
@@ -276,16 +286,6 @@ export const COMMANDS: readonly Command[] = [
           note: `netflow: this script holds router "${router.name}"'s RADIUS secret: keep it private`,
         };
       };
-    },
-  },
-  {
-    name: 'router list',
-    usage: '',
-    summary: 'list routers (secrets masked)',
-    options: {},
-    prepare: () => async (prisma) => {
-      const routers = await listRouters(prisma);
-      return { data: routers, text: listOrNone('routers', ROUTER_HEADERS, routers.map(routerRow)) };
     },
   },
   {

@@ -234,16 +234,17 @@ lets TCP through to the host's addresses (RouterOS resolves a dst-host name), wh
   out.push('');
 
   comment(`5. The hotspot pages, written into the html-directory of the profile of every hotspot server
-(whatever the profile is called; on a router with flash/ that directory is under flash/, so the
-pages survive a reboot). login.html and flogin.html forward the guest to the portal with the
+(whatever the profile is called; it is the directory RouterOS made for the profile, under flash/
+on routers that have one, so the pages survive a reboot). login.html and flogin.html forward the guest to the portal with the
 hotspot's variables; alogin.html sends them on after a login; status.html, logout.html and
 rlogin.html are small pages of their own. Other files in the directory are left as they are.
-One logical line per page: the loop's :local lives and dies on that line.`);
+One logical line per page: the loop's :local lives and dies on that line. A leading / of the
+directory (html-directory=/flash/hotspot) is dropped, as /file names its files without it.`);
   for (const name of HOTSPOT_PAGES) {
     const file = q(`/${name}`);
     cmd(
       `${name}: ${PAGE_PURPOSE[name]}`,
-      `:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:len $d] > 0) do={/file remove [find name=($d . ${file})]; /file add name=($d . ${file}) contents=${wrapRosString(rosString(pages[name]))}}}`,
+      `:foreach s in=[/ip hotspot find] do={:local d [/ip hotspot profile get [find name=[/ip hotspot get $s profile]] html-directory]; :if ([:pick $d 0 1] = "/") do={:set d [:pick $d 1 [:len $d]]}; :if ([:len $d] > 0) do={/file remove [find name=($d . ${file})]; /file add name=($d . ${file}) contents=${wrapRosString(rosString(pages[name]))}}}`,
     );
   }
   out.push('');

@@ -160,6 +160,28 @@ describe('nas-sim serving routeros-scripts/hotspot', () => {
     expect(hs.session(mac)).toMatchObject({ method: 'pap', userName: 'PAGE2' });
   });
 
+  it('without http-chap on the hotspot, the forward carries empty CHAP values (the portal then uses PAP)', async () => {
+    const papOnly = await HttpLogin.start({
+      hotspot: hs,
+      port: 0,
+      loginBy: ['http-pap'],
+      htmlDir: HOTSPOT_DIR,
+      netflowPages: { portalUrl: PORTAL, routerName: ROUTER },
+    });
+    try {
+      const html = await (await fetch(`http://127.0.0.1:${papOnly.port()}/login?mac=AA:BB:CC:00:40:04`)).text();
+      expect(html).toContain("hex('') + '&chapChallenge=' + hex('')");
+      const { url } = forwardOf(html);
+      expect([url.searchParams.get('chapId'), url.searchParams.get('chapChallenge'), url.searchParams.get('router')]).toEqual([
+        '',
+        '',
+        ROUTER,
+      ]);
+    } finally {
+      await papOnly.close();
+    }
+  });
+
   it('/ sends a guest who is not logged in to the login page (rlogin.html); /status without a session to login', async () => {
     const root = await (await fetch(`${base}/?mac=AA:BB:CC:00:40:03`)).text();
     expect(root).toContain(`content="0;url=${base}/login?mac=AA%3ABB%3ACC%3A00%3A40%3A03"`);

@@ -158,6 +158,7 @@ describe('netflow router script: the generated .rsc', () => {
           expect(writes[i].args.get('contents')).toBe(rendered[name]);
           expect(rendered[name]).not.toContain('{{');
         }
+        for (const name of HOTSPOT_PAGES) expect(Buffer.byteLength(rendered[name]), `${name} stays tiny`).toBeLessThan(2500);
         expect(rendered['login.html']).toContain(
           `${checkPortalUrl(input.portalUrl).href}?router=${encodeURIComponent(input.router.name)}&amp;`,
         );
@@ -241,6 +242,10 @@ describe('the RouterOS syntax checker finds what RouterOS would refuse', () => {
     expect(problems(':foreach s in=[/ip hotspot find] do={:put [/ip hotspot get $s profile]}')).toEqual([]);
     expect(problems(':foreach s in=[/ip hotspot find] do={:put $s}; :put $s')).toEqual(['$s is read but never defined']);
     expect(problems(':if (1 = 1) do={:local x 1}; :put $x')).toEqual(['$x is read but never defined']);
+    expect(problems('{:local x "/a"; :set x [:pick $x 1 [:len $x]]; :put $x}')).toEqual([]);
+    expect(problems(':set y 1')).toEqual(['$y is read but never defined']);
+    // A block over several lines is one unit, pasted or imported: its locals live to its brace.
+    expect(problems('{\n:local x 1\n:put $x\n}')).toEqual([]);
     expect(problems('/radius add secret="\\$ok $bad"')).toEqual(['$bad is read but never defined']);
   });
 

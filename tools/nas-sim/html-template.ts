@@ -7,7 +7,7 @@
 // an unknown variable is empty. chap-id / chap-challenge are already octal-escaped by the caller.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fillHotspotPage } from '../../src/routers/hotspot-script.js';
+import { checkPortalUrl, fillHotspotPage } from '../../src/routers/hotspot-script.js';
 import type { PageVars } from './login-pages.js';
 
 /** The -esc form: what a form field's value looks like in a URL query (space as +). */
@@ -76,7 +76,10 @@ export class HtmlDirectory {
   constructor(
     private readonly dir: string,
     private readonly netflow?: NetflowPageValues,
-  ) {}
+  ) {
+    // A portal URL the pages cannot carry is refused at start, not at the first guest.
+    if (netflow) checkPortalUrl(netflow.portalUrl);
+  }
 
   /** The page filled in, or null when the directory has no such file (RouterOS then falls back). */
   async render(file: string, vars: PageVars): Promise<string | null> {

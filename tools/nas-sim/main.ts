@@ -4,6 +4,7 @@
 // (Stop, Admin-Reboot) and, with --accounting-on-off, sends Accounting-Off.
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { checkPortalUrl } from '../../src/routers/hotspot-script.js';
 import { CoaListener } from './coa-listener.js';
 import { formatEvent } from './events.js';
 import { Hotspot, type LoginRequest } from './hotspot.js';
@@ -123,6 +124,13 @@ async function main(): Promise<void> {
     values['netflow-portal'] && values['netflow-router']
       ? { portalUrl: values['netflow-portal'], routerName: values['netflow-router'] }
       : undefined;
+  if (netflowPages) {
+    try {
+      checkPortalUrl(netflowPages.portalUrl);
+    } catch (err) {
+      fail(`--netflow-portal${(err as Error).message.replace(/^portalUrl/, '')}`);
+    }
+  }
   const interim = values.interim === 'received' ? 'received' : int(values.interim, 'interim', 0, 1, 86_400);
 
   const hotspot = await Hotspot.start({

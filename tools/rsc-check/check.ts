@@ -298,6 +298,8 @@ class Parser {
   /** One command: /menu… verb args, a bare verb in the enclosing menu, or a :command. */
   private statement(scope: Scope, menu: string[], nested: boolean, closers: TokenKind[]): void {
     const first = this.next()!;
+    // A bare {…} block: its :local variables live until its closing brace, even across lines.
+    if (first.kind === '{') return this.block(scope);
     if (first.kind !== 'word') {
       this.problem(first, `a command must start with a word, not "${first.text}"`);
       return;
@@ -497,6 +499,13 @@ class Parser {
       if (v?.kind !== 'word' || !/^[A-Za-z][\w-]*$/.test(v.text)) return this.problem(first, ':local needs a variable name');
       if (!this.atEnd(closers)) this.value(scope, [], closers, 'a value');
       scope.vars.set(v.text, first.logical);
+      return;
+    }
+    if (name === 'set') {
+      const v = this.next();
+      if (v?.kind !== 'word' || !/^[A-Za-z][\w-]*$/.test(v.text)) return this.problem(first, ':set needs a variable name');
+      this.read(v.text, v, scope);
+      this.value(scope, [], closers, 'a value');
       return;
     }
     if (name === 'len' || name === 'put' || name === 'log') {

@@ -135,4 +135,4 @@ export const MENUS: Readonly<Record<string, MenuSpec>> = {
 };
 
 /** The scripting commands (`:name`) the checker understands, each with its own grammar in check.ts. */
-export const SCRIPT_COMMANDS = ['if', 'foreach', 'local', 'len', 'pick', 'put', 'log'] as const;
+export const SCRIPT_COMMANDS = ['if', 'foreach', 'local', 'set', 'len', 'pick', 'put', 'log'] as const;
