@@ -3,8 +3,8 @@
 
 export const en = {
   title: 'Wi-Fi',
-  language: 'Lugha: Kiswahili',
-  languageLabel: 'Badilisha lugha kuwa Kiswahili',
+  /** The switch shows the other language's name, in that language. */
+  language: 'Kiswahili',
   loading: 'Loading…',
   stillTrying: 'The connection is slow. Still trying… ({n})',
   downTitle: 'The Wi-Fi service is not answering',
@@ -44,6 +44,7 @@ export const en = {
   checkAgain: 'Check again',
   waitedLong: 'This is taking long. If you approved it, wait a little; if not, try again.',
   paidTitle: 'Paid. Your code is {code}',
+  codeTitle: 'Your code is {code}',
   keepCode: 'Keep this code: you can use it to log in again.',
   loggingIn: 'Logging you in…',
   logIn: 'Log in now',
@@ -95,8 +96,7 @@ export const en = {
 
 export const sw: { [K in keyof typeof en]: string } = {
   title: 'Wi-Fi',
-  language: 'Language: English',
-  languageLabel: 'Change the language to English',
+  language: 'English',
   loading: 'Inapakia…',
   stillTrying: 'Mtandao ni wa polepole. Bado tunajaribu… ({n})',
   downTitle: 'Huduma ya Wi-Fi haijibu',
@@ -136,6 +136,7 @@ export const sw: { [K in keyof typeof en]: string } = {
   checkAgain: 'Angalia tena',
   waitedLong: 'Inachukua muda. Kama umeidhinisha, subiri kidogo; kama hujaidhinisha, jaribu tena.',
   paidTitle: 'Umelipa. Namba yako ni {code}',
+  codeTitle: 'Namba yako ni {code}',
   keepCode: 'Hifadhi namba hii: unaweza kuitumia kuingia tena.',
   loggingIn: 'Tunakuingiza…',
   logIn: 'Ingia sasa',

@@ -83,8 +83,8 @@ export class NetflowPortal extends LitElement {
   declare networkGuess: string;
   declare provider: string;
   declare waitedLong: boolean;
-  /** The code just bought, redeemed or recovered. */
-  declare code: HeldCode | null;
+  /** The code just bought, redeemed or recovered (paid: it came from a purchase). */
+  declare code: (HeldCode & { paid: boolean }) | null;
 
   private readonly params: HotspotParams;
   private readonly problems: string[];
@@ -290,7 +290,7 @@ export class NetflowPortal extends LitElement {
 
   private afterPurchaseUpdate(view: PurchaseView): void {
     if (view.status === 'paid' && view.access) {
-      this.gotCode({ code: view.access.code, password: view.access.password });
+      this.gotCode({ code: view.access.code, password: view.access.password }, true);
     } else if (view.status === 'pending') {
       if (this.view !== 'waiting') {
         this.waitStarted = Date.now();
@@ -329,10 +329,10 @@ export class NetflowPortal extends LitElement {
 
   // --- codes and logging in ------------------------------------------------------------------
 
-  private gotCode(c: { code: string; password: string }): void {
+  private gotCode(c: { code: string; password: string }, paid: boolean): void {
     const held = { ...c, router: this.params.router, savedAt: Date.now() };
     holdCode(held);
-    this.code = held;
+    this.code = { ...held, paid };
     this.show('code');
     if (this.params.linkLoginOnly) this.logIn(held);
   }
@@ -354,7 +354,7 @@ export class NetflowPortal extends LitElement {
     this.formError = '';
     try {
       const r = await portalApi.redeem(this.device, code, { onRetry: this.retryNotice });
-      this.gotCode({ code: r.code, password: r.password });
+      this.gotCode({ code: r.code, password: r.password }, false);
     } catch (err) {
       this.fieldError(form, 'code', this.messageOf(err));
     } finally {
@@ -374,7 +374,7 @@ export class NetflowPortal extends LitElement {
     this.formError = '';
     try {
       const view = await portalApi.recover(this.params.router, phone, receipt, { onRetry: this.retryNotice });
-      if (view.access) this.gotCode({ code: view.access.code, password: view.access.password });
+      if (view.access) this.gotCode({ code: view.access.code, password: view.access.password }, true);
       else this.formError = this.t(failureKey(view.failureReason));
     } catch (err) {
       this.formError = this.messageOf(err);
@@ -406,7 +406,7 @@ export class NetflowPortal extends LitElement {
       <header>
         ${b?.logoUrl ? html`<img class="logo" src=${b.logoUrl} alt="" width="40" height="40" />` : nothing}
         <span class="brand">${b?.name ?? this.t('title')}</span>
-        <button class="lang" type="button" @click=${this.switchLang} aria-label=${this.t('languageLabel')} lang=${this.lang === 'en' ? 'sw' : 'en'}>
+        <button class="lang" type="button" @click=${this.switchLang} lang=${this.lang === 'en' ? 'sw' : 'en'}>
           ${this.t('language')}
         </button>
       </header>
@@ -583,7 +583,7 @@ export class NetflowPortal extends LitElement {
   private renderCode(): TemplateResult {
     const c = this.code!;
     return html`<section class="card center">
-      <h1 tabindex="-1">${this.t('paidTitle', { code: c.code })}</h1>
+      <h1 tabindex="-1">${this.t(c.paid ? 'paidTitle' : 'codeTitle', { code: c.code })}</h1>
       <p class="code" aria-label=${c.code.split('').join(' ')}>${c.code}</p>
       <p>${this.t('keepCode')}</p>
       ${
