@@ -276,4 +276,32 @@ describe('captive portal in Chromium', () => {
       expect(calls).toBe(2);
     });
   });
+  it("shows the operator's branding: name, logo, colour and support phone, changed without a restart", async () => {
+    // A 1×1 PNG as a data: URL (the CSP allows data: images; remote logos are dropped by the server).
+    const logo = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    await db.prisma.setting.upsert({
+      where: { key: 'portal.branding' },
+      create: {
+        key: 'portal.branding',
+        value: { name: 'Café Bahari', logoUrl: logo, primaryColor: '#6b1d4f', supportPhone: '+255 754 000 111' },
+      },
+      update: {},
+    });
+    await new Promise((r) => setTimeout(r, 5_200)); // the branding is re-read every 5 s
+    const dev = device();
+    await withPhone(async (page) => {
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await enterFromHotspot(page, dev);
+      await expect.poll(() => page.locator('netflow-portal .brand').textContent()).toBe('Café Bahari');
+      expect(await page.title()).toBe('Café Bahari');
+      expect(await page.locator('netflow-portal img.logo').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+      const primary = await page.locator('netflow-portal').evaluate((el) => getComputedStyle(el).getPropertyValue('--nf-primary').trim());
+      expect(primary).toBe('#6b1d4f');
+      expect(await page.locator('netflow-portal footer a').getAttribute('href')).toBe('tel:+255754000111');
+      // Nothing the page does is refused by its Content-Security-Policy.
+      expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+      await screenshot(page, 'portal-14-branding');
+    });
+  });
 });
