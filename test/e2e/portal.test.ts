@@ -84,6 +84,10 @@ describe('captive portal in Chromium', () => {
       await screenshot(page, 'portal-01-packages');
 
       await page.getByRole('button', { name: /Buy 1 hour/ }).click();
+      // A new screen moves focus to its heading (where a screen reader starts reading).
+      await expect
+        .poll(() => page.evaluate(() => document.querySelector('netflow-portal')?.shadowRoot?.activeElement?.textContent))
+        .toBe('Pay for 1 hour');
       await page.getByLabel('Mobile money number').fill('0754 000 000');
       // The network is pre-selected from the number's prefix (and can be changed).
       await expect.poll(() => page.locator('netflow-portal #network-guess').textContent()).toContain('Vodacom');
