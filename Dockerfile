@@ -14,7 +14,8 @@ COPY scripts ./scripts
 RUN npm ci --omit=dev --no-audit --no-fund
 
 COPY . .
-# src/ → dist/ (esbuild): `netflow` then starts without compiling TypeScript.
+# src/ → dist/ (esbuild): `netflow` then starts without compiling TypeScript; web/ → web/dist
+# (Vite: the portal and dashboard pages NetFlow serves).
 RUN npm run build \
  && mkdir -p /app/data && chown node:node /app/data
 

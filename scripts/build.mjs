@@ -1,5 +1,6 @@
 // Compiles src/**/*.ts to JavaScript under dist/ (same layout, one file per module, source
-// maps), so that `netflow` starts without compiling TypeScript at every run. Run by
+// maps), so that `netflow` starts without compiling TypeScript at every run, then builds the
+// pages (web/ → web/dist, scripts/build-web.mjs). Run by
 // `npm ci`/`npm install` (postinstall, after the Prisma client is generated) and `npm run build`.
 //
 // esbuild only strips types (tsconfig has isolatedModules; `npm run typecheck` is the type
@@ -22,6 +23,9 @@ if (!existsSync(path.join(src, 'cli', 'main.ts'))) {
   console.error('build: no src/ here yet; nothing to build');
   process.exit(0);
 }
+
+// The pages first: a stamp written last must stay the last thing a build does.
+await import('./build-web.mjs');
 
 const files = readdirSync(src, { recursive: true, withFileTypes: true })
   .filter((e) => e.isFile())

@@ -6,7 +6,7 @@
 //   callbacks  /api/v1/payments/callbacks/:provider     (./callback-routes.ts)
 //   sandbox    /sandbox, /sandbox/<provider>/*          (./sandbox.ts; only when test money is on)
 //   admin      /api/v1/admin/*                          (./admin/index.ts)
-//   web        the built web/ client                    (./web.ts; serves nothing yet)
+//   web        /, /portal/, /dashboard/, /assets/*      (./web.ts: the built web/ client)
 // A face's hooks, content-type parsers and decorators stay inside it.
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
@@ -18,6 +18,7 @@ import { callbackPlugin, type CallbackDeps } from './callback-routes.js';
 import { healthPlugin, type HealthDeps } from './health.js';
 import { portalPlugin, type PortalDeps } from './portal-routes.js';
 import { sandboxPlugin } from './sandbox.js';
+import { SECURITY_HEADERS } from './security.js';
 import { webPlugin } from './web.js';
 
 /** What the money side gives the HTTP side (src/app/payments.ts builds it). */
@@ -40,6 +41,8 @@ export interface HttpDeps extends HealthDeps {
   payments?: PaymentFaces;
   /** The admin API (src/app/admin.ts builds it); without it /api/v1/admin serves nothing. */
   admin?: AdminDeps;
+  /** The built web/ client (web/dist by default); null serves no pages. */
+  webRoot?: string | null;
 }
 
 /**
@@ -51,33 +54,8 @@ export const REQUEST_LOG_SERIALIZERS = {
   res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
 };
 
-/**
- * Security headers on every response (@fastify/helmet). The policy suits a JSON API and the
- * captive portal pages NetFlow will serve itself, with everything from its own origin (no CDN):
- * no inline script or style, no framing, no plugins. Not upgrade-insecure-requests: inside a
- * hotspot the portal is often reached over plain HTTP. HSTS without includeSubDomains (it only
- * takes effect where an operator serves NetFlow over HTTPS, and must not bind sibling hosts).
- */
-export const SECURITY_HEADERS = {
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      defaultSrc: ["'self'"],
-      baseUri: ["'self'"],
-      connectSrc: ["'self'"],
-      fontSrc: ["'self'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-      imgSrc: ["'self'", 'data:'],
-      objectSrc: ["'none'"],
-      scriptSrc: ["'self'"],
-      scriptSrcAttr: ["'none'"],
-      styleSrc: ["'self'"],
-    },
-  },
-  frameguard: { action: 'deny' as const },
-  hsts: { maxAge: 180 * 86_400, includeSubDomains: false },
-};
+/** Security headers on every response: see ./security.ts. */
+export { SECURITY_HEADERS } from './security.js';
 
 export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   const app = Fastify({
@@ -110,6 +88,6 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     if (deps.payments.sandbox) void app.register(sandboxPlugin, { ctx: deps.payments.sandbox });
   }
   if (deps.admin) void app.register(adminPlugin, { ...deps.admin, prefix: '/api/v1/admin' });
-  void app.register(webPlugin, {});
+  void app.register(webPlugin, { root: deps.webRoot });
   return app;
 }

@@ -1,5 +1,6 @@
 // The captive portal's API (JSON, schema-validated, rate-limited): what is on sale at this router,
-// buying it with mobile money, and redeeming a voucher. Stable routes under /api/v1/portal (the
+// buying it with mobile money, redeeming a voucher, a returning guest's time left, the operator's
+// branding. Stable routes under /api/v1/portal (the
 // prefix src/http/app.ts registers this plugin with); shapes in ./schemas/portal.ts.
 import { isIP } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -11,10 +12,13 @@ import { normalizeMac } from '../radius/values.js';
 import { isUuid, PaymentInputError, type PaymentService, type ProviderRegistry } from '../payments/service.js';
 import { findActiveRouter, UNKNOWN_ROUTER_MESSAGE } from '../routers/routers.js';
 import { checkVoucher } from '../portal/vouchers.js';
+import { readBranding } from '../portal/branding.js';
+import { guestStatus } from '../portal/guest-status.js';
 import { parsePhone, PhoneError, type Country } from '../payments/phone.js';
 import type { Limit, RateLimiter } from './rate-limit.js';
 import { errorResponses } from './schemas/common.js';
 import {
+  BrandingResponse,
   PackagesResponse,
   PhoneQuery,
   PhoneResponse,
@@ -27,6 +31,8 @@ import {
   RedeemBody,
   RedeemResponse,
   RouterQuery,
+  StatusBody,
+  StatusResponse,
 } from './schemas/portal.js';
 
 export interface PortalDeps {
@@ -57,6 +63,8 @@ export interface PortalLimits {
    * receipt + phone is a proof only because it cannot be guessed in a few tries. */
   recoversPerAddress: Limit;
   recoversPerPhone: Limit;
+  /** Time-left lookups per router and source address (each may present codes: caps guessing). */
+  statusPerAddress: Limit;
 }
 
 const TEN_MINUTES = 10 * 60_000;
@@ -67,6 +75,7 @@ export const DEFAULT_PORTAL_LIMITS: PortalLimits = {
   redeemsPerAddress: { limit: 300, windowMs: TEN_MINUTES },
   recoversPerAddress: { limit: 20, windowMs: TEN_MINUTES },
   recoversPerPhone: { limit: 5, windowMs: TEN_MINUTES },
+  statusPerAddress: { limit: 300, windowMs: TEN_MINUTES },
 };
 
 /**
@@ -309,4 +318,38 @@ export const portalPlugin: FastifyPluginAsyncTypebox<PortalDeps> = async (app, d
       return reply.code(status).send({ error: result.message, reason: result.reason });
     },
   );
+  // A returning guest: time and data left on the codes this browser holds, and on this device at
+  // this router when the request can speak for the device (src/portal/guest-status.ts says why).
+  app.post('/status', { schema: { body: StatusBody, response: { 200: StatusResponse, ...errorResponses } } }, async (req, reply) => {
+    const mac = macOrFail(reply, req.body.mac);
+    if (mac === undefined) return reply;
+    if (!ipOrFail(reply, req.body.ip)) return reply;
+    const router = await findActiveRouter(deps.prisma, req.body.router);
+    if (!router) return fail(reply, 404, UNKNOWN_ROUTER_MESSAGE, 'router');
+    const verdict = await deps.limiter.take([`status:${router.id}:${addressKey(req.ip)}`, limits.statusPerAddress]);
+    if (!verdict.ok) return tooMany(reply, verdict.retryAfterSeconds, 'Too many requests. Please wait a few minutes and try again.');
+    const from = plainIp(req.ip);
+    const speaksForDevice =
+      mac !== null && (from === router.ip || (req.body.ip !== undefined && req.body.ip !== '' && from === plainIp(req.body.ip)));
+    const entitlements = await guestStatus(deps.prisma, {
+      routerId: router.id,
+      codes: req.body.codes ?? [],
+      mac: speaksForDevice ? mac : null,
+    });
+    reply.header('cache-control', 'no-store');
+    return { entitlements, deviceChecked: speaksForDevice };
+  });
+
+  // The operator's name, logo, colours and support phone (settings key portal.branding), re-read
+  // every few seconds so a change shows without a restart.
+  let branding: { at: number; value: Promise<BrandingResponse> } | null = null;
+  app.get('/branding', { schema: { response: { 200: BrandingResponse, ...errorResponses } } }, async (_req, reply) => {
+    if (!branding || Date.now() - branding.at > 5_000) {
+      const value = readBranding(deps.prisma);
+      branding = { at: Date.now(), value };
+      value.catch(() => (branding = null));
+    }
+    reply.header('cache-control', 'no-cache');
+    return branding.value;
+  });
 };

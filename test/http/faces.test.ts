@@ -1,6 +1,6 @@
 // The faces around the portal, through app.inject(): health and metrics (both answers of
-// /healthz), the sandbox page (this machine only), the admin face's door, and the place kept for the
-// web/ client.
+// /healthz), the sandbox page (this machine only), the admin face's door, and the web/ client's
+// entry (/ leads to the portal; test/http/web.test.ts has the rest).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Value } from 'typebox/value';
 import type { Database } from '../../src/db/database.js';
@@ -77,11 +77,13 @@ describe('sandbox, admin and web faces', () => {
     }
   });
 
-  it('the admin face answers 401 without a session (test/http/admin-*.test.ts); the web/ client serves nothing yet', async () => {
+  it('the admin face answers 401 without a session (test/http/admin-*.test.ts); / leads to the portal and no index.html sits at the top', async () => {
     expect((await http.app.inject({ method: 'GET', url: '/api/v1/admin/routers' })).statusCode).toBe(401);
-    for (const url of ['/api/v1/admin', '/', '/index.html']) {
+    for (const url of ['/api/v1/admin', '/index.html']) {
       const res = await http.app.inject({ method: 'GET', url });
       expect([url, res.statusCode]).toEqual([url, 404]);
     }
+    const root = await http.app.inject({ method: 'GET', url: '/' });
+    expect([root.statusCode, root.headers.location]).toEqual([302, '/portal/']);
   });
 });

@@ -148,3 +148,48 @@ export const RedeemResponse = Type.Object({
   expiresAt: Nullable(Type.String()),
 });
 export type RedeemResponse = Static<typeof RedeemResponse>;
+
+// --- returning guests and branding -------------------------------------------------------------
+
+export const StatusBody = Type.Object(
+  {
+    router: Type.String({ minLength: 1, maxLength: 64 }),
+    mac: Type.Optional(Type.String({ maxLength: 32 })),
+    ip: Type.Optional(Type.String({ maxLength: 45 })),
+    /** Codes this browser holds (bought or redeemed here before). */
+    codes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 5 })),
+  },
+  { additionalProperties: false },
+);
+export type StatusBody = Static<typeof StatusBody>;
+
+export const GuestTimeView = Type.Object({
+  /** Only for a code the request presented; null for what was found by the device. */
+  code: Nullable(Type.String()),
+  package: Type.String(),
+  /** netflow_code_state: running, not_started, expired, data_exhausted, revoked, not_redeemed_in_time. */
+  state: Type.String(),
+  usable: Type.Boolean(),
+  secondsLeft: Nullable(Type.Integer()),
+  /** Decimal string; null: no data cap. */
+  bytesLeft: Nullable(Type.String()),
+  expiresAt: Nullable(Type.String()),
+});
+export type GuestTimeView = Static<typeof GuestTimeView>;
+
+export const StatusResponse = Type.Object({
+  entitlements: Type.Array(GuestTimeView),
+  /** Whether the device (MAC) was looked up: only when the request came from the router or the guest's own address. */
+  deviceChecked: Type.Boolean(),
+});
+export type StatusResponse = Static<typeof StatusResponse>;
+
+export const BrandingResponse = Type.Object({
+  name: Type.String(),
+  /** Same-origin path or data: image (the page's CSP allows nothing else). */
+  logoUrl: Nullable(Type.String()),
+  primaryColor: Nullable(Type.String()),
+  accentColor: Nullable(Type.String()),
+  supportPhone: Nullable(Type.String()),
+});
+export type BrandingResponse = Static<typeof BrandingResponse>;
