@@ -1,7 +1,6 @@
 // The `netflow` subcommands: each parses its flags, calls one admin operation and says how to
 // show the result. Validation and database work live in src/admin, shared with the dashboard.
 import { randomBytes } from 'node:crypto';
-import type { PrismaClient } from '../db/generated/client.js';
 import { checkAdminInput, createAdmin } from '../admin/admins.js';
 import { addPackage, checkPackageInput, formatMegabytes, listPackages, type PackageView } from '../admin/packages.js';
 import {
@@ -26,7 +25,6 @@ import {
   syncRouter,
   type RouterStatusView,
 } from '../admin/router-api.js';
-import type { SecretBox } from '../routers/secret-box.js';
 import {
   checkBatchId,
   checkVoucherInput,
@@ -38,10 +36,9 @@ import {
 import { printableVouchers, voucherCsv, voucherSheetHtml } from '../admin/voucher-export.js';
 import { InputError } from '../core/errors.js';
 import { oneOf, text as checkText } from '../core/validate.js';
-import type { Config } from '../config/config.js';
 import { routerScript, scriptTarget, type ScriptTarget } from '../admin/router-script.js';
 import { scriptSettingsOf } from '../app/admin.js';
-import { UsageError, type OptionSpec, type Options } from './args.js';
+import { UsageError, type Options } from './args.js';
 import { bytes, duration, table, when } from './format.js';
 import { issueAfterAdd, issuedText, RADSEC_COMMANDS } from './radsec-commands.js';
 import { radsecReady } from '../routers/radsec-ca.js';
@@ -67,45 +64,9 @@ function describe(outcomes: ActionOutcome[]): string {
     .join('; ');
 }
 
-export interface Output {
-  /** What --json prints. */
-  data: unknown;
-  /** What people see on stdout. */
-  text: string;
-  /** A line for stderr that would spoil piping stdout (e.g. next to a list of codes). */
-  note?: string;
-}
+import type { Command } from './command.js';
 
-/** The database half of a command, returned once its flags have been checked. */
-export type Step = (prisma: PrismaClient) => Promise<Output>;
-
-export interface Command {
-  name: string;
-  usage: string;
-  summary: string;
-  options: OptionSpec;
-  /** Bare arguments the command takes (e.g. 1 for `session end ID`). */
-  positionals?: number;
-  /** Input fields given as bare arguments → their name in the usage, for error messages (id → ID). */
-  positionalFields?: Readonly<Record<string, string>>;
-  /**
-   * Reads and checks the flags, then returns the step that needs the database. Checking first
-   * means a typo is reported at once, without waiting for (or starting) PostgreSQL.
-   */
-  prepare(opts: Options, defaults: CommandDefaults): Step;
-}
-
-/** Settings from the environment that commands fall back on. */
-export interface CommandDefaults {
-  /** COA_PORT: where routers added without --coa-port listen for Disconnect/CoA. */
-  coaPort: number;
-  /** RADSEC_DIR (default DATA_DIR/radsec): NetFlow's RadSec CA and the routers' certificates. */
-  radsecDir: string;
-  /** The whole configuration (PUBLIC_URL, RADIUS ports, provider credentials), for `router script`. */
-  config: Config;
-  /** Seals and opens router API passwords (NETFLOW_SECRET_KEY or the key file under DATA_DIR). */
-  secretBox: () => Promise<SecretBox>;
-}
+export type { Command, CommandDefaults, Output, Step } from './command.js';
 
 const routerRow = (r: RouterView) => [
   String(r.id),

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { issueRouterCertificate, type IssuedRouterCertificate } from '../admin/router-radsec.js';
 import type { PrismaClient } from '../db/generated/client.js';
 import { initRadsecCa, checkServerNames } from '../routers/radsec-ca.js';
-import type { Command, Output } from './commands.js';
+import type { Command, Output } from './command.js';
 
 const ACTOR = 'cli';
 
