@@ -1,12 +1,12 @@
 // Live sessions over server-sent events, end to end: two NetFlow instances on one database, a
 // guest logging in through the hotspot simulator over real RADIUS on instance A, and dashboards
-// connected to A and to B each receiving the session's ids as it opens and closes (PostgreSQL
-// NOTIFY from the accounting path, LISTENed by each instance). A logout on A ends the stream on B.
+// connected to A and to B each receiving the session's ids as it opens and closes (each instance
+// reads the open sessions from PostgreSQL while a stream is open). A logout on A ends the stream on B.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNetflow } from '../../src/app/serve.js';
 import type { Database } from '../../src/db/database.js';
-import { parseSessionNotification } from '../../src/http/admin/session-events.js';
+import { sessionChanges } from '../../src/http/admin/session-events.js';
 import { Hotspot } from '../../tools/nas-sim/hotspot.js';
 import { openTestDatabase } from '../support/db.js';
 import { addEntitlement, addPackage, addRouter } from '../support/fixtures.js';
@@ -88,8 +88,8 @@ describe('live sessions (server-sent events) across two instances', () => {
 
   beforeAll(async () => {
     db = await openTestDatabase();
-    a = await startNetflowOn(db, { admin: { events: { heartbeatMs: 300 } } });
-    b = await startNetflowOn(db, { admin: { events: { heartbeatMs: 300 } } });
+    a = await startNetflowOn(db, { admin: { events: { heartbeatMs: 300, pollMs: 100 } } });
+    b = await startNetflowOn(db, { admin: { events: { heartbeatMs: 300, pollMs: 100 } } });
     await makeAdmin(db, 'watcher@example.com', 'viewer');
     const pkg = await addPackage(db, { name: 'hour' });
     await addEntitlement(db, pkg.id, { code: 'LIVE1' });
@@ -220,10 +220,13 @@ describe('live sessions (server-sent events) across two instances', () => {
     expect(interim).toBe(600);
   });
 
-  it('reads the notification payloads: ids, or * for "reload"', () => {
-    expect(parseSessionNotification('open:12,13')).toEqual({ kind: 'open', ids: ['12', '13'] });
-    expect(parseSessionNotification('update:*')).toEqual({ kind: 'update', ids: null });
-    expect(parseSessionNotification('close:')).toBeNull();
-    expect(parseSessionNotification('drop table')).toBeNull();
+  it('turns two reads of the open sessions into open and close events (null ids past 500: reload)', () => {
+    expect(sessionChanges(new Set(['1', '2']), new Set(['2', '3', '4']))).toEqual([
+      { kind: 'open', ids: ['3', '4'] },
+      { kind: 'close', ids: ['1'] },
+    ]);
+    expect(sessionChanges(new Set(['1']), new Set(['1']))).toEqual([]);
+    const many = new Set(Array.from({ length: 501 }, (_, i) => String(i)));
+    expect(sessionChanges(new Set(), many)).toEqual([{ kind: 'open', ids: null }]);
   });
 });
