@@ -1,0 +1,130 @@
+// The overview: who is online now, what sold today, which routers are up or down, the latest
+// alerts. Each figure is fetched on its own, so one that fails leaves the others standing.
+import { html, nothing } from 'lit';
+import { get, listOf, query } from '../api.js';
+import { lang, number, t, when } from '../i18n.js';
+import { money } from '../money.js';
+import type { AuditRow, RouterRow, SessionRow } from '../types.js';
+import { explain, View } from '../view.js';
+
+/** A router is taken as up when its health says so, or (without health checks) when it spoke lately. */
+const RECENT_MS = 15 * 60_000;
+
+export function routerUp(r: RouterRow, now = Date.now()): boolean {
+  const up = r.health?.up ?? r.up;
+  if (typeof up === 'boolean') return up;
+  return r.status === 'active' && r.lastSeenAt !== null && now - Date.parse(r.lastSeenAt) < RECENT_MS;
+}
+
+function today(): string {
+  const d = new Date();
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+}
+
+export class NfOverview extends View {
+  static override properties = {
+    ...View.properties,
+    online: { state: true },
+    revenue: { state: true },
+    routers: { state: true },
+    alerts: { state: true },
+    problems: { state: true },
+  };
+
+  online: number | null = null;
+  revenue: Map<string, number> | null = null;
+  routers: RouterRow[] | null = null;
+  alerts: AuditRow[] | null = null;
+  problems: string[] = [];
+
+  async load() {
+    const problems: string[] = [];
+    const settle = async (work: () => Promise<void>) => {
+      try {
+        await work();
+      } catch (err) {
+        problems.push(explain(err));
+      }
+    };
+    await Promise.all([
+      settle(async () => {
+        const body = await get<{ total?: number }>(`/sessions${query({ status: 'open', limit: 200 })}`);
+        this.online =
+          typeof body?.total === 'number' ? body.total : listOf<SessionRow>(body, 'sessions').filter((s) => s.status !== 'closed').length;
+      }),
+      settle(async () => {
+        const day = today();
+        const body = await get<{ rows: { currency: string; amountMinor: number }[] }>(
+          `/reports/revenue-by-router${query({ from: day, to: day, granularity: 'day' })}`,
+        );
+        const sums = new Map<string, number>();
+        for (const row of body.rows) sums.set(row.currency, (sums.get(row.currency) ?? 0) + Number(row.amountMinor));
+        this.revenue = sums;
+      }),
+      settle(async () => {
+        this.routers = listOf<RouterRow>(await get('/routers'), 'routers');
+      }),
+      settle(async () => {
+        this.alerts = listOf<AuditRow>(await get(`/audit${query({ action: 'alert.', limit: 8 })}`), 'entries');
+      }),
+    ]);
+    this.problems = [...new Set(problems)];
+  }
+
+  override render() {
+    const locale = lang() === 'sw' ? 'sw-TZ' : 'en-GB';
+    const now = Date.now();
+    const active = (this.routers ?? []).filter((r) => r.status === 'active');
+    const up = active.filter((r) => routerUp(r, now));
+    const down = active.filter((r) => !routerUp(r, now));
+    const dash = '—';
+    return html`<h1>${t('overview.title')}</h1>
+      ${this.problems.map((p) => html`<p class="msg error" role="alert">${p}</p>`)} ${this.loading && this.online === null ? this.messages() : nothing}
+      <div class="cards">
+        <div class="card" data-figure="online">
+          <div class="label">${t('overview.online')}</div>
+          <div class="figure">${this.online === null ? dash : number(this.online)}</div>
+        </div>
+        <div class="card" data-figure="revenue">
+          <div class="label">${t('overview.revenueToday')}</div>
+          ${
+            this.revenue === null
+              ? html`<div class="figure">${dash}</div>`
+              : this.revenue.size === 0
+                ? html`<div class="figure">0</div><div class="muted">${t('overview.noRevenue')}</div>`
+                : [...this.revenue].map(([currency, minor]) => html`<div class="figure">${money(minor, currency, locale)}</div>`)
+          }
+        </div>
+        <div class="card" data-figure="routers-up">
+          <div class="label">${t('overview.routersUp')}</div>
+          <div class="figure">${this.routers === null ? dash : up.length}</div>
+        </div>
+        <div class="card" data-figure="routers-down">
+          <div class="label">${t('overview.routersDown')}</div>
+          <div class="figure">${this.routers === null ? dash : down.length}</div>
+          ${down.length ? html`<div class="muted">${down.map((r) => r.name).join(', ')}</div>` : nothing}
+        </div>
+      </div>
+      <h2>${t('overview.alerts')}</h2>
+      ${
+        !this.alerts || this.alerts.length === 0
+          ? html`<p class="muted">${t('overview.noAlerts')}</p>`
+          : html`<div class="table-wrap">
+            <table>
+              <tbody>
+                ${this.alerts.map(
+                  (a) =>
+                    html`<tr>
+                      <td>${when(a.at)}</td>
+                      <td><span class="badge warn">${a.action}</span></td>
+                      <td>${a.subject ?? ''}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+      }`;
+  }
+}
+
+customElements.define('nf-overview', NfOverview);

@@ -1,0 +1,126 @@
+// Mobile-money payments: filtered by status, provider and dates, with the ones held for review
+// (money that arrived late or did not match) resolvable with a reason, which the audit log keeps.
+import { html, nothing } from 'lit';
+import { get, listOf, post, query } from '../api.js';
+import { t, when } from '../i18n.js';
+import type { PaymentRow } from '../types.js';
+import { formValues, View } from '../view.js';
+
+const STATUSES = ['pending', 'paid', 'failed', 'expired', 'review'];
+
+export class NfPayments extends View {
+  static override properties = { ...View.properties, payments: { state: true }, resolving: { state: true } };
+
+  payments: PaymentRow[] = [];
+  resolving: PaymentRow | null = null;
+  private filter: Record<string, string> = {};
+
+  async load() {
+    this.payments = listOf<PaymentRow>(await get(`/payments${query({ ...this.filter, limit: 200 })}`), 'payments');
+  }
+
+  private applyFilter(event: SubmitEvent) {
+    event.preventDefault();
+    this.filter = formValues(event.target as HTMLFormElement);
+    void this.reload();
+  }
+
+  private async openResolve(p: PaymentRow) {
+    this.resolving = p;
+    await this.updateComplete;
+    this.fillForm('resolve', { reason: '' });
+    this.openDialog('resolve');
+  }
+
+  private async resolve(event: SubmitEvent) {
+    event.preventDefault();
+    const p = this.resolving;
+    if (!p) return;
+    const v = formValues(event.target as HTMLFormElement);
+    const ok = await this.act(() => post(`/payments/${p.id}/resolve`, { outcome: v.outcome, reason: v.reason ?? '' }), t('common.saved'));
+    if (ok) {
+      this.closeDialog('resolve');
+      await this.reload();
+    }
+  }
+
+  override render() {
+    const operator = this.can('operator');
+    return html`<h1>${t('payments.title')}</h1>
+      <form class="bar" @submit=${this.applyFilter} aria-label=${t('common.filter')}>
+        <label
+          >${t('common.status')}
+          <select name="status">
+            <option value="">${t('common.all')}</option>
+            ${STATUSES.map((s) => html`<option value=${s}>${s === 'review' ? t('payments.review') : s}</option>`)}
+          </select></label
+        >
+        <label>${t('payments.provider')}<input name="provider" size="10" /></label>
+        <label>${t('common.from')}<input name="from" type="date" /></label>
+        <label>${t('common.to')}<input name="to" type="date" /></label>
+        <button type="submit">${t('common.filter')}</button>
+      </form>
+      ${this.messages()}
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>${t('payments.reference')}</th>
+              <th>${t('common.created')}</th>
+              <th>${t('common.package')}</th>
+              <th class="num">${t('payments.amount')}</th>
+              <th>${t('payments.provider')}</th>
+              <th>${t('payments.phone')}</th>
+              <th>${t('common.status')}</th>
+              <th>${t('common.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.payments.length === 0 ? html`<tr><td colspan="8" class="muted">${t('common.none')}</td></tr>` : nothing}
+            ${this.payments.map(
+              (p) => html`<tr data-payment=${p.reference}>
+                <td class="mono">${p.reference}</td>
+                <td>${when(p.createdAt)}</td>
+                <td>${p.package}</td>
+                <td class="num">${p.amount}${p.testMoney ? html` <span class="badge">${t('payments.test')}</span>` : nothing}</td>
+                <td>${p.provider}</td>
+                <td class="mono">${p.phone}</td>
+                <td>
+                  <span class="badge ${p.status === 'paid' ? 'ok' : p.status === 'failed' ? 'bad' : ''}">${p.status}</span>
+                  ${p.needsReview ? html`<span class="badge warn">${t('payments.review')}</span>` : nothing}
+                </td>
+                <td>
+                  ${
+                    p.needsReview
+                      ? html`<button class="small" ?disabled=${!operator} @click=${() => this.openResolve(p)}>${t('payments.resolve')}</button>`
+                      : nothing
+                  }
+                </td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+
+      <dialog id="resolve" aria-labelledby="resolve-title">
+        <form class="grid" @submit=${this.resolve}>
+          <h2 id="resolve-title" class="full">${t('payments.resolveTitle', { ref: this.resolving?.reference ?? '' })}</h2>
+          ${this.error ? html`<p class="msg error full" role="alert">${this.error}</p>` : nothing}
+          <fieldset class="full plain">
+            <legend>${t('payments.outcome')}</legend>
+            <label class="check"><input type="radio" name="outcome" value="paid" required /> ${t('payments.grant')}</label>
+            <label class="check"><input type="radio" name="outcome" value="failed" /> ${t('payments.refuse')}</label>
+          </fieldset>
+          <label class="full"
+            >${t('common.reason')}<textarea name="reason" required minlength="3"></textarea><span class="hint">${t('payments.reasonHint')}</span></label
+          >
+          <div class="buttons">
+            <button type="button" @click=${() => this.closeDialog('resolve')}>${t('common.cancel')}</button>
+            <button class="primary" type="submit">${t('common.save')}</button>
+          </div>
+        </form>
+      </dialog>`;
+  }
+}
+
+customElements.define('nf-payments', NfPayments);

@@ -1,0 +1,156 @@
+// Reports: pick one (GET /reports lists them), a date range and, for revenue, day/week/month;
+// revenue reports are drawn as a stacked bar chart (mobile money and vouchers apart, per currency),
+// every report is shown as a table and can be downloaded as CSV (the same query, ?format=csv).
+import { html, nothing } from 'lit';
+import { ADMIN_BASE, get, listOf, query } from '../api.js';
+import type { ChartSeries } from '../chart.js';
+import '../chart.js';
+import { lang, t } from '../i18n.js';
+import { money } from '../money.js';
+import { formValues, View } from '../view.js';
+
+interface ReportInfo {
+  name: string;
+  title: string;
+  description: string;
+  options: string[];
+  columns: string[];
+}
+
+interface ReportResult {
+  report: string;
+  params: { fromDate: string; toDate: string; granularity?: string };
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+interface RevenueRow {
+  period: string;
+  channel: 'mobile_money' | 'voucher';
+  currency: string;
+  amountMinor: number;
+}
+
+const COLORS = { mobile_money: '#0b5c8e', voucher: '#c2410c' };
+
+function isoDay(d: Date): string {
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+}
+
+export class NfReports extends View {
+  static override properties = { ...View.properties, reports: { state: true }, result: { state: true }, params: { state: true } };
+
+  reports: ReportInfo[] = [];
+  result: ReportResult | null = null;
+  params: Record<string, string> = {
+    name: 'revenue-by-router',
+    from: isoDay(new Date(Date.now() - 13 * 86_400_000)),
+    to: isoDay(new Date()),
+    granularity: 'day',
+  };
+
+  async load() {
+    if (!this.reports.length) this.reports = listOf<ReportInfo>(await get('/reports'), 'reports');
+    if (!this.reports.some((r) => r.name === this.params.name) && this.reports[0])
+      this.params = { ...this.params, name: this.reports[0].name };
+    const { name, ...rest } = this.params;
+    this.result = await get<ReportResult>(`/reports/${encodeURIComponent(name)}${query(this.queryFor(name, rest))}`);
+  }
+
+  private queryFor(name: string, rest: Record<string, string>): Record<string, string> {
+    const info = this.reports.find((r) => r.name === name);
+    const q: Record<string, string> = { from: rest.from, to: rest.to };
+    if (info?.options.includes('granularity')) q.granularity = rest.granularity;
+    return q;
+  }
+
+  private show(event: SubmitEvent) {
+    event.preventDefault();
+    this.params = { ...this.params, ...formValues(event.target as HTMLFormElement) };
+    void this.reload();
+  }
+
+  private chart() {
+    const r = this.result;
+    if (!r?.report.startsWith('revenue')) return nothing;
+    const rows = r.rows as unknown as RevenueRow[];
+    const granularity = r.params.granularity ?? 'day';
+    const currencies = [...new Set(rows.map((row) => row.currency))];
+    if (currencies.length === 0) return html`<p class="muted" data-chart="empty">${t('reports.chartEmpty')}</p>`;
+    const locale = lang() === 'sw' ? 'sw-TZ' : 'en-GB';
+    return currencies.map((currency) => {
+      const mine = rows.filter((row) => row.currency === currency);
+      const periods = [...new Set(mine.map((row) => row.period))].sort();
+      const series: ChartSeries[] = (['mobile_money', 'voucher'] as const).map((channel) => ({
+        label: channel === 'mobile_money' ? t('reports.mobile') : t('reports.voucher'),
+        color: COLORS[channel],
+        values: periods.map((p) =>
+          mine.filter((row) => row.period === p && row.channel === channel).reduce((sum, row) => sum + Number(row.amountMinor), 0),
+        ),
+      }));
+      const total = series.reduce((sum, s) => sum + s.values.reduce((a, b) => a + b, 0), 0);
+      const title = t('reports.chart', { granularity: t(`reports.${granularity as 'day' | 'week' | 'month'}`), currency });
+      return html`<figure class="card" data-chart=${currency}>
+        <figcaption><strong>${title}</strong> · ${t('reports.total')}: ${money(total, currency, locale)}</figcaption>
+        <nf-bar-chart
+          .labels=${periods}
+          .series=${series}
+          .format=${(n: number) => money(n, currency, locale).replace(` ${currency}`, '')}
+          summary="${title}: ${t('reports.total')} ${money(total, currency, locale)}"
+        ></nf-bar-chart>
+      </figure>`;
+    });
+  }
+
+  override render() {
+    const r = this.result;
+    const info = this.reports.find((x) => x.name === this.params.name);
+    const { name, ...rest } = this.params;
+    const csv = `${ADMIN_BASE}/reports/${encodeURIComponent(name)}${query({ ...this.queryFor(name, rest), format: 'csv' })}`;
+    return html`<h1>${t('reports.title')}</h1>
+      <form class="bar" @submit=${this.show}>
+        <label
+          >${t('reports.report')}
+          <select name="name">
+            ${this.reports.map((x) => html`<option value=${x.name} ?selected=${x.name === this.params.name}>${x.title}</option>`)}
+          </select></label
+        >
+        <label>${t('common.from')}<input name="from" type="date" .value=${this.params.from} /></label>
+        <label>${t('common.to')}<input name="to" type="date" .value=${this.params.to} /></label>
+        <label
+          >${t('reports.granularity')}
+          <select name="granularity">
+            ${(['day', 'week', 'month'] as const).map((g) => html`<option value=${g} ?selected=${g === this.params.granularity}>${t(`reports.${g}`)}</option>`)}
+          </select></label
+        >
+        <button class="primary" type="submit">${t('reports.show')}</button>
+        <a class="button" href=${csv} download>${t('reports.csv')}</a>
+      </form>
+      ${info ? html`<p class="muted">${info.description}</p>` : nothing} ${this.messages()} ${this.chart()}
+      ${
+        r
+          ? html`<h2>${t('reports.rows')} (${r.rows.length})</h2>
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    ${r.columns.map((c) => html`<th>${c}</th>`)}
+                  </tr>
+                </thead>
+                <tbody>
+                  ${r.rows.length === 0 ? html`<tr><td colspan=${r.columns.length} class="muted">${t('common.none')}</td></tr>` : nothing}
+                  ${r.rows.slice(0, 500).map(
+                    (row) =>
+                      html`<tr>
+                        ${r.columns.map((c) => html`<td class=${typeof row[c] === 'number' ? 'num' : ''}>${String(row[c] ?? '')}</td>`)}
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+          : nothing
+      }`;
+  }
+}
+
+customElements.define('nf-reports', NfReports);

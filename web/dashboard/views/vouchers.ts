@@ -1,0 +1,127 @@
+// Voucher batches: create a batch for a package, see how many are unused / in use / expired /
+// revoked, download it as CSV, open the printable sheet (cut-out cards, in a new tab, printed from
+// there), revoke what is still unused.
+import { html, nothing } from 'lit';
+import { ADMIN_BASE, get, listOf, post } from '../api.js';
+import { t, when } from '../i18n.js';
+import type { BatchRow, PackageRow } from '../types.js';
+import { formValues, View } from '../view.js';
+
+export class NfVouchers extends View {
+  static override properties = { ...View.properties, batches: { state: true }, packages: { state: true } };
+
+  batches: BatchRow[] = [];
+  packages: PackageRow[] = [];
+
+  async load() {
+    const [batches, packages] = await Promise.all([get('/vouchers/batches'), get('/packages')]);
+    this.batches = listOf<BatchRow>(batches, 'batches');
+    this.packages = listOf<PackageRow>(packages, 'packages');
+  }
+
+  private async openCreate() {
+    await this.updateComplete;
+    this.fillForm('voucher-form', { count: '10', prefix: '', validDays: '' });
+    this.openDialog('voucher-form');
+  }
+
+  private async create(event: SubmitEvent) {
+    event.preventDefault();
+    const v = formValues(event.target as HTMLFormElement);
+    const body: Record<string, unknown> = { packageId: Number(v.packageId), count: Number(v.count) };
+    if (v.prefix) body.prefix = v.prefix;
+    if (v.validDays) body.validDays = Number(v.validDays);
+    let created: { batchId?: number; id?: number; count?: number; codes?: string[] } = {};
+    const ok = await this.act(async () => {
+      created = await post('/vouchers', body);
+    });
+    if (ok) {
+      this.closeDialog('voucher-form');
+      await this.reload();
+      this.notice = t('vouchers.created', {
+        count: created.codes?.length ?? created.count ?? Number(v.count),
+        id: created.batchId ?? created.id ?? '',
+      });
+    }
+  }
+
+  private async revoke(b: BatchRow) {
+    if (!confirm(t('vouchers.revokeConfirm', { id: b.id }))) return;
+    if (await this.act(() => post(`/vouchers/batches/${b.id}/revoke`, {}), t('common.saved'))) await this.reload();
+  }
+
+  override render() {
+    const operator = this.can('operator');
+    return html`<h1>${t('vouchers.title')}</h1>
+      ${this.readOnlyNote('operator')}
+      <div class="bar">
+        <button class="primary" ?disabled=${!operator} @click=${this.openCreate}>${t('vouchers.create')}</button>
+        <span class="grow"></span>
+        <button @click=${() => this.reload()}>${t('common.refresh')}</button>
+      </div>
+      ${this.messages()}
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>${t('vouchers.batch')}</th>
+              <th>${t('common.package')}</th>
+              <th>${t('common.created')}</th>
+              <th class="num">${t('vouchers.unused')}</th>
+              <th class="num">${t('vouchers.inUse')}</th>
+              <th class="num">${t('vouchers.expired')}</th>
+              <th class="num">${t('vouchers.revoked')}</th>
+              <th>${t('common.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.batches.length === 0 ? html`<tr><td colspan="8" class="muted">${t('common.none')}</td></tr>` : nothing}
+            ${this.batches.map(
+              (b) => html`<tr data-batch=${b.id}>
+                <td>#${b.id}${b.prefix ? html` <span class="mono">${b.prefix}</span>` : nothing}</td>
+                <td>${b.package}</td>
+                <td>${when(b.createdAt)}<div class="muted">${b.createdBy ?? ''}</div></td>
+                <td class="num">${b.unused}</td>
+                <td class="num">${b.inUse}</td>
+                <td class="num">${b.expired}</td>
+                <td class="num">${b.revoked}</td>
+                <td>
+                  <div class="row-actions">
+                    <a class="button small" href="${ADMIN_BASE}/vouchers/batches/${b.id}/csv" download>${t('vouchers.csv')}</a>
+                    <a class="button small" href="${ADMIN_BASE}/vouchers/batches/${b.id}/sheet" target="_blank" rel="noopener"
+                      >${t('vouchers.print')}</a
+                    >
+                    <button class="small danger" ?disabled=${!operator || b.unused === 0} @click=${() => this.revoke(b)}>
+                      ${t('vouchers.revokeBatch')}
+                    </button>
+                  </div>
+                </td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+
+      <dialog id="voucher-form" aria-labelledby="voucher-form-title">
+        <form class="grid" @submit=${this.create}>
+          <h2 id="voucher-form-title" class="full">${t('vouchers.create')}</h2>
+          ${this.error ? html`<p class="msg error full" role="alert">${this.error}</p>` : nothing}
+          <label class="full"
+            >${t('common.package')}
+            <select name="packageId" required>
+              ${this.packages.filter((p) => p.active).map((p) => html`<option value=${p.id}>${p.name} (${p.price})</option>`)}
+            </select></label
+          >
+          <label>${t('vouchers.count')}<input name="count" type="number" min="1" max="1000" required /></label>
+          <label>${t('vouchers.prefix')}<input name="prefix" maxlength="8" /></label>
+          <label>${t('vouchers.validDays')}<input name="validDays" type="number" min="1" /><span class="hint">${t('vouchers.validHint')}</span></label>
+          <div class="buttons">
+            <button type="button" @click=${() => this.closeDialog('voucher-form')}>${t('common.cancel')}</button>
+            <button class="primary" type="submit">${t('common.save')}</button>
+          </div>
+        </form>
+      </dialog>`;
+  }
+}
+
+customElements.define('nf-vouchers', NfVouchers);
