@@ -194,6 +194,7 @@ export const viewStyles = css`
     border-radius: var(--nf-radius);
     background: var(--nf-surface);
     color: var(--nf-text);
+    font-weight: 400;
     min-width: 0;
   }
   input[type='checkbox'],

@@ -1,0 +1,210 @@
+// The operator dashboard in Debian's Chromium against a whole NetFlow (real PostgreSQL, RADIUS and
+// HTTP on loopback) and the hotspot simulator (tools/nas-sim) as the router, over real RADIUS:
+// an admin signs in, adds the router, creates a package, creates vouchers and opens their printable
+// sheet; a guest signs in on the simulator with one of those vouchers and appears in the live
+// sessions without a reload (server-sent events); the admin ends the session, the simulator
+// receives the Disconnect and the row goes; the revenue chart shows the voucher sale. A viewer is
+// offered no changes, and the server's 403 is shown when one is tried anyway. Screenshots of every
+// final screen: test-artifacts/screenshots/dashboard-*.png.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdmin } from '../../src/admin/admins.js';
+import type { RunningNetflow } from '../../src/app/serve.js';
+import type { Database } from '../../src/db/database.js';
+import { CoaListener } from '../../tools/nas-sim/coa-listener.js';
+import { Hotspot } from '../../tools/nas-sim/hotspot.js';
+import { launchChromium, screenshot } from '../support/browser.js';
+import { openTestDatabase } from '../support/db.js';
+import { startNetflowOn } from '../support/netflow.js';
+
+const SECRET = 'dashboard-e2e-secret-0123';
+const ADMIN = { email: 'owner@cafe.example', password: 'owner-passphrase-1' };
+const VIEWER = { email: 'viewer@cafe.example', password: 'viewer-passphrase-1' };
+const WEB_BUILT = fileURLToPath(new URL('../../web/dist/dashboard/index.html', import.meta.url));
+
+describe('the dashboard in Chromium', () => {
+  let db: Database;
+  let netflow: RunningNetflow;
+  let hotspot: Hotspot;
+  let coa: CoaListener;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    if (!existsSync(WEB_BUILT)) throw new Error('web/dist is not built: run "npm run build:web" (npm ci does it)');
+    db = await openTestDatabase();
+    // Enforcement runs as in production: an ended session's Disconnect is sent at once.
+    netflow = await startNetflowOn(db, { enforcement: 'auto', coaTimeoutMs: 500 });
+    base = `http://127.0.0.1:${netflow.httpPort}`;
+    await createAdmin(db.prisma, { ...ADMIN, role: 'admin' }, 'e2e');
+    await createAdmin(db.prisma, { ...VIEWER, role: 'viewer' }, 'e2e');
+    hotspot = await Hotspot.start({
+      server: '127.0.0.1',
+      secret: SECRET,
+      authPort: netflow.authPort,
+      acctPort: netflow.acctPort,
+      bindAddress: '127.0.0.1',
+    });
+    coa = await CoaListener.start({
+      target: hotspot,
+      server: '127.0.0.1',
+      secret: SECRET,
+      port: 0,
+      bindAddress: '127.0.0.1',
+      log: hotspot.log,
+    });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await coa?.close();
+    await hotspot?.stop({ endSessions: false });
+    await netflow?.close();
+    await db?.close();
+  });
+
+  async function signIn(context: BrowserContext, who: { email: string; password: string }): Promise<Page> {
+    const page = await context.newPage();
+    // Confirmations (end a session, disable a router) are accepted as an operator would.
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${base}/dashboard/`);
+    await page.getByLabel('Email').fill(who.email);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    return page;
+  }
+
+  async function open(page: Page, section: string, heading = section): Promise<void> {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: section }).click();
+    await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+  }
+
+  /** Keeps logging the guest in until NetFlow knows the router (it learns new routers by NOTIFY). */
+  async function guestSignsIn(code: string, mac: string) {
+    for (let i = 0; i < 60; i++) {
+      const r = await hotspot.login({ method: 'chap', mac, username: code, password: code });
+      if (r.ok) {
+        await hotspot.settled();
+        return r.session;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`NetFlow never accepted ${code} from the simulated router`);
+  }
+
+  it('an admin adds a router and a package, prints vouchers, watches a guest sign in, ends the session and reads the revenue chart', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    const page = await signIn(context, ADMIN);
+    await screenshot(page, 'dashboard-overview-empty');
+
+    // A router: the simulator's address and secret, and the port its CoA listener took.
+    await open(page, 'Routers');
+    await page.getByRole('button', { name: 'Add router' }).click();
+    const routerForm = page.locator('dialog#router-form');
+    await routerForm.getByLabel('Name').fill('cafe-main');
+    await routerForm.getByLabel('IP address').fill('127.0.0.1');
+    await routerForm.getByLabel('Location').fill('Kariakoo');
+    await routerForm.getByLabel('CoA port').fill(String(coa.port()));
+    await routerForm.getByLabel('Shared secret').fill(SECRET);
+    await routerForm.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('tr[data-router="cafe-main"]').count()).toBe(1);
+    await screenshot(page, 'dashboard-routers');
+
+    await open(page, 'Packages');
+    await page.getByRole('button', { name: 'Add package' }).click();
+    const packageForm = page.locator('dialog#package-form');
+    await packageForm.getByLabel('Name').fill('1 hour');
+    await packageForm.getByLabel('Minutes').fill('60');
+    await packageForm.getByLabel('Price').fill('1000');
+    await packageForm.getByLabel('Currency').fill('TZS');
+    await packageForm.getByLabel('Speed (up/down)').fill('2M/5M');
+    await packageForm.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('tr[data-package="1 hour"]').count()).toBe(1);
+    await screenshot(page, 'dashboard-packages');
+
+    await open(page, 'Vouchers');
+    await page.getByRole('button', { name: 'Create vouchers' }).click();
+    const voucherForm = page.locator('dialog#voucher-form');
+    await voucherForm.getByLabel('How many').fill('6');
+    await voucherForm.getByRole('button', { name: 'Save' }).click();
+    await page.locator('tr[data-batch]').first().waitFor();
+    await screenshot(page, 'dashboard-vouchers');
+
+    // The printable sheet opens in its own tab, with the batch's codes on cut-out cards.
+    const [sheet] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: 'Print sheet' }).first().click()]);
+    await sheet.waitForLoadState();
+    const codes = await sheet.locator('.code').allTextContents();
+    expect(codes).toHaveLength(6);
+    await screenshot(sheet, 'dashboard-voucher-sheet');
+    await sheet.close();
+
+    // Live sessions: the stream is connected before the guest signs in, and the page is not reloaded.
+    await open(page, 'Live sessions');
+    await page.locator('[data-live="yes"]').waitFor();
+    const navigations: string[] = [];
+    page.on('framenavigated', (f) => navigations.push(f.url()));
+    const code = codes[0].trim();
+    const guest = await guestSignsIn(code, '02:DA:5B:00:00:01');
+    const row = page.locator(`tr[data-user="${code}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(navigations).toEqual([]);
+    await screenshot(page, 'dashboard-sessions-live');
+
+    await row.getByRole('button', { name: `End ${code}` }).click();
+    // The simulator got the Disconnect, logged the guest out, and the row left the list.
+    await expect
+      .poll(() => hotspot.log.list('coa-request').some((e) => e.fields.kind === 'disconnect' && e.fields.session === guest.acctSessionId), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    expect(hotspot.findSessions({ acctSessionId: guest.acctSessionId })).toHaveLength(0);
+    await screenshot(page, 'dashboard-sessions-ended');
+
+    // The voucher was sold when first used: today's revenue, drawn as a chart.
+    await open(page, 'Reports');
+    const chart = page.locator('figure[data-chart="TZS"]');
+    await chart.waitFor();
+    await expect.poll(() => chart.locator('rect').count()).toBeGreaterThan(0);
+    expect(await chart.textContent()).toContain('1,000 TZS');
+    await screenshot(page, 'dashboard-reports-revenue');
+
+    await open(page, 'Overview');
+    await page.locator('[data-figure="routers-up"] .figure').filter({ hasText: '1' }).waitFor();
+    await screenshot(page, 'dashboard-overview');
+
+    // The same dashboard in Swahili, on a 320 px phone.
+    await page.getByLabel('Language').selectOption('sw');
+    await page.getByRole('heading', { name: 'Muhtasari' }).waitFor();
+    await page.setViewportSize({ width: 320, height: 720 });
+    await screenshot(page, 'dashboard-overview-sw-320px');
+    await context.close();
+  });
+
+  it('a viewer is offered no changes, and the server refuses one tried anyway', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-US' });
+    const page = await signIn(context, VIEWER);
+    await open(page, 'Routers');
+    await page.locator('tr[data-router="cafe-main"]').waitFor();
+    expect(await page.getByRole('button', { name: 'Add router' }).isDisabled()).toBe(true);
+    await page.getByText('Your role (viewer) can look but not change this.').waitFor();
+
+    // The server is the one that decides: a viewer's change, sent as the page would send it, is a 403.
+    const refused = await page.evaluate(async () => {
+      const me = await (await fetch('/api/v1/admin/me')).json();
+      const r = await fetch('/api/v1/admin/routers', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+        body: JSON.stringify({ name: 'sneaky', ip: '10.9.9.9', secret: 'sneaky-secret-0123456789' }),
+      });
+      return { status: r.status, body: await r.json() };
+    });
+    expect(refused.status).toBe(403);
+    await screenshot(page, 'dashboard-viewer-routers');
+    await context.close();
+  });
+});
