@@ -14,6 +14,7 @@ import { startRadius, type RunningRadius } from './radius-service.js';
 import { startRadiusThread } from './radius-thread.js';
 import { createMetricsRegistry } from './metrics.js';
 import { checkPaymentsConfig, setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
+import { startRetentionJob, type RetentionJob } from './retention.js';
 
 export interface RunningNetflow {
   authPort: number;
@@ -25,6 +26,8 @@ export interface RunningNetflow {
   radiusDied: Promise<Error>;
   enforcer: Enforcer;
   payments: PaymentsHandle;
+  /** The daily deletion of raw accounting records past their retention. */
+  retention: RetentionJob;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,8 @@ export interface StartOptions {
   coaTimeoutMs?: number;
   /** The payment status job ('manual' in tests) and its clock. */
   payments?: PaymentsOptions;
+  /** 'manual': the accounting retention job runs only when called (tests). */
+  retention?: 'auto' | 'manual';
   /**
    * 'worker' (default): RADIUS runs in its own thread, out of reach of HTTP load. 'main': on the
    * main thread as before (RADIUS_THREAD=main; for comparison in bench/http-flood.ts).
@@ -95,6 +100,7 @@ async function startAroundRadius(
     trustProxy: config.trustProxy,
     log,
     payments: payments.faces,
+    admin: { pool: db.pool },
   });
   let httpPort: number;
   try {
@@ -108,6 +114,7 @@ async function startAroundRadius(
     throw err;
   }
   payments.ready(httpPort);
+  const retention = startRetentionJob(db.pool, log, options.retention);
   log.info('netflow started', {
     radiusAuthPort: ports.authPort,
     radiusAcctPort: ports.acctPort,
@@ -122,7 +129,9 @@ async function startAroundRadius(
     radiusDied: radius.died ?? new Promise<Error>(() => {}),
     enforcer,
     payments,
+    retention,
     async close() {
+      await retention.close();
       await payments.close();
       await enforcer.stop();
       await routerControl.close();

@@ -13,7 +13,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../config/logger.js';
 import type { SandboxContext } from '../payments/sandbox/context.js';
-import { adminPlugin } from './admin/index.js';
+import { adminPlugin, type AdminDeps } from './admin/index.js';
 import { callbackPlugin, type CallbackDeps } from './callback-routes.js';
 import { healthPlugin, type HealthDeps } from './health.js';
 import { portalPlugin, type PortalDeps } from './portal-routes.js';
@@ -40,6 +40,8 @@ export interface HttpDeps extends HealthDeps {
   payments?: PaymentFaces;
   /** The built web/ client (web/dist by default); null serves no pages. */
   webRoot?: string | null;
+  /** What the admin face needs (the reports read the database through its pool). */
+  admin?: AdminDeps;
 }
 
 /**
@@ -109,7 +111,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     void app.register(callbackPlugin, { ...deps.payments.callbacks, prefix: '/api/v1/payments/callbacks' });
     if (deps.payments.sandbox) void app.register(sandboxPlugin, { ctx: deps.payments.sandbox });
   }
-  void app.register(adminPlugin, { prefix: '/api/v1/admin' });
+  void app.register(adminPlugin, { ...deps.admin, prefix: '/api/v1/admin' });
   void app.register(webPlugin, { root: deps.webRoot });
   return app;
 }

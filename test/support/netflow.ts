@@ -28,7 +28,12 @@ export function startNetflowOn(
     SANDBOX_APPROVE_SECONDS: '0.02',
     ...env,
   });
-  return startNetflow(config, db, log, { enforcement: 'manual', ...options, payments: { jobs: 'manual', ...options.payments } });
+  return startNetflow(config, db, log, {
+    enforcement: 'manual',
+    retention: 'manual',
+    ...options,
+    payments: { jobs: 'manual', ...options.payments },
+  });
 }
 
 export async function startTestNetflow(

@@ -3,3 +3,4 @@ export * from './common.js';
 export * from './health.js';
 export * from './portal.js';
 export * from './payments.js';
+export * from './admin-reports.js';
