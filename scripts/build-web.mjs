@@ -12,6 +12,9 @@ const configFile = path.join(root, 'web', 'vite.config.ts');
 if (!existsSync(configFile)) {
   console.error('build: no web/ here yet; no pages to build');
 } else {
+  // Vite picks packages' "development" builds (Lit's dev mode: warnings, bigger) unless NODE_ENV says
+  // production, and test runners set NODE_ENV=test (the test setup rebuilds through this script).
+  process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
   await build({ configFile, logLevel: 'warn' });
 }

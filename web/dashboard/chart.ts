@@ -3,7 +3,6 @@
 // screen readers), and the chart carries a text summary, while the report's table beside it has
 // every figure.
 import { css, html, LitElement, nothing, svg } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 
 export interface ChartSeries {
   label: string;
@@ -28,11 +27,10 @@ export class NfBarChart extends LitElement {
       font-size: var(--nf-text-sm);
       margin-top: var(--nf-space-2);
     }
-    .swatch {
+    svg.swatch {
       display: inline-block;
       width: 12px;
       height: 12px;
-      border-radius: 2px;
       margin-right: 4px;
       vertical-align: -1px;
     }
@@ -91,7 +89,11 @@ export class NfBarChart extends LitElement {
         })}
       </svg>
       <div class="legend">
-        ${this.series.map((s) => html`<span><span class="swatch" style=${styleMap({ background: s.color })}></span>${s.label}</span>`)}
+        ${this.series.map(
+          (s) => html`<span
+              ><svg class="swatch" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="2" fill=${s.color} /></svg>${s.label}</span
+            >`,
+        )}
       </div>`;
   }
 }

@@ -238,7 +238,7 @@ export const viewStyles = css`
   }
   .cards {
     display: grid;
-    grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr));
+    grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr));
     gap: var(--nf-space-3);
   }
   .card {
@@ -247,8 +247,11 @@ export const viewStyles = css`
     border-radius: var(--nf-radius);
     padding: var(--nf-space-4);
   }
+  figure.card {
+    margin: 0 0 var(--nf-space-4);
+  }
   .card .figure {
-    font-size: 2rem;
+    font-size: 1.75rem;
     font-weight: 700;
     font-variant-numeric: tabular-nums;
   }

@@ -37,6 +37,15 @@ function isoDay(d: Date): string {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 }
 
+/** Amounts in minor units are shown in major units with their currency; the CSV keeps them raw. */
+function cell(column: string, row: Record<string, unknown>): string {
+  const value = row[column];
+  if (/Minor$/.test(column) && typeof row.currency === 'string' && value !== null && value !== undefined) {
+    return money(Number(value), row.currency, lang() === 'sw' ? 'sw-TZ' : 'en-GB');
+  }
+  return value === null || value === undefined ? '' : String(value);
+}
+
 export class NfReports extends View {
   static override properties = { ...View.properties, reports: { state: true }, result: { state: true }, params: { state: true } };
 
@@ -142,7 +151,7 @@ export class NfReports extends View {
                   ${r.rows.slice(0, 500).map(
                     (row) =>
                       html`<tr>
-                        ${r.columns.map((c) => html`<td class=${typeof row[c] === 'number' ? 'num' : ''}>${String(row[c] ?? '')}</td>`)}
+                        ${r.columns.map((c) => html`<td class=${typeof row[c] === 'number' ? 'num' : ''}>${cell(c, row)}</td>`)}
                       </tr>`,
                   )}
                 </tbody>
