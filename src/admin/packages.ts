@@ -2,7 +2,7 @@
 import type { ClockStart, PrismaClient } from '../db/generated/client.js';
 import { isValidRate } from '../radius/values.js';
 import { recordAudit } from '../audit/audit.js';
-import { ConflictError, invalid, uniqueViolation } from '../core/errors.js';
+import { ConflictError, InputError, invalid, uniqueViolation, NotFoundError } from '../core/errors.js';
 import { formatAmount, normalizeCurrency, parseAmount } from './money.js';
 import { oneOf, text, wholeNumber } from '../core/validate.js';
 
@@ -113,4 +113,72 @@ export async function addPackage(prisma: PrismaClient, input: PackageInput, acto
 
 export async function listPackages(prisma: PrismaClient): Promise<PackageView[]> {
   return (await prisma.package.findMany({ orderBy: { name: 'asc' } })).map(view);
+}
+
+/** What an edit may change; absent fields stay as they are. */
+export type PackageChanges = Partial<Omit<PackageInput, 'dataMb' | 'idleTimeout'>> & {
+  /** false: no longer sold (codes already sold keep working); true: on sale again. */
+  active?: boolean;
+  /** null removes the data cap / idle timeout. */
+  dataMb?: string | null;
+  idleTimeout?: number | null;
+};
+
+/** Validates the changes without touching the database (price needs the currency: see changePackage). */
+export function checkPackageChanges(changes: PackageChanges, current: { currency: string }) {
+  const currency = changes.currency === undefined ? current.currency : normalizeCurrency(changes.currency);
+  const rate = changes.rateLimit === undefined ? undefined : parseRateLimit(changes.rateLimit);
+  const clock = changes.clock === undefined ? undefined : oneOf('clock', changes.clock, ['purchase', 'first-login'] as const);
+  return {
+    ...(changes.name === undefined ? {} : { name: text('name', changes.name, 64) }),
+    ...(changes.minutes === undefined ? {} : { minutes: wholeNumber('minutes', changes.minutes, 1, TEN_YEARS_MINUTES) }),
+    ...(changes.currency === undefined ? {} : { currency }),
+    ...(changes.price === undefined ? {} : { priceMinor: parseAmount(changes.price, currency) }),
+    ...(rate === undefined ? {} : { rateLimitUp: rate.up, rateLimitDown: rate.down }),
+    ...(changes.dataMb === undefined ? {} : { dataCapBytes: changes.dataMb === null ? null : parseDataMb(changes.dataMb) }),
+    ...(changes.devices === undefined ? {} : { devicesAllowed: wholeNumber('devices', changes.devices) }),
+    ...(changes.idleTimeout === undefined
+      ? {}
+      : { idleTimeoutSeconds: changes.idleTimeout === null ? null : wholeNumber('idleTimeout', changes.idleTimeout) }),
+    ...(clock === undefined ? {} : { clockStartsAt: (clock === 'first-login' ? 'first_login' : 'purchase') as ClockStart }),
+    ...(changes.active === undefined ? {} : { active: changes.active }),
+  };
+}
+
+const auditable = (p: PackageRow, keys: string[]) =>
+  Object.fromEntries(
+    keys.map((k) => [k, (p as unknown as Record<string, unknown>)[k]]).map(([k, v]) => [k, typeof v === 'bigint' ? String(v) : v]),
+  );
+
+/**
+ * Edits a package. Codes already sold keep the package row, so a new price applies to sales from
+ * now on; a new duration or speed applies to codes whose clock has not run out (the next login or
+ * CoA reads the package). Disabling stops sales; it never cuts anyone off.
+ */
+export async function changePackage(prisma: PrismaClient, id: number, changes: PackageChanges, actor: string): Promise<PackageView> {
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const before = await tx.package.findUnique({ where: { id } });
+      if (!before) throw new NotFoundError(`no package with id ${id} (see: netflow package list)`, 'id');
+      const data = checkPackageChanges(changes, before);
+      if (Object.keys(data).length === 0) throw new InputError('nothing to change: give at least one field');
+      const after = await tx.package.update({ where: { id }, data });
+      const keys = Object.keys(data);
+      await recordAudit(tx, {
+        actor,
+        action: changes.active === false && keys.length === 1 ? 'package.disable' : 'package.change',
+        subject: after.name,
+        details: { id, before: auditable(before, keys), after: auditable(after, keys) },
+      });
+      return view(after);
+    });
+  } catch (err) {
+    if (uniqueViolation(err) === null) throw err;
+    throw new ConflictError(`a package named "${changes.name}" already exists`, 'name');
+  }
+}
+
+export async function findPackage(prisma: PrismaClient, id: number): Promise<PackageView | null> {
+  const p = await prisma.package.findUnique({ where: { id } });
+  return p ? view(p) : null;
 }

@@ -4,9 +4,10 @@
 // Days are calendar days in an IANA time zone, cut in SQL (AT TIME ZONE), so a payment at 00:10 in
 // Dar es Salaam (21:10 UTC the evening before) counts for the day it was made on at the hotspot.
 import { Prisma, type PaymentStatus, type PrismaClient } from '../db/generated/client.js';
-import { invalid } from '../core/errors.js';
+import { ConflictError, invalid, NotFoundError } from '../core/errors.js';
+import { recordAudit } from '../audit/audit.js';
 import { formatAmount } from './money.js';
-import { oneOf, wholeNumber } from '../core/validate.js';
+import { oneOf, text, wholeNumber } from '../core/validate.js';
 
 export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'expired'] as const satisfies readonly PaymentStatus[];
 export const REVENUE_GROUPS = ['day', 'package', 'provider'] as const;
@@ -103,6 +104,10 @@ export interface PaymentView {
   needsReview: boolean;
   /** Sandbox payment: no real money moved. */
   testMoney: boolean;
+  /** Set once an operator resolved the review. */
+  reviewedAt?: Date | null;
+  reviewedBy?: string | null;
+  reviewNote?: string | null;
 }
 
 /** First 4 and last 4 digits; shorter numbers keep only their last 2. */
@@ -254,4 +259,116 @@ export async function revenue(prisma: PrismaClient, input: RevenueInput = {}, no
       .map((r) => ({ group: r.grp!, ...(groupBy === 'package' ? { packageId: r.package_id! } : {}), ...money(r) })),
     totals: rows.filter((r) => r.grand === 1).map(money),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dashboard's payment list (filters, pages) and resolving a payment held for review
+
+export interface PaymentQuery {
+  status?: string;
+  provider?: string;
+  /** Only payments an operator should look at (needsReview). */
+  needsReview?: boolean;
+  /** Router name. */
+  router?: string;
+  /** Reference, receipt number or the phone's last digits. */
+  search?: string;
+  /** Started at or after / before these instants. */
+  from?: Date;
+  to?: Date;
+  limit?: number;
+  offset?: number;
+}
+
+export const MAX_PAYMENT_OFFSET = 100_000;
+
+/** Newest first (created_at, then reference: a stable order), one page by limit/offset. */
+export async function findPayments(prisma: PrismaClient, q: PaymentQuery = {}): Promise<{ payments: PaymentView[]; total: number }> {
+  const status = q.status === undefined ? undefined : oneOf('status', q.status, PAYMENT_STATUSES);
+  const limit = wholeNumber('limit', q.limit ?? DEFAULT_PAYMENT_LIMIT, 1, MAX_PAYMENT_LIMIT);
+  const offset = wholeNumber('offset', q.offset ?? 0, 0, MAX_PAYMENT_OFFSET);
+  const search = q.search?.trim();
+  const where: Prisma.PaymentWhereInput = {
+    ...(status ? { status } : {}),
+    ...(q.provider ? { provider: q.provider } : {}),
+    ...(q.needsReview === undefined ? {} : { needsReview: q.needsReview }),
+    ...(q.router ? { router: { name: q.router } } : {}),
+    ...(q.from || q.to ? { createdAt: { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } } : {}),
+    ...(search
+      ? {
+          OR: [
+            { reference: { equals: search.toUpperCase() } },
+            { receiptNumber: { equals: search, mode: 'insensitive' } },
+            ...(/^\d{3,}$/.test(search) ? [{ phone: { endsWith: search } }] : []),
+          ],
+        }
+      : {}),
+  };
+  const [rows, total] = await Promise.all([
+    prisma.payment.findMany({
+      where,
+      orderBy: [{ createdAt: 'desc' }, { reference: 'desc' }],
+      take: limit,
+      skip: offset,
+      include: { package: { select: { name: true } } },
+    }),
+    prisma.payment.count({ where }),
+  ]);
+  return { payments: rows.map(paymentView), total };
+}
+
+export async function findPayment(prisma: PrismaClient, id: string): Promise<PaymentView | null> {
+  const p = await prisma.payment.findUnique({ where: { id }, include: { package: { select: { name: true } } } });
+  return p ? paymentView(p) : null;
+}
+
+function paymentView(p: Prisma.PaymentGetPayload<{ include: { package: { select: { name: true } } } }>): PaymentView {
+  return {
+    id: p.id,
+    reference: p.reference,
+    createdAt: p.createdAt,
+    paidAt: p.paidAt,
+    package: p.package.name,
+    amountMinor: p.amountMinor.toString(),
+    currency: p.currency,
+    amount: formatAmount(p.amountMinor, p.currency),
+    provider: p.provider,
+    phone: maskPhone(p.phone),
+    status: p.status,
+    failureReason: p.failureReason,
+    receiptNumber: p.receiptNumber,
+    needsReview: p.needsReview,
+    testMoney: p.sandbox,
+    reviewedAt: p.reviewedAt,
+    reviewedBy: p.reviewedBy,
+    reviewNote: p.reviewNote,
+  };
+}
+
+/**
+ * An operator closes a payment held for review (money that came late, or with the wrong amount),
+ * saying what they did about it (refunded, gave the guest a voucher…). The payment's status does
+ * not change: what happened with the provider stays as it happened.
+ */
+export async function resolvePaymentReview(prisma: PrismaClient, id: string, reason: string, actor: string): Promise<PaymentView> {
+  const note = text('reason', reason, 500);
+  if (note.length < 3) throw invalid('reason', 'must say what was done (at least 3 characters)');
+  return prisma.$transaction(async (tx) => {
+    const [locked] = await tx.$queryRaw<Array<{ id: string }>>`SELECT id::text FROM payments WHERE id = ${id}::uuid FOR UPDATE`;
+    if (!locked) throw new NotFoundError(`no payment with id ${id}`, 'id');
+    const before = await tx.payment.findUniqueOrThrow({ where: { id } });
+    if (!before.needsReview) throw new ConflictError(`payment ${before.reference} is not held for review`, 'id');
+    const after = await tx.payment.update({
+      where: { id },
+      data: { needsReview: false, reviewedAt: new Date(), reviewedBy: actor, reviewNote: note },
+      include: { package: { select: { name: true } } },
+    });
+    await recordAudit(tx, {
+      actor,
+      action: 'payment.review_resolved',
+      subject: `payment ${after.reference}`,
+      details: { reason: note, before: { needsReview: true, status: before.status }, after: { needsReview: false, status: after.status } },
+    });
+    return paymentView(after);
+  });
 }

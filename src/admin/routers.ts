@@ -1,9 +1,10 @@
 // Registering MikroTik routers as RADIUS clients. The RADIUS server picks new rows up at once
 // (a trigger NOTIFYs it), so a router added here works without restarting `netflow serve`.
+import { randomBytes } from 'node:crypto';
 import type { MessageAuthenticatorPolicy, PrismaClient, RouterStatus } from '../db/generated/client.js';
 import { recordAudit } from '../audit/audit.js';
-import { ConflictError, InputError, invalid, uniqueViolation } from '../core/errors.js';
-import { text, wholeNumber } from '../core/validate.js';
+import { ConflictError, invalid, uniqueViolation, NotFoundError } from '../core/errors.js';
+import { oneOf, text, wholeNumber } from '../core/validate.js';
 import { revokeTestMoneyCodes } from '../entitlements/revoke.js';
 import { maskSecret, MIN_SECRET_LENGTH, normalizeIp } from '../routers/routers.js';
 import { messageAuthenticatorRequired } from '../db/router-table.js';
@@ -142,6 +143,30 @@ export function checkRouterChanges(changes: RouterChanges): MessageAuthenticator
 export interface RouterChanges {
   requireMessageAuthenticator?: string;
   acceptsTestMoney?: boolean;
+  /** A new name (the RouterOS script and the portal's ?router= use it: change both). */
+  name?: string;
+  /** A new source address (the router's public or tunnel IP). */
+  ip?: string;
+  /** Free text; null or '' removes it. */
+  location?: string | null;
+  coaPort?: number;
+  /** active | disabled: a disabled router's packets are dropped, as from an unknown address. */
+  status?: string;
+}
+
+const ROUTER_STATUSES: readonly RouterStatus[] = ['active', 'disabled'];
+
+/** Validates the changes beyond the policy (names, addresses, ports) without touching the database. */
+export function checkRouterEdits(changes: RouterChanges) {
+  return {
+    ...(changes.name === undefined ? {} : { name: text('name', changes.name, 64) }),
+    ...(changes.ip === undefined ? {} : { ip: normalizeIp(changes.ip) }),
+    ...(changes.location === undefined
+      ? {}
+      : { location: changes.location === null || changes.location.trim() === '' ? null : text('location', changes.location, 200) }),
+    ...(changes.coaPort === undefined ? {} : { coaPort: wholeNumber('coaPort', changes.coaPort, 1, 65535) }),
+    ...(changes.status === undefined ? {} : { status: oneOf('status', changes.status, ROUTER_STATUSES) }),
+  };
 }
 
 /**
@@ -156,29 +181,76 @@ export async function changeRouter(
   actor: string,
 ): Promise<RouterView & { revokedTestMoneyCodes: number }> {
   const policy = checkRouterChanges(changes);
+  const edits = checkRouterEdits(changes);
+  return prisma
+    .$transaction(async (tx) => {
+      const before = await tx.router.findUnique({ where: { name } });
+      if (!before) throw new NotFoundError(`no router named "${name}" (see: netflow router list)`, 'name');
+      const after = await tx.router.update({
+        where: { id: before.id },
+        data: {
+          ...(policy === undefined
+            ? {}
+            : { messageAuthenticator: policy, messageAuthenticatorSeenAt: policy === 'auto' ? null : before.messageAuthenticatorSeenAt }),
+          ...(changes.acceptsTestMoney === undefined ? {} : { acceptsTestMoney: changes.acceptsTestMoney }),
+          ...edits,
+        },
+      });
+      // Before and after: the policy and test-money mark always, and every other field given.
+      const edited = Object.keys(edits) as Array<keyof typeof edits>;
+      const pick = (r: typeof before) => ({
+        requireMessageAuthenticator: r.messageAuthenticator,
+        acceptsTestMoney: r.acceptsTestMoney,
+        ...Object.fromEntries(edited.map((k) => [k, r[k]])),
+      });
+      await recordAudit(tx, { actor, action: 'router.change', subject: after.name, details: { before: pick(before), after: pick(after) } });
+      // Codes bought here with test money stop working now (enforcement disconnects their sessions).
+      const revokedTestMoneyCodes = before.acceptsTestMoney && !after.acceptsTestMoney ? await revokeTestMoneyCodes(tx, after, actor) : 0;
+      return { ...view(after), revokedTestMoneyCodes };
+    })
+    .catch((err: unknown) => {
+      const columns = uniqueViolation(err);
+      if (columns === null) throw err;
+      if (columns.includes('ip')) throw new ConflictError(`a router with IP ${edits.ip} is already registered`, 'ip');
+      throw new ConflictError(`a router named "${edits.name}" already exists`, 'name');
+    });
+}
+
+/** A new random RADIUS secret: 32 characters from a set RouterOS takes without quoting. */
+export function generateSecret(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+  const bytes = randomBytes(32);
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/**
+ * Replaces a router's RADIUS secret with a new random one (or the one given), returned once: the
+ * operator must put it on the router (/radius set secret=…), which then signs with it. The RADIUS
+ * server picks the change up at once (the routers trigger), so the router fails until it is updated.
+ */
+export async function rotateRouterSecret(
+  prisma: PrismaClient,
+  name: string,
+  actor: string,
+  secret?: string,
+): Promise<RouterView & { secret: string }> {
+  const next = checkSecret(secret ?? generateSecret());
   return prisma.$transaction(async (tx) => {
     const before = await tx.router.findUnique({ where: { name } });
-    if (!before) throw new InputError(`no router named "${name}" (see: netflow router list)`, 'name');
-    const after = await tx.router.update({
-      where: { id: before.id },
-      data: {
-        ...(policy === undefined
-          ? {}
-          : { messageAuthenticator: policy, messageAuthenticatorSeenAt: policy === 'auto' ? null : before.messageAuthenticatorSeenAt }),
-        ...(changes.acceptsTestMoney === undefined ? {} : { acceptsTestMoney: changes.acceptsTestMoney }),
-      },
-    });
+    if (!before) throw new NotFoundError(`no router named "${name}" (see: netflow router list)`, 'name');
+    const after = await tx.router.update({ where: { id: before.id }, data: { secret: next } });
     await recordAudit(tx, {
       actor,
-      action: 'router.change',
+      action: 'router.secret_rotated',
       subject: after.name,
-      details: {
-        before: { requireMessageAuthenticator: before.messageAuthenticator, acceptsTestMoney: before.acceptsTestMoney },
-        after: { requireMessageAuthenticator: after.messageAuthenticator, acceptsTestMoney: after.acceptsTestMoney },
-      },
+      // Masked only: never the secret itself.
+      details: { before: { secretMasked: maskSecret(before.secret) }, after: { secretMasked: maskSecret(after.secret) } },
     });
-    // Codes bought here with test money stop working now (enforcement disconnects their sessions).
-    const revokedTestMoneyCodes = before.acceptsTestMoney && !after.acceptsTestMoney ? await revokeTestMoneyCodes(tx, after, actor) : 0;
-    return { ...view(after), revokedTestMoneyCodes };
+    return { ...view(after), secret: next };
   });
+}
+
+export async function findRouterById(prisma: PrismaClient, id: number): Promise<RouterView | null> {
+  const r = await prisma.router.findUnique({ where: { id } });
+  return r ? view(r) : null;
 }

@@ -1,7 +1,8 @@
 // Hotspot sessions as the routers report them through RADIUS accounting.
 import type { AccountingSessionStatus, Prisma, PrismaClient } from '../db/generated/client.js';
 import { recordAudit } from '../audit/audit.js';
-import { InputError, invalid } from '../core/errors.js';
+import { InputError, invalid, NotFoundError } from '../core/errors.js';
+import { oneOf, wholeNumber } from '../core/validate.js';
 import { changeEntitlementPackage } from '../entitlements/change.js';
 
 export interface SessionView {
@@ -22,14 +23,73 @@ export interface SessionView {
   terminateCause: string | null;
 }
 
+const SESSION_INCLUDE = { router: { select: { name: true } }, entitlement: { select: { code: true } } } as const;
+
 /** Newest first; `active` keeps only sessions still open. */
 export async function listSessions(prisma: PrismaClient, options: { active?: boolean } = {}): Promise<SessionView[]> {
   const rows = await prisma.accountingSession.findMany({
     where: options.active ? { status: 'open' } : {},
     orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-    include: { router: { select: { name: true } }, entitlement: { select: { code: true } } },
+    include: SESSION_INCLUDE,
   });
-  return rows.map((s) => ({
+  return rows.map(sessionView);
+}
+
+export const SESSION_STATUSES = ['open', 'closed', 'stale'] as const satisfies readonly AccountingSessionStatus[];
+export const DEFAULT_SESSION_PAGE = 50;
+export const MAX_SESSION_PAGE = 500;
+
+export interface SessionQuery {
+  /** Router name. */
+  router?: string;
+  status?: string;
+  /** Part of the MAC, the User-Name or the code (case-insensitive). */
+  search?: string;
+  /** Sessions started at or after / before these instants. */
+  from?: Date;
+  to?: Date;
+  /** Paging: sessions with an id below this one (the previous page's nextBefore). */
+  before?: string;
+  limit?: number;
+}
+
+/** One page of sessions, newest (highest id) first, with the cursor for the next page. */
+export async function findSessions(
+  prisma: PrismaClient,
+  q: SessionQuery = {},
+): Promise<{ sessions: SessionView[]; nextBefore: string | null }> {
+  const status = q.status === undefined ? undefined : oneOf('status', q.status, SESSION_STATUSES);
+  const limit = wholeNumber('limit', q.limit ?? DEFAULT_SESSION_PAGE, 1, MAX_SESSION_PAGE);
+  if (q.before !== undefined && !/^\d{1,18}$/.test(q.before))
+    throw invalid('before', 'must be a session id (nextBefore of the previous page)');
+  const search = q.search?.trim();
+  const where: Prisma.AccountingSessionWhereInput = {
+    ...(status ? { status } : {}),
+    ...(q.router ? { router: { name: q.router } } : {}),
+    ...(q.before ? { id: { lt: BigInt(q.before) } } : {}),
+    ...(q.from || q.to ? { startedAt: { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } } : {}),
+    ...(search
+      ? {
+          OR: [
+            { mac: { contains: search, mode: 'insensitive' } },
+            { userName: { contains: search, mode: 'insensitive' } },
+            { entitlement: { code: { contains: search, mode: 'insensitive' } } },
+          ],
+        }
+      : {}),
+  };
+  const rows = await prisma.accountingSession.findMany({ where, orderBy: { id: 'desc' }, take: limit + 1, include: SESSION_INCLUDE });
+  const page = rows.slice(0, limit).map(sessionView);
+  return { sessions: page, nextBefore: rows.length > limit ? String(page[page.length - 1].id) : null };
+}
+
+export async function findSession(prisma: PrismaClient, id: bigint): Promise<SessionView | null> {
+  const s = await prisma.accountingSession.findUnique({ where: { id }, include: SESSION_INCLUDE });
+  return s ? sessionView(s) : null;
+}
+
+function sessionView(s: Prisma.AccountingSessionGetPayload<{ include: typeof SESSION_INCLUDE }>): SessionView {
+  return {
     id: s.id,
     router: s.router.name,
     code: s.entitlement?.code ?? null,
@@ -44,7 +104,7 @@ export async function listSessions(prisma: PrismaClient, options: { active?: boo
     bytesUp: s.bytesUp,
     bytesDown: s.bytesDown,
     terminateCause: s.terminateCause,
-  }));
+  };
 }
 
 export interface EnforcementRequest {
@@ -56,7 +116,7 @@ export interface EnforcementRequest {
 async function openSession(prisma: PrismaClient, id: string) {
   if (!/^\d{1,18}$/.test(id)) throw invalid('id', 'must be a session number (see `netflow session list`)');
   const session = await prisma.accountingSession.findUnique({ where: { id: BigInt(id) } });
-  if (!session) throw new InputError(`session ${id} not found`, 'id');
+  if (!session) throw new NotFoundError(`session ${id} not found`, 'id');
   if (session.status === 'closed') throw new InputError(`session ${id} has already ended`, 'id');
   return session;
 }

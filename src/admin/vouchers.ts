@@ -4,7 +4,7 @@ import type { PrismaClient } from '../db/generated/client.js';
 import { codeStates, voucherStatus, type VoucherStatus } from '../entitlements/state.js';
 import { createVoucherEntitlements } from '../entitlements/create.js';
 import { recordAudit } from '../audit/audit.js';
-import { InputError, invalid, uniqueViolation } from '../core/errors.js';
+import { InputError, invalid, uniqueViolation, NotFoundError } from '../core/errors.js';
 import { wholeNumber } from '../core/validate.js';
 import type { VoucherExport } from './voucher-export.js';
 
@@ -127,7 +127,7 @@ export function checkBatchId(batchId: number): number {
 
 async function findBatch(prisma: PrismaClient, batchId: number) {
   const batch = await prisma.voucherBatch.findUnique({ where: { id: checkBatchId(batchId) }, include: { package: true } });
-  if (!batch) throw new InputError(`no voucher batch ${batchId} (see: netflow voucher batches)`, 'batch');
+  if (!batch) throw new NotFoundError(`no voucher batch ${batchId} (see: netflow voucher batches)`, 'batch');
   return batch;
 }
 
@@ -252,4 +252,50 @@ export async function exportVoucherBatch(
     createdAt: batch.createdAt,
     vouchers: vouchers.map((v) => ({ code: v.code, status: voucherStatus(states.get(v.entitlementId)!) })),
   };
+}
+
+/**
+ * Revokes vouchers: one code, or every voucher of a batch not yet over (used or not). A revoked
+ * code stops working at once (the login refuses it) and the enforcement scan disconnects its
+ * sessions. Returns how many were revoked.
+ */
+export async function revokeVouchers(
+  prisma: PrismaClient,
+  target: { batchId: number } | { code: string },
+  reason: string,
+  actor: string,
+): Promise<{ revoked: number }> {
+  const why = reason.trim().slice(0, 500) || 'revoked by an operator';
+  return prisma.$transaction(async (tx) => {
+    let ids: number[];
+    if ('batchId' in target) {
+      const batch = await tx.voucherBatch.findUnique({ where: { id: checkBatchId(target.batchId) } });
+      if (!batch) throw new NotFoundError(`no voucher batch ${target.batchId}`, 'batch');
+      ids = (await tx.voucher.findMany({ where: { batchId: batch.id }, select: { entitlementId: true } })).map((v) => v.entitlementId);
+    } else {
+      const voucher = await tx.voucher.findUnique({ where: { code: target.code.trim().toUpperCase() } });
+      if (!voucher) throw new NotFoundError(`no voucher with code ${target.code.trim().toUpperCase()}`, 'code');
+      ids = [voucher.entitlementId];
+    }
+    const revoked = await tx.$queryRaw<Array<{ id: number }>>`
+      UPDATE entitlements e SET status = 'revoked', updated_at = now()
+        FROM packages pk
+       WHERE e.id = ANY (${ids}::int[]) AND pk.id = e.package_id
+         AND netflow_code_state(e, pk, now()) NOT IN ('revoked', 'expired', 'not_redeemed_in_time')
+      RETURNING e.id`;
+    await recordAudit(tx, {
+      actor,
+      action: 'voucher.revoke',
+      subject: 'batchId' in target ? `batch ${target.batchId}` : 'one voucher',
+      // Never the code itself (it is a credential); the entitlement ids find it.
+      details: {
+        reason: why,
+        count: revoked.length,
+        entitlements: revoked.map((r) => r.id),
+        before: { status: 'active' },
+        after: { status: 'revoked' },
+      },
+    });
+    return { revoked: revoked.length };
+  });
 }

@@ -15,6 +15,8 @@ import { startRadiusThread } from './radius-thread.js';
 import { createMetricsRegistry } from './metrics.js';
 import { checkPaymentsConfig, setupPayments, type PaymentsHandle, type PaymentsOptions } from './payments.js';
 import { startRetentionJob, type RetentionJob } from './retention.js';
+import { announceSetupToken, setupAdmin } from './admin.js';
+import type { AdminDeps } from '../http/admin/index.js';
 
 export interface RunningNetflow {
   authPort: number;
@@ -43,6 +45,8 @@ export interface StartOptions {
   payments?: PaymentsOptions;
   /** 'manual': the accounting retention job runs only when called (tests). */
   retention?: 'auto' | 'manual';
+  /** Overrides for the admin API (tests: login limits, heartbeat). */
+  admin?: Partial<AdminDeps>;
   /**
    * 'worker' (default): RADIUS runs in its own thread, out of reach of HTTP load. 'main': on the
    * main thread as before (RADIUS_THREAD=main; for comparison in bench/http-flood.ts).
@@ -88,6 +92,7 @@ async function startAroundRadius(
   });
   if (options.enforcement !== 'manual') await enforcer.start();
   const payments = setupPayments(config, db, log, options.payments);
+  const admin = setupAdmin(config, db, log, options.admin);
   const http = buildHttpApp({
     pingDatabase: async () => void (await db.pool.query('SELECT 1')),
     metrics: createMetricsRegistry({
@@ -100,7 +105,7 @@ async function startAroundRadius(
     trustProxy: config.trustProxy,
     log,
     payments: payments.faces,
-    admin: { pool: db.pool },
+    admin: { ...admin.deps, pool: db.pool },
   });
   let httpPort: number;
   try {
@@ -110,11 +115,13 @@ async function startAroundRadius(
   } catch (err) {
     // e.g. the port is taken: stop what setupPayments started (the rate limiter's sweep).
     await payments.close();
+    admin.close();
     await http.close();
     throw err;
   }
   payments.ready(httpPort);
   const retention = startRetentionJob(db.pool, log, options.retention);
+  await announceSetupToken(db, log, httpPort);
   log.info('netflow started', {
     radiusAuthPort: ports.authPort,
     radiusAcctPort: ports.acctPort,
@@ -133,6 +140,7 @@ async function startAroundRadius(
     async close() {
       await retention.close();
       await payments.close();
+      admin.close();
       await enforcer.stop();
       await routerControl.close();
       await radius.close(); // stops answering, drains accounting writes, closes the router table

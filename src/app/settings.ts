@@ -1,5 +1,6 @@
 // Operator settings that shape RADIUS replies, read from the settings table with defaults.
 import type pg from 'pg';
+import { RADIUS_SETTING_KEYS } from '../admin/settings.js';
 
 export interface RadiusSettings {
   /** Acct-Interim-Interval sent in Access-Accept (RFC 2869: at least 60, advice: 600 or more). */
@@ -10,10 +11,7 @@ export interface RadiusSettings {
 
 export const DEFAULT_SETTINGS: RadiusSettings = { interimIntervalSeconds: 300, holdSeconds: 120 };
 
-const KEYS: Record<keyof RadiusSettings, string> = {
-  interimIntervalSeconds: 'radius.interim_interval_seconds',
-  holdSeconds: 'radius.login_hold_seconds',
-};
+const KEYS: Record<keyof RadiusSettings, string> = RADIUS_SETTING_KEYS;
 
 export async function loadRadiusSettings(pool: pg.Pool): Promise<RadiusSettings> {
   const { rows } = await pool.query<{ key: string; value: unknown }>('SELECT key, value FROM settings WHERE key = ANY($1)', [

@@ -27,6 +27,14 @@ export interface Config {
    * providers trusted by callback source address refuse: see checkPaymentsConfig).
    */
   trustProxy: boolean | string[];
+  /**
+   * The admin session cookie's Secure flag: auto (when the request came over TLS, as NetFlow sees
+   * it: behind a proxy, set TRUST_PROXY so X-Forwarded-Proto counts), always, never.
+   */
+  adminCookieSecure: 'auto' | 'always' | 'never';
+  /** Admin sessions end after this many idle minutes, and this many hours after sign-in. */
+  adminSessionIdleMinutes: number;
+  adminSessionHours: number;
   /** The environment itself: payment providers read their credentials from it. */
   env: NodeJS.ProcessEnv;
 }
@@ -80,9 +88,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const bad = trustProxy.find((x) => !isIP(x.split('/')[0]));
     if (bad !== undefined) throw new ConfigError(`TRUST_PROXY must be true, false or a comma list of proxy addresses, got "${bad}"`);
   }
+  const adminCookieSecure = (env.ADMIN_COOKIE_SECURE || 'auto').toLowerCase();
+  if (adminCookieSecure !== 'auto' && adminCookieSecure !== 'always' && adminCookieSecure !== 'never') {
+    throw new ConfigError(`ADMIN_COOKIE_SECURE must be auto, always or never, got "${env.ADMIN_COOKIE_SECURE}"`);
+  }
+  const whole = (name: string, fallback: number, max: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < 1 || v > max) throw new ConfigError(`${name} must be a whole number from 1 to ${max}, got "${raw}"`);
+    return v;
+  };
   return {
     databaseUrl,
     trustProxy,
+    adminCookieSecure,
+    adminSessionIdleMinutes: whole('ADMIN_SESSION_IDLE_MINUTES', 120, 7 * 24 * 60),
+    adminSessionHours: whole('ADMIN_SESSION_HOURS', 24, 30 * 24),
     publicUrl,
     country,
     paymentsSandbox,

@@ -28,6 +28,17 @@ export class ConflictError extends InputError {
   }
 }
 
+/**
+ * The record the input names does not exist (a router name, a package id). The CLI treats it as any
+ * input error (exit 2); the admin API answers 404.
+ */
+export class NotFoundError extends InputError {
+  constructor(message: string, field?: string) {
+    super(message, field);
+    this.name = 'NotFoundError';
+  }
+}
+
 /** Shorthand for a field error whose message starts with the field name. */
 export function invalid(field: string, problem: string): InputError {
   return new InputError(`${field} ${problem}`, field);

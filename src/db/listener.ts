@@ -7,7 +7,8 @@ import pg from 'pg';
 export interface ListenOptions {
   url: string;
   channels: string[];
-  onNotify(channel: string): void;
+  /** payload: what the NOTIFY said ('' when it said nothing). */
+  onNotify(channel: string, payload: string): void;
   /** After a reconnection: reload whatever the lost notifications would have announced. */
   onReconnect(): void;
   onError(err: Error): void;
@@ -31,7 +32,7 @@ export async function listenForever(options: ListenOptions): Promise<Listener> {
 
   async function connect(): Promise<void> {
     const c = new pg.Client({ connectionString: options.url });
-    c.on('notification', (n) => options.onNotify(n.channel));
+    c.on('notification', (n) => options.onNotify(n.channel, n.payload ?? ''));
     c.on('error', (err) => {
       options.onError(err);
       lost(c);

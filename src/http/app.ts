@@ -5,7 +5,7 @@
 //   portal     /api/v1/portal/*                         (./portal-routes.ts)
 //   callbacks  /api/v1/payments/callbacks/:provider     (./callback-routes.ts)
 //   sandbox    /sandbox, /sandbox/<provider>/*          (./sandbox.ts; only when test money is on)
-//   admin      /api/v1/admin/*                          (./admin/index.ts; empty for now)
+//   admin      /api/v1/admin/*                          (./admin/index.ts)
 //   web        /, /portal/, /dashboard/, /assets/*      (./web.ts: the built web/ client)
 // A face's hooks, content-type parsers and decorators stay inside it.
 import { randomUUID } from 'node:crypto';
@@ -40,7 +40,7 @@ export interface HttpDeps extends HealthDeps {
   payments?: PaymentFaces;
   /** The built web/ client (web/dist by default); null serves no pages. */
   webRoot?: string | null;
-  /** What the admin face needs (the reports read the database through its pool). */
+  /** The admin API (src/app/admin.ts builds it); without it /api/v1/admin serves nothing. */
   admin?: AdminDeps;
 }
 
@@ -111,7 +111,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     void app.register(callbackPlugin, { ...deps.payments.callbacks, prefix: '/api/v1/payments/callbacks' });
     if (deps.payments.sandbox) void app.register(sandboxPlugin, { ctx: deps.payments.sandbox });
   }
-  void app.register(adminPlugin, { ...deps.admin, prefix: '/api/v1/admin' });
+  if (deps.admin) void app.register(adminPlugin, { ...deps.admin, prefix: '/api/v1/admin' });
   void app.register(webPlugin, { root: deps.webRoot });
   return app;
 }

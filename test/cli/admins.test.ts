@@ -29,7 +29,13 @@ describe('netflow admin create', () => {
   it('gives JSON without the hash', async () => {
     const r = await cli('admin', 'create', '--email', 'viewer@example.com', '--password', PASSWORD, '--role', 'viewer', '--json');
     const out = JSON.parse(r.stdout);
-    expect(out).toEqual({ id: expect.any(Number), email: 'viewer@example.com', role: 'viewer', createdAt: expect.any(String) });
+    expect(out).toEqual({
+      id: expect.any(Number),
+      email: 'viewer@example.com',
+      role: 'viewer',
+      createdAt: expect.any(String),
+      disabledAt: null,
+    });
   });
 
   it('refuses short passwords, bad emails, unknown roles and duplicates', async () => {

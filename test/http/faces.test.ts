@@ -1,6 +1,6 @@
 // The faces around the portal, through app.inject(): health and metrics (both answers of
-// /healthz), the sandbox page (this machine only), and the places kept for the admin face and the
-// web/ client, which serve nothing yet.
+// /healthz), the sandbox page (this machine only), the admin face's door, and the place kept for the
+// web/ client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Value } from 'typebox/value';
 import type { Database } from '../../src/db/database.js';
@@ -77,8 +77,9 @@ describe('sandbox, admin and web faces', () => {
     }
   });
 
-  it('the admin face and the web/ client serve nothing yet', async () => {
-    for (const url of ['/api/v1/admin', '/api/v1/admin/routers', '/', '/index.html']) {
+  it('the admin face answers 401 without a session (test/http/admin-*.test.ts); the web/ client serves nothing yet', async () => {
+    expect((await http.app.inject({ method: 'GET', url: '/api/v1/admin/routers' })).statusCode).toBe(401);
+    for (const url of ['/api/v1/admin', '/', '/index.html']) {
       const res = await http.app.inject({ method: 'GET', url });
       expect([url, res.statusCode]).toEqual([url, 404]);
     }
