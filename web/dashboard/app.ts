@@ -275,7 +275,7 @@ export class NetflowDashboard extends LitElement {
         ${this.langSwitch()}
         <button class="small" @click=${this.signOut}>${t('app.logout')}</button>
       </header>
-      <div class="layout">
+      <div class="layout" @signed-out=${() => (this.me = null)}>
         <nav id="nav" class=${this.menuOpen ? 'open' : ''} aria-label=${t('app.nav')}>
           <ul>
             ${sections.map(

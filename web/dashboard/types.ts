@@ -8,10 +8,11 @@ export interface RouterRow {
   ip: string;
   location: string | null;
   status: string;
-  secretMasked?: string;
-  coaPort?: number;
+  secretMasked: string;
+  coaPort: number;
   lastSeenAt: string | null;
-  up?: boolean | null;
+  openSessions?: number;
+  /** From the RouterOS health check, when it runs. */
   health?: { up?: boolean | null; checkedAt?: string | null; error?: string | null } | null;
 }
 
@@ -21,11 +22,10 @@ export interface PackageRow {
   minutes: number;
   price: string;
   currency: string;
-  priceMinor?: string | number;
-  rateLimitUp: string;
-  rateLimitDown: string;
-  dataCapBytes: string | number | null;
-  devicesAllowed: number;
+  priceMinor: string;
+  rateLimit: string;
+  dataCapBytes: string | null;
+  devices: number;
   active: boolean;
 }
 
@@ -33,7 +33,6 @@ export interface SessionRow {
   id: string | number;
   router: string;
   code: string | null;
-  package?: string | null;
   userName: string;
   mac: string | null;
   framedIp: string | null;
@@ -41,8 +40,9 @@ export interface SessionRow {
   startedAt: string;
   stoppedAt: string | null;
   sessionTime: number;
-  bytesUp: string | number;
-  bytesDown: string | number;
+  bytesUp: string;
+  bytesDown: string;
+  terminateCause: string | null;
 }
 
 export interface PaymentRow {
@@ -58,6 +58,9 @@ export interface PaymentRow {
   failureReason: string | null;
   needsReview: boolean;
   testMoney: boolean;
+  reviewedAt: string | null;
+  reviewedBy: string | null;
+  reviewNote: string | null;
 }
 
 export interface BatchRow {
@@ -79,11 +82,11 @@ export interface AdminRow {
   email: string;
   role: Role;
   createdAt: string;
-  disabled?: boolean;
+  disabled: boolean;
 }
 
 export interface AuditRow {
-  id: string | number;
+  id: string;
   at: string;
   actor: string;
   action: string;

@@ -1,6 +1,6 @@
 // Dashboard accounts (admins only): list, add with a role, change a role, remove.
 import { html, nothing } from 'lit';
-import { del, get, listOf, patch, post, type Role } from '../api.js';
+import { get, listOf, patch, post, type Role } from '../api.js';
 import { t, when } from '../i18n.js';
 import type { AdminRow } from '../types.js';
 import { formValues, View } from '../view.js';
@@ -35,9 +35,15 @@ export class NfAdmins extends View {
     if (await this.act(() => patch(`/admins/${a.id}`, { role }), t('common.saved'))) await this.reload();
   }
 
-  private async removeAdmin(a: AdminRow) {
-    if (!confirm(t('admins.removeConfirm', { email: a.email }))) return;
-    if (await this.act(() => del(`/admins/${a.id}`), t('common.saved'))) await this.reload();
+  private async setDisabled(a: AdminRow, disabled: boolean) {
+    if (disabled && !confirm(t('admins.disableConfirm', { email: a.email }))) return;
+    if (await this.act(() => patch(`/admins/${a.id}`, { disabled }), t('common.saved'))) await this.reload();
+  }
+
+  private async resetPassword(a: AdminRow) {
+    const password = prompt(t('admins.newPassword', { email: a.email }));
+    if (!password) return;
+    await this.act(() => post(`/admins/${a.id}/password`, { password }), t('admins.passwordSet'));
   }
 
   override render() {
@@ -61,14 +67,28 @@ export class NfAdmins extends View {
             ${this.admins.map((a) => {
               const self = a.id === this.me?.id;
               return html`<tr>
-                <td>${a.email} ${self ? html`<span class="muted">${t('admins.you')}</span>` : nothing}</td>
+                <td>
+                  ${a.email} ${self ? html`<span class="muted">${t('admins.you')}</span>` : nothing}
+                  ${a.disabled ? html`<span class="badge warn">${t('admins.disabled')}</span>` : nothing}
+                </td>
                 <td>
                   <select aria-label="${t('admins.role')} ${a.email}" ?disabled=${!admin || self} @change=${(e: Event) => this.setRole(a, (e.target as HTMLSelectElement).value)}>
                     ${ROLES.map((r) => html`<option value=${r} ?selected=${r === a.role}>${t(`role.${r}`)}</option>`)}
                   </select>
                 </td>
                 <td>${when(a.createdAt)}</td>
-                <td><button class="small danger" ?disabled=${!admin || self} @click=${() => this.removeAdmin(a)}>${t('admins.remove')}</button></td>
+                <td>
+                  <div class="row-actions">
+                    <button class="small" ?disabled=${!admin} @click=${() => this.resetPassword(a)}>${t('admins.resetPassword')}</button>
+                    ${
+                      a.disabled
+                        ? html`<button class="small" ?disabled=${!admin || self} @click=${() => this.setDisabled(a, false)}>${t('common.enable')}</button>`
+                        : html`<button class="small danger" ?disabled=${!admin || self} @click=${() => this.setDisabled(a, true)}>
+                          ${t('common.disable')}
+                        </button>`
+                    }
+                  </div>
+                </td>
               </tr>`;
             })}
           </tbody>

@@ -9,30 +9,37 @@ import { formValues, View } from '../view.js';
 const PAGE = 50;
 
 export class NfAudit extends View {
-  static override properties = { ...View.properties, entries: { state: true }, page: { state: true }, more: { state: true } };
+  static override properties = { ...View.properties, entries: { state: true }, cursors: { state: true }, next: { state: true } };
 
   entries: AuditRow[] = [];
-  page = 0;
-  more = false;
+  /** The `before` cursor of each page seen so far (the first page has none): Previous pops one. */
+  cursors: Array<string | undefined> = [undefined];
+  next: string | null = null;
   private filter: Record<string, string> = {};
 
   async load() {
-    const body = await get<{ total?: number; nextCursor?: unknown }>(
-      `/audit${query({ ...this.filter, limit: PAGE, offset: this.page * PAGE })}`,
-    );
+    const before = this.cursors[this.cursors.length - 1];
+    const body = await get<{ entries: AuditRow[]; nextBefore: string | null }>(`/audit${query({ ...this.filter, before, limit: PAGE })}`);
     this.entries = listOf<AuditRow>(body, 'entries');
-    this.more = typeof body?.total === 'number' ? (this.page + 1) * PAGE < body.total : this.entries.length === PAGE;
+    this.next = body.nextBefore ?? null;
   }
 
   private applyFilter(event: SubmitEvent) {
     event.preventDefault();
-    this.filter = formValues(event.target as HTMLFormElement);
-    this.page = 0;
+    const v = formValues(event.target as HTMLFormElement);
+    const filter: Record<string, string> = {};
+    if (v.action) filter.action = v.action;
+    if (v.actor) filter.actor = v.actor;
+    if (v.subject) filter.subject = v.subject;
+    if (v.from) filter.from = new Date(`${v.from}T00:00:00`).toISOString();
+    this.filter = filter;
+    this.cursors = [undefined];
     void this.reload();
   }
 
   private go(delta: number) {
-    this.page = Math.max(0, this.page + delta);
+    if (delta > 0 && this.next) this.cursors = [...this.cursors, this.next];
+    if (delta < 0 && this.cursors.length > 1) this.cursors = this.cursors.slice(0, -1);
     void this.reload();
   }
 
@@ -41,6 +48,8 @@ export class NfAudit extends View {
       <form class="bar" @submit=${this.applyFilter}>
         <label>${t('audit.actionFilter')}<input name="action" /></label>
         <label>${t('audit.actorFilter')}<input name="actor" /></label>
+        <label>${t('audit.subject')}<input name="subject" /></label>
+        <label>${t('common.from')}<input name="from" type="date" /></label>
         <button type="submit">${t('common.filter')}</button>
       </form>
       ${this.messages()}
@@ -63,16 +72,16 @@ export class NfAudit extends View {
                 <td>${a.actor}</td>
                 <td><span class="badge ${a.action.startsWith('alert.') || a.action.startsWith('security.') ? 'warn' : ''}">${a.action}</span></td>
                 <td>${a.subject ?? ''}</td>
-                <td class="mono details">${a.details ? JSON.stringify(a.details).slice(0, 160) : ''}</td>
+                <td class="mono details" title=${a.details ? JSON.stringify(a.details) : ''}>${a.details ? JSON.stringify(a.details).slice(0, 160) : ''}</td>
               </tr>`,
             )}
           </tbody>
         </table>
       </div>
-      <nav class="pager" aria-label="pages">
-        <button ?disabled=${this.page === 0} @click=${() => this.go(-1)}>${t('common.prev')}</button>
-        <span>${t('common.page', { n: this.page + 1 })}</span>
-        <button ?disabled=${!this.more} @click=${() => this.go(1)}>${t('common.next')}</button>
+      <nav class="pager" aria-label=${t('common.pages')}>
+        <button ?disabled=${this.cursors.length === 1} @click=${() => this.go(-1)}>${t('common.prev')}</button>
+        <span>${t('common.page', { n: this.cursors.length })}</span>
+        <button ?disabled=${!this.next} @click=${() => this.go(1)}>${t('common.next')}</button>
       </nav>`;
   }
 }

@@ -4,17 +4,9 @@ import { html, nothing } from 'lit';
 import { get, listOf, query } from '../api.js';
 import { lang, number, t, when } from '../i18n.js';
 import { money } from '../money.js';
-import type { AuditRow, RouterRow, SessionRow } from '../types.js';
+import { routerUp } from '../routers-up.js';
+import type { AuditRow, RouterRow } from '../types.js';
 import { explain, View } from '../view.js';
-
-/** A router is taken as up when its health says so, or (without health checks) when it spoke lately. */
-const RECENT_MS = 15 * 60_000;
-
-export function routerUp(r: RouterRow, now = Date.now()): boolean {
-  const up = r.health?.up ?? r.up;
-  if (typeof up === 'boolean') return up;
-  return r.status === 'active' && r.lastSeenAt !== null && now - Date.parse(r.lastSeenAt) < RECENT_MS;
-}
 
 function today(): string {
   const d = new Date();
@@ -48,9 +40,10 @@ export class NfOverview extends View {
     };
     await Promise.all([
       settle(async () => {
-        const body = await get<{ total?: number }>(`/sessions${query({ status: 'open', limit: 200 })}`);
-        this.online =
-          typeof body?.total === 'number' ? body.total : listOf<SessionRow>(body, 'sessions').filter((s) => s.status !== 'closed').length;
+        // Open sessions: the routers' own counts, summed (no page of session rows needed).
+        const routers = listOf<RouterRow>(await get('/routers'), 'routers');
+        this.routers = routers;
+        this.online = routers.reduce((sum, r) => sum + (r.openSessions ?? 0), 0);
       }),
       settle(async () => {
         const day = today();
@@ -62,10 +55,7 @@ export class NfOverview extends View {
         this.revenue = sums;
       }),
       settle(async () => {
-        this.routers = listOf<RouterRow>(await get('/routers'), 'routers');
-      }),
-      settle(async () => {
-        this.alerts = listOf<AuditRow>(await get(`/audit${query({ action: 'alert.', limit: 8 })}`), 'entries');
+        this.alerts = listOf<AuditRow>(await get(`/security-events${query({ limit: 8 })}`), 'entries');
       }),
     ]);
     this.problems = [...new Set(problems)];

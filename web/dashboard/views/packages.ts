@@ -24,9 +24,9 @@ export class NfPackages extends View {
       minutes: String(p?.minutes ?? 60),
       price: p ? p.price.split(' ')[0] : '',
       currency: p?.currency ?? 'TZS',
-      rateLimit: p ? `${p.rateLimitUp}/${p.rateLimitDown}` : '2M/5M',
+      rateLimit: p?.rateLimit ?? '2M/5M',
       dataMb: p?.dataCapBytes ? String(Number(p.dataCapBytes) / 1_000_000) : '',
-      devices: String(p?.devicesAllowed ?? 1),
+      devices: String(p?.devices ?? 1),
     });
     this.openDialog('package-form');
   }
@@ -42,8 +42,10 @@ export class NfPackages extends View {
       rateLimit: v.rateLimit,
       devices: Number(v.devices ?? 1),
     };
-    if (v.dataMb) body.dataMb = v.dataMb;
     const editing = this.editing;
+    // Editing: an emptied data cap removes the cap.
+    if (v.dataMb) body.dataMb = v.dataMb;
+    else if (editing) body.dataMb = null;
     const ok = await this.act(() => (editing ? patch(`/packages/${editing.id}`, body) : post('/packages', body)), t('common.saved'));
     if (ok) {
       this.closeDialog('package-form');
@@ -87,9 +89,9 @@ export class NfPackages extends View {
                 <td>${p.name}</td>
                 <td class="num">${p.minutes}</td>
                 <td class="num">${p.price}</td>
-                <td class="mono">${p.rateLimitUp}/${p.rateLimitDown}</td>
+                <td class="mono">${p.rateLimit}</td>
                 <td class="num">${p.dataCapBytes ? Number(p.dataCapBytes) / 1_000_000 : '—'}</td>
-                <td class="num">${p.devicesAllowed}</td>
+                <td class="num">${p.devices}</td>
                 <td><span class="badge ${p.active ? 'ok' : 'warn'}">${p.active ? t('packages.active') : t('packages.inactive')}</span></td>
                 <td>
                   <div class="row-actions">

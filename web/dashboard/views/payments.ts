@@ -6,22 +6,57 @@ import { t, when } from '../i18n.js';
 import type { PaymentRow } from '../types.js';
 import { formValues, View } from '../view.js';
 
-const STATUSES = ['pending', 'paid', 'failed', 'expired', 'review'];
+const STATUSES = ['pending', 'paid', 'failed', 'expired'];
+const PAGE = 50;
+
+/** A day from a date field as the instant it starts (the browser's time zone), for from/to. */
+function dayStart(day: string, plusDays = 0): string {
+  const d = new Date(`${day}T00:00:00`);
+  d.setDate(d.getDate() + plusDays);
+  return d.toISOString();
+}
 
 export class NfPayments extends View {
-  static override properties = { ...View.properties, payments: { state: true }, resolving: { state: true } };
+  static override properties = {
+    ...View.properties,
+    payments: { state: true },
+    resolving: { state: true },
+    total: { state: true },
+    offset: { state: true },
+  };
 
   payments: PaymentRow[] = [];
   resolving: PaymentRow | null = null;
-  private filter: Record<string, string> = {};
+  total = 0;
+  offset = 0;
+  private filter: Record<string, string | boolean> = {};
 
   async load() {
-    this.payments = listOf<PaymentRow>(await get(`/payments${query({ ...this.filter, limit: 200 })}`), 'payments');
+    const body = await get<{ payments: PaymentRow[]; total: number }>(
+      `/payments${query({ ...this.filter, limit: PAGE, offset: this.offset })}`,
+    );
+    this.payments = listOf<PaymentRow>(body, 'payments');
+    this.total = body.total ?? this.payments.length;
   }
 
   private applyFilter(event: SubmitEvent) {
     event.preventDefault();
-    this.filter = formValues(event.target as HTMLFormElement);
+    const v = formValues(event.target as HTMLFormElement);
+    const filter: Record<string, string | boolean> = {};
+    if (v.status) filter.status = v.status;
+    if (v.provider) filter.provider = v.provider;
+    if (v.search) filter.search = v.search;
+    if (v.needsReview) filter.needsReview = true;
+    if (v.from) filter.from = dayStart(v.from);
+    // "To" includes its whole day.
+    if (v.to) filter.to = dayStart(v.to, 1);
+    this.filter = filter;
+    this.offset = 0;
+    void this.reload();
+  }
+
+  private page(delta: number) {
+    this.offset = Math.max(0, this.offset + delta * PAGE);
     void this.reload();
   }
 
@@ -37,7 +72,7 @@ export class NfPayments extends View {
     const p = this.resolving;
     if (!p) return;
     const v = formValues(event.target as HTMLFormElement);
-    const ok = await this.act(() => post(`/payments/${p.id}/resolve`, { outcome: v.outcome, reason: v.reason ?? '' }), t('common.saved'));
+    const ok = await this.act(() => post(`/payments/${p.id}/resolve`, { reason: v.reason ?? '' }), t('common.saved'));
     if (ok) {
       this.closeDialog('resolve');
       await this.reload();
@@ -52,12 +87,14 @@ export class NfPayments extends View {
           >${t('common.status')}
           <select name="status">
             <option value="">${t('common.all')}</option>
-            ${STATUSES.map((s) => html`<option value=${s}>${s === 'review' ? t('payments.review') : s}</option>`)}
+            ${STATUSES.map((s) => html`<option value=${s}>${s}</option>`)}
           </select></label
         >
         <label>${t('payments.provider')}<input name="provider" size="10" /></label>
+        <label>${t('payments.search')}<input name="search" size="12" /></label>
         <label>${t('common.from')}<input name="from" type="date" /></label>
         <label>${t('common.to')}<input name="to" type="date" /></label>
+        <label class="check"><input type="checkbox" name="needsReview" value="1" /> ${t('payments.onlyReview')}</label>
         <button type="submit">${t('common.filter')}</button>
       </form>
       ${this.messages()}
@@ -101,16 +138,17 @@ export class NfPayments extends View {
           </tbody>
         </table>
       </div>
+      <nav class="pager" aria-label=${t('common.pages')}>
+        <button ?disabled=${this.offset === 0} @click=${() => this.page(-1)}>${t('common.prev')}</button>
+        <span>${t('common.range', { from: this.total ? this.offset + 1 : 0, to: this.offset + this.payments.length, total: this.total })}</span>
+        <button ?disabled=${this.offset + PAGE >= this.total} @click=${() => this.page(1)}>${t('common.next')}</button>
+      </nav>
 
       <dialog id="resolve" aria-labelledby="resolve-title">
         <form class="grid" @submit=${this.resolve}>
           <h2 id="resolve-title" class="full">${t('payments.resolveTitle', { ref: this.resolving?.reference ?? '' })}</h2>
           ${this.error ? html`<p class="msg error full" role="alert">${this.error}</p>` : nothing}
-          <fieldset class="full plain">
-            <legend>${t('payments.outcome')}</legend>
-            <label class="check"><input type="radio" name="outcome" value="paid" required /> ${t('payments.grant')}</label>
-            <label class="check"><input type="radio" name="outcome" value="failed" /> ${t('payments.refuse')}</label>
-          </fieldset>
+          <p class="full muted">${t('payments.resolveHint')}</p>
           <label class="full"
             >${t('common.reason')}<textarea name="reason" required minlength="3"></textarea><span class="hint">${t('payments.reasonHint')}</span></label
           >

@@ -4,6 +4,7 @@ import { html, nothing } from 'lit';
 import { get, listOf, patch, post } from '../api.js';
 import { t, when } from '../i18n.js';
 import type { RouterRow } from '../types.js';
+import { routerUp } from '../routers-up.js';
 import { formValues, View } from '../view.js';
 
 export class NfRouters extends View {
@@ -42,8 +43,9 @@ export class NfRouters extends View {
         await patch(`/routers/${editing.id}`, body);
       } else {
         if (v.secret) body.secret = v.secret;
-        const created = await post<{ router?: RouterRow; secret?: string } & Partial<RouterRow>>('/routers', body);
-        if (created.secret) this.secret = { name: v.name, secret: created.secret };
+        // The answer carries the secret (the one given, or a generated one) this once.
+        const created = await post<{ router: RouterRow; secret: string }>('/routers', body);
+        this.secret = { name: created.router.name, secret: created.secret };
       }
     }, t('common.saved'));
     if (ok) {
@@ -72,7 +74,7 @@ export class NfRouters extends View {
   }
 
   private health(r: RouterRow) {
-    const up = r.health?.up ?? r.up;
+    const up = r.status === 'active' ? routerUp(r) : null;
     if (up === true) return html`<span class="badge ok">${t('routers.up')}</span>`;
     if (up === false) return html`<span class="badge bad">${t('routers.down')}</span>`;
     return html`<span class="badge">${t('routers.unknown')}</span>`;
@@ -99,12 +101,13 @@ export class NfRouters extends View {
               <th>${t('common.status')}</th>
               <th>${t('routers.health')}</th>
               <th>${t('routers.lastSeen')}</th>
+              <th class="num">${t('nav.sessions')}</th>
               <th>${t('routers.secret')}</th>
               <th>${t('common.actions')}</th>
             </tr>
           </thead>
           <tbody>
-            ${this.routers.length === 0 ? html`<tr><td colspan="8" class="muted">${t('common.none')}</td></tr>` : nothing}
+            ${this.routers.length === 0 ? html`<tr><td colspan="9" class="muted">${t('common.none')}</td></tr>` : nothing}
             ${this.routers.map(
               (r) => html`<tr data-router=${r.name}>
                 <td>${r.name}</td>
@@ -113,7 +116,8 @@ export class NfRouters extends View {
                 <td><span class="badge ${r.status === 'active' ? 'ok' : 'warn'}">${r.status}</span></td>
                 <td>${this.health(r)}</td>
                 <td>${r.lastSeenAt ? when(r.lastSeenAt) : t('routers.never')}</td>
-                <td class="mono">${r.secretMasked ?? ''}</td>
+                <td class="num">${r.openSessions ?? 0}</td>
+                <td class="mono">${r.secretMasked}</td>
                 <td>
                   <div class="row-actions">
                     <button class="small" ?disabled=${!admin} @click=${() => this.openForm(r)} aria-label="${t('common.edit')} ${r.name}">
@@ -159,7 +163,7 @@ export class NfRouters extends View {
       </dialog>
 
       <dialog id="secret-once" aria-labelledby="secret-title" @close=${() => (this.secret = null)}>
-        <h2 id="secret-title">${t('routers.rotate')}</h2>
+        <h2 id="secret-title">${t('routers.secret')}: ${this.secret?.name ?? ''}</h2>
         <p>${t('routers.secretOnce', { name: this.secret?.name ?? '' })}</p>
         <p class="secret" data-testid="new-secret">${this.secret?.secret ?? ''}</p>
         <div class="buttons"><button class="primary" @click=${() => this.closeDialog('secret-once')}>${t('common.close')}</button></div>

@@ -52,9 +52,14 @@ export class NfSessions extends View {
     events.onerror = () => {
       this.live = false;
     };
-    events.onmessage = () => this.soon();
-    for (const name of ['session', 'session.start', 'session.stop', 'session.update', 'started', 'stopped', 'updated', 'change'])
-      events.addEventListener(name, () => this.soon());
+    // event: sessions, data {kind: open|close|update, ids}: whichever, the list is read again.
+    events.addEventListener('sessions', () => this.soon());
+    // event: end: this sign-in is over (logout, expiry, role change); the stream will not resume.
+    events.addEventListener('end', () => {
+      events.close();
+      this.live = false;
+      this.dispatchEvent(new CustomEvent('signed-out', { bubbles: true, composed: true }));
+    });
   }
 
   /** Reloads shortly, once for a burst of events. */
@@ -68,11 +73,11 @@ export class NfSessions extends View {
 
   async load() {
     const [sessions, packages] = await Promise.all([
-      get(`/sessions${query({ status: this.showClosed ? undefined : 'open', limit: 200 })}`),
+      get(`/sessions${query({ status: this.showClosed ? undefined : 'open', limit: 500 })}`),
       this.packages.length ? Promise.resolve(this.packages) : get('/packages').catch(() => []),
     ]);
     const list = listOf<SessionRow>(sessions, 'sessions');
-    this.sessions = this.showClosed ? list : list.filter((s) => s.status !== 'closed');
+    this.sessions = this.showClosed ? list : list.filter((s) => s.status === 'open');
     this.packages = listOf<PackageRow>(packages, 'packages');
   }
 
@@ -89,7 +94,7 @@ export class NfSessions extends View {
   private async openChange(s: SessionRow) {
     this.changing = s;
     await this.updateComplete;
-    this.fillForm('change-package', { packageId: '' });
+    this.fillForm('change-package', { package: '' });
     this.openDialog('change-package');
   }
 
@@ -98,7 +103,7 @@ export class NfSessions extends View {
     const s = this.changing;
     if (!s) return;
     const v = formValues(event.target as HTMLFormElement);
-    const ok = await this.act(() => post(`/sessions/${s.id}/package`, { packageId: Number(v.packageId) }), t('common.saved'));
+    const ok = await this.act(() => post(`/sessions/${s.id}/package`, { package: v.package }), t('common.saved'));
     if (ok) {
       this.closeDialog('change-package');
       this.soon();
@@ -139,16 +144,16 @@ export class NfSessions extends View {
           <tbody>
             ${this.sessions.length === 0 ? html`<tr><td colspan="8" class="muted">${t('common.none')}</td></tr>` : nothing}
             ${this.sessions.map((s) => {
-              const open = s.status !== 'closed';
+              const open = s.status === 'open';
               const busy = this.ending.has(String(s.id));
               return html`<tr data-session=${String(s.id)} data-user=${s.code ?? s.userName} data-status=${s.status}>
-                <td class="mono">${s.code ?? s.userName}${s.package ? html`<div class="muted">${s.package}</div>` : nothing}</td>
+                <td class="mono">${s.code ?? s.userName}</td>
                 <td>${s.router}</td>
                 <td class="mono">${s.mac ?? ''}<div class="muted">${s.framedIp ?? ''}</div></td>
                 <td>${when(s.startedAt)}</td>
                 <td class="num">${duration(s.sessionTime)}</td>
                 <td class="num">${bytes(s.bytesUp)} / ${bytes(s.bytesDown)}</td>
-                <td><span class="badge ${open ? 'ok' : ''}">${open ? t('sessions.open') : t('sessions.ended')}</span></td>
+                <td><span class="badge ${open ? 'ok' : ''}">${open ? t('sessions.open') : s.status === 'closed' ? t('sessions.ended') : s.status}</span></td>
                 <td>
                   ${
                     open
@@ -174,9 +179,9 @@ export class NfSessions extends View {
           ${this.error ? html`<p class="msg error full" role="alert">${this.error}</p>` : nothing}
           <label class="full"
             >${t('common.package')}
-            <select name="packageId" required>
+            <select name="package" required>
               <option value=""></option>
-              ${this.packages.filter((p) => p.active).map((p) => html`<option value=${p.id}>${p.name} (${p.price})</option>`)}
+              ${this.packages.filter((p) => p.active).map((p) => html`<option value=${p.name}>${p.name} (${p.price})</option>`)}
             </select></label
           >
           <div class="buttons">

@@ -1,7 +1,7 @@
-// Settings: the portal's branding (settings key portal.branding: name, logo, colours, support
-// phone), applied without a restart. Admins change it; others see it.
+// Settings: the portal's branding (applied from the portal's next page load, no restart) and the
+// RADIUS reply settings (applied when NetFlow next starts). Admins change them; others read them.
 import { html, nothing } from 'lit';
-import { get, put } from '../api.js';
+import { get, patch } from '../api.js';
 import { t } from '../i18n.js';
 import { formValues, View } from '../view.js';
 
@@ -13,47 +13,62 @@ interface Branding {
   supportPhone?: string;
 }
 
-const BRANDING_KEY = 'portal.branding';
+interface Settings {
+  portalBranding: Branding;
+  radius: { interimIntervalSeconds: number; holdSeconds: number };
+}
 
 export class NfSettings extends View {
-  static override properties = { ...View.properties, branding: { state: true } };
+  static override properties = { ...View.properties, settings: { state: true } };
 
-  branding: Branding = { name: '' };
+  settings: Settings | null = null;
 
   async load() {
-    const body = await get<{ value?: Branding } | Branding | null>(`/settings/${BRANDING_KEY}`).catch((err) => {
-      // No branding saved yet: the form starts empty.
-      if ((err as { status?: number }).status === 404) return null;
-      throw err;
-    });
-    const value = body && 'value' in body ? body.value : (body as Branding | null);
-    this.branding = value ?? { name: '' };
+    this.settings = await get<Settings>('/settings');
     await this.updateComplete;
-    const b = this.branding;
-    const form = this.renderRoot.querySelector<HTMLFormElement>('form#branding');
-    if (form) {
-      for (const [k, v] of Object.entries({
-        name: b.name,
-        logoUrl: b.logoUrl,
-        primaryColor: b.primaryColor,
-        accentColor: b.accentColor,
-        supportPhone: b.supportPhone,
-      })) {
-        const field = form.elements.namedItem(k) as HTMLInputElement | null;
-        if (field) field.value = v ?? '';
-      }
+    const b = this.settings.portalBranding;
+    this.fill('branding', {
+      name: b.name,
+      logoUrl: b.logoUrl ?? '',
+      primaryColor: b.primaryColor ?? '',
+      accentColor: b.accentColor ?? '',
+      supportPhone: b.supportPhone ?? '',
+    });
+    this.fill('radius', {
+      interimIntervalSeconds: String(this.settings.radius.interimIntervalSeconds),
+      holdSeconds: String(this.settings.radius.holdSeconds),
+    });
+  }
+
+  private fill(id: string, values: Record<string, string>) {
+    const form = this.renderRoot.querySelector<HTMLFormElement>(`form#${id}`);
+    for (const [name, value] of Object.entries(values)) {
+      const field = form?.elements.namedItem(name);
+      if (field instanceof HTMLInputElement) field.value = value;
     }
   }
 
-  private async save(event: SubmitEvent) {
+  private async saveBranding(event: SubmitEvent) {
     event.preventDefault();
     const v = formValues(event.target as HTMLFormElement);
-    const value: Branding = { name: v.name ?? '' };
-    if (v.logoUrl) value.logoUrl = v.logoUrl;
-    if (v.primaryColor) value.primaryColor = v.primaryColor;
-    if (v.accentColor) value.accentColor = v.accentColor;
-    if (v.supportPhone) value.supportPhone = v.supportPhone;
-    await this.act(() => put(`/settings/${BRANDING_KEY}`, { value }), t('settings.applied'));
+    const portalBranding: Branding = { name: v.name ?? '' };
+    if (v.logoUrl) portalBranding.logoUrl = v.logoUrl;
+    if (v.primaryColor) portalBranding.primaryColor = v.primaryColor;
+    if (v.accentColor) portalBranding.accentColor = v.accentColor;
+    if (v.supportPhone) portalBranding.supportPhone = v.supportPhone;
+    await this.act(async () => {
+      this.settings = await patch<Settings>('/settings', { portalBranding });
+    }, t('settings.applied'));
+  }
+
+  private async saveRadius(event: SubmitEvent) {
+    event.preventDefault();
+    const v = formValues(event.target as HTMLFormElement);
+    await this.act(async () => {
+      this.settings = await patch<Settings>('/settings', {
+        radius: { interimIntervalSeconds: Number(v.interimIntervalSeconds), holdSeconds: Number(v.holdSeconds) },
+      });
+    }, t('settings.radiusApplied'));
   }
 
   override render() {
@@ -61,15 +76,23 @@ export class NfSettings extends View {
     return html`<h1>${t('settings.title')}</h1>
       ${this.readOnlyNote('admin')} ${this.messages()}
       <h2>${t('settings.branding')}</h2>
-      <form id="branding" class="grid card" @submit=${this.save}>
-        <fieldset class="full plain grid" ?disabled=${!admin}>
-          <label>${t('settings.brandName')}<input name="name" required maxlength="60" /></label>
+      <form id="branding" class="card" @submit=${this.saveBranding}>
+        <fieldset class="plain grid" ?disabled=${!admin}>
+          <label>${t('settings.brandName')}<input name="name" required maxlength="64" /></label>
           <label>${t('settings.logoUrl')}<input name="logoUrl" type="url" /></label>
-          <label>${t('settings.primary')}<input name="primaryColor" pattern="#[0-9a-fA-F]{6}" placeholder="#0b5c8e" /></label>
-          <label>${t('settings.accent')}<input name="accentColor" pattern="#[0-9a-fA-F]{6}" placeholder="#0f6b3f" /></label>
-          <label>${t('settings.support')}<input name="supportPhone" type="tel" /></label>
+          <label>${t('settings.primary')}<input name="primaryColor" pattern="#[0-9a-fA-F]{6}" placeholder="#0b5c8e" maxlength="7" /></label>
+          <label>${t('settings.accent')}<input name="accentColor" pattern="#[0-9a-fA-F]{6}" placeholder="#0f6b3f" maxlength="7" /></label>
+          <label>${t('settings.support')}<input name="supportPhone" type="tel" maxlength="24" /></label>
         </fieldset>
-        ${admin ? html`<div class="buttons full"><button class="primary" type="submit">${t('common.save')}</button></div>` : nothing}
+        ${admin ? html`<div class="buttons"><button class="primary" type="submit">${t('common.save')}</button></div>` : nothing}
+      </form>
+      <h2>${t('settings.radius')}</h2>
+      <form id="radius" class="card" @submit=${this.saveRadius}>
+        <fieldset class="plain grid" ?disabled=${!admin}>
+          <label>${t('settings.interim')}<input name="interimIntervalSeconds" type="number" min="60" max="86400" required /></label>
+          <label>${t('settings.hold')}<input name="holdSeconds" type="number" min="10" max="3600" required /></label>
+        </fieldset>
+        ${admin ? html`<div class="buttons"><button class="primary" type="submit">${t('common.save')}</button></div>` : nothing}
       </form>`;
   }
 }

@@ -28,20 +28,17 @@ export class NfVouchers extends View {
   private async create(event: SubmitEvent) {
     event.preventDefault();
     const v = formValues(event.target as HTMLFormElement);
-    const body: Record<string, unknown> = { packageId: Number(v.packageId), count: Number(v.count) };
+    const body: Record<string, unknown> = { package: v.package, count: Number(v.count) };
     if (v.prefix) body.prefix = v.prefix;
     if (v.validDays) body.validDays = Number(v.validDays);
-    let created: { batchId?: number; id?: number; count?: number; codes?: string[] } = {};
+    let created: { batchId: number; codes: string[] } = { batchId: 0, codes: [] };
     const ok = await this.act(async () => {
-      created = await post('/vouchers', body);
+      created = await post('/vouchers/batches', body);
     });
     if (ok) {
       this.closeDialog('voucher-form');
       await this.reload();
-      this.notice = t('vouchers.created', {
-        count: created.codes?.length ?? created.count ?? Number(v.count),
-        id: created.batchId ?? created.id ?? '',
-      });
+      this.notice = t('vouchers.created', { count: created.codes.length, id: created.batchId });
     }
   }
 
@@ -55,7 +52,9 @@ export class NfVouchers extends View {
     return html`<h1>${t('vouchers.title')}</h1>
       ${this.readOnlyNote('operator')}
       <div class="bar">
-        <button class="primary" ?disabled=${!operator} @click=${this.openCreate}>${t('vouchers.create')}</button>
+        <button class="primary" ?disabled=${!operator || this.packages.every((p) => !p.active)} @click=${this.openCreate}>
+          ${t('vouchers.create')}
+        </button>
         <span class="grow"></span>
         <button @click=${() => this.reload()}>${t('common.refresh')}</button>
       </div>
@@ -87,10 +86,14 @@ export class NfVouchers extends View {
                 <td class="num">${b.revoked}</td>
                 <td>
                   <div class="row-actions">
-                    <a class="button small" href="${ADMIN_BASE}/vouchers/batches/${b.id}/csv" download>${t('vouchers.csv')}</a>
-                    <a class="button small" href="${ADMIN_BASE}/vouchers/batches/${b.id}/sheet" target="_blank" rel="noopener"
-                      >${t('vouchers.print')}</a
-                    >
+                    ${
+                      operator
+                        ? html`<a class="button small" href="${ADMIN_BASE}/vouchers/batches/${b.id}/csv" download>${t('vouchers.csv')}</a>
+                          <a class="button small" href="${ADMIN_BASE}/vouchers/batches/${b.id}/sheet" target="_blank" rel="noopener"
+                            >${t('vouchers.print')}</a
+                          >`
+                        : nothing
+                    }
                     <button class="small danger" ?disabled=${!operator || b.unused === 0} @click=${() => this.revoke(b)}>
                       ${t('vouchers.revokeBatch')}
                     </button>
@@ -108,8 +111,8 @@ export class NfVouchers extends View {
           ${this.error ? html`<p class="msg error full" role="alert">${this.error}</p>` : nothing}
           <label class="full"
             >${t('common.package')}
-            <select name="packageId" required>
-              ${this.packages.filter((p) => p.active).map((p) => html`<option value=${p.id}>${p.name} (${p.price})</option>`)}
+            <select name="package" required>
+              ${this.packages.filter((p) => p.active).map((p) => html`<option value=${p.name}>${p.name} (${p.price})</option>`)}
             </select></label
           >
           <label>${t('vouchers.count')}<input name="count" type="number" min="1" max="1000" required /></label>
