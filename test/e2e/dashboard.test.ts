@@ -179,6 +179,10 @@ describe('the dashboard in Chromium', () => {
     expect(await chart.textContent()).toContain('1,000 TZS');
     await screenshot(page, 'dashboard-reports-revenue');
 
+    // NetFlow notes when a router was last heard from every 10 s; the overview counts it as up then.
+    await expect
+      .poll(async () => (await db.prisma.router.findFirst({ where: { name: 'cafe-main' } }))?.lastSeenAt, { timeout: 15_000 })
+      .toBeTruthy();
     await open(page, 'Overview');
     await page.locator('[data-figure="routers-up"] .figure').filter({ hasText: '1' }).waitFor();
     await screenshot(page, 'dashboard-overview');

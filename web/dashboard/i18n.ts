@@ -182,6 +182,9 @@ const en = {
   'reports.voucher': 'Vouchers',
   'reports.total': 'Total',
   'reports.rows': 'Rows',
+  'reports.col.period': 'Period',
+  'reports.col.channel': 'Sold as',
+  'reports.col.sales': 'Sales',
 
   'admins.title': 'Admins',
   'admins.add': 'Add admin',
@@ -399,6 +402,9 @@ const sw: { [K in keyof typeof en]: string } = {
   'reports.voucher': 'Vocha',
   'reports.total': 'Jumla',
   'reports.rows': 'Safu',
+  'reports.col.period': 'Kipindi',
+  'reports.col.channel': 'Imeuzwa kama',
+  'reports.col.sales': 'Mauzo',
 
   'admins.title': 'Wasimamizi',
   'admins.add': 'Ongeza msimamizi',

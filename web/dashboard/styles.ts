@@ -26,6 +26,9 @@ export const viewStyles = css`
     align-items: end;
     margin-bottom: var(--nf-space-4);
   }
+  .bar h1 {
+    margin: 0;
+  }
   .bar .grow {
     flex: 1 1 auto;
   }
@@ -100,7 +103,7 @@ export const viewStyles = css`
   td .row-actions {
     display: flex;
     gap: var(--nf-space-1);
-    flex-wrap: wrap;
+    flex-wrap: nowrap;
   }
   code,
   .mono {

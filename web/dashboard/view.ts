@@ -69,7 +69,9 @@ export abstract class View extends LitElement {
   }
 
   protected messages() {
-    return html`${this.error ? html`<p class="msg error" role="alert">${this.error}</p>` : nothing}
+    // While a dialog is open, its own copy of the error is the one shown (beside what caused it).
+    const inDialog = this.renderRoot.querySelector?.('dialog[open]') != null;
+    return html`${this.error && !inDialog ? html`<p class="msg error" role="alert">${this.error}</p>` : nothing}
     ${this.notice ? html`<p class="msg ok" role="status">${this.notice}</p>` : nothing}
     ${this.loading ? html`<p class="muted" aria-live="polite">${t('common.loading')}</p>` : nothing}`;
   }

@@ -29,6 +29,19 @@ export class NfOverview extends View {
   alerts: AuditRow[] | null = null;
   problems: string[] = [];
 
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // An at-a-glance page stays current on a wall screen: read again every 30 s.
+    this.timer = setInterval(() => void this.load().catch(() => {}), 30_000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.timer) clearInterval(this.timer);
+  }
+
   async load() {
     const problems: string[] = [];
     const settle = async (work: () => Promise<void>) => {
@@ -68,7 +81,10 @@ export class NfOverview extends View {
     const up = active.filter((r) => routerUp(r, now));
     const down = active.filter((r) => !routerUp(r, now));
     const dash = '—';
-    return html`<h1>${t('overview.title')}</h1>
+    return html`<div class="bar">
+        <h1 class="grow">${t('overview.title')}</h1>
+        <button @click=${() => this.reload()}>${t('common.refresh')}</button>
+      </div>
       ${this.problems.map((p) => html`<p class="msg error" role="alert">${p}</p>`)} ${this.loading && this.online === null ? this.messages() : nothing}
       <div class="cards">
         <div class="card" data-figure="online">

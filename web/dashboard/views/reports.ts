@@ -5,7 +5,7 @@ import { html, nothing } from 'lit';
 import { ADMIN_BASE, get, listOf, query } from '../api.js';
 import type { ChartSeries } from '../chart.js';
 import '../chart.js';
-import { lang, t } from '../i18n.js';
+import { lang, type MessageKey, t } from '../i18n.js';
 import { money } from '../money.js';
 import { formValues, View } from '../view.js';
 
@@ -43,7 +43,45 @@ function cell(column: string, row: Record<string, unknown>): string {
   if (/Minor$/.test(column) && typeof row.currency === 'string' && value !== null && value !== undefined) {
     return money(Number(value), row.currency, lang() === 'sw' ? 'sw-TZ' : 'en-GB');
   }
+  if (column === 'channel' && (value === 'mobile_money' || value === 'voucher'))
+    return t(value === 'voucher' ? 'reports.voucher' : 'reports.mobile');
   return value === null || value === undefined ? '' : String(value);
+}
+
+const COLUMN_LABELS: Record<string, MessageKey> = {
+  period: 'reports.col.period',
+  router: 'common.router',
+  package: 'common.package',
+  channel: 'reports.col.channel',
+  currency: 'packages.currency',
+  sales: 'reports.col.sales',
+  amountMinor: 'payments.amount',
+};
+
+/** A column's heading: ours where we have one, else the report's own name for it. */
+function heading(column: string): string {
+  const key = COLUMN_LABELS[column];
+  return key ? t(key) : column;
+}
+
+/** Internal ids are for scripts (CSV); people read the names beside them. */
+const shownColumns = (columns: string[]) => columns.filter((c) => !/^(routerId|packageId)$/.test(c));
+
+/** Every period of the range (day, week from Monday, month), so days without sales show as gaps. */
+export function periodsOf(fromDate: string, toDate: string, granularity: string): string[] {
+  const d = new Date(`${fromDate}T00:00:00Z`);
+  if (granularity === 'week') d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  if (granularity === 'month') d.setUTCDate(1);
+  const out: string[] = [];
+  while (out.length < 800) {
+    const day = d.toISOString().slice(0, 10);
+    if (day > toDate) break;
+    out.push(day);
+    if (granularity === 'week') d.setUTCDate(d.getUTCDate() + 7);
+    else if (granularity === 'month') d.setUTCMonth(d.getUTCMonth() + 1);
+    else d.setUTCDate(d.getUTCDate() + 1);
+  }
+  return out;
 }
 
 export class NfReports extends View {
@@ -89,7 +127,9 @@ export class NfReports extends View {
     const locale = lang() === 'sw' ? 'sw-TZ' : 'en-GB';
     return currencies.map((currency) => {
       const mine = rows.filter((row) => row.currency === currency);
-      const periods = [...new Set(mine.map((row) => row.period))].sort();
+      const periods = [
+        ...new Set([...periodsOf(r.params.fromDate, r.params.toDate, granularity), ...mine.map((row) => row.period)]),
+      ].sort();
       const series: ChartSeries[] = (['mobile_money', 'voucher'] as const).map((channel) => ({
         label: channel === 'mobile_money' ? t('reports.mobile') : t('reports.voucher'),
         color: COLORS[channel],
@@ -143,15 +183,15 @@ export class NfReports extends View {
               <table>
                 <thead>
                   <tr>
-                    ${r.columns.map((c) => html`<th>${c}</th>`)}
+                    ${shownColumns(r.columns).map((c) => html`<th scope="col">${heading(c)}</th>`)}
                   </tr>
                 </thead>
                 <tbody>
-                  ${r.rows.length === 0 ? html`<tr><td colspan=${r.columns.length} class="muted">${t('common.none')}</td></tr>` : nothing}
+                  ${r.rows.length === 0 ? html`<tr><td colspan=${shownColumns(r.columns).length} class="muted">${t('common.none')}</td></tr>` : nothing}
                   ${r.rows.slice(0, 500).map(
                     (row) =>
                       html`<tr>
-                        ${r.columns.map((c) => html`<td class=${typeof row[c] === 'number' ? 'num' : ''}>${cell(c, row)}</td>`)}
+                        ${shownColumns(r.columns).map((c) => html`<td class=${typeof row[c] === 'number' ? 'num' : ''}>${cell(c, row)}</td>`)}
                       </tr>`,
                   )}
                 </tbody>
