@@ -241,7 +241,7 @@ export const viewStyles = css`
   }
   .cards {
     display: grid;
-    grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr));
+    grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr));
     gap: var(--nf-space-3);
   }
   .card {
@@ -269,6 +269,9 @@ export const viewStyles = css`
     margin-top: var(--nf-space-3);
   }
   @media (max-width: 480px) {
+    .cards {
+      grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr));
+    }
     dialog {
       padding: var(--nf-space-4);
     }
