@@ -8,6 +8,7 @@ import { oneOf, text, wholeNumber } from '../core/validate.js';
 import { revokeTestMoneyCodes } from '../entitlements/revoke.js';
 import { maskSecret, MIN_SECRET_LENGTH, normalizeIp } from '../routers/routers.js';
 import { messageAuthenticatorRequired } from '../db/router-table.js';
+import { describeApi } from '../routers/api-credentials.js';
 
 export interface RouterInput {
   name: string;
@@ -40,6 +41,8 @@ export interface RouterView {
   coaPort: number;
   lastSeenAt: Date | null;
   createdAt: Date;
+  /** "user@host:port" when RouterOS API credentials are set (the password is never shown). */
+  api: string | null;
 }
 
 function checkSecret(secret: string): string {
@@ -63,6 +66,7 @@ function view(r: {
   coaPort: number;
   lastSeenAt: Date | null;
   createdAt: Date;
+  apiCredential?: { username: string; host: string | null; port: number; tls: boolean } | null;
 }): RouterView {
   return {
     id: r.id,
@@ -78,6 +82,7 @@ function view(r: {
     coaPort: r.coaPort,
     lastSeenAt: r.lastSeenAt,
     createdAt: r.createdAt,
+    api: r.apiCredential ? describeApi(r.apiCredential, r.ip) : null,
   };
 }
 
@@ -132,7 +137,7 @@ export async function addRouter(prisma: PrismaClient, input: RouterInput, actor:
 }
 
 export async function listRouters(prisma: PrismaClient): Promise<RouterView[]> {
-  return (await prisma.router.findMany({ orderBy: { name: 'asc' } })).map(view);
+  return (await prisma.router.findMany({ orderBy: { name: 'asc' }, include: { apiCredential: true } })).map(view);
 }
 
 /** Validates the changes without touching the database; the policy, if one is given. */

@@ -8,6 +8,10 @@ import type { RadiusStats } from '../radius/server.js';
 import { createDynamicClient } from '../radius/dynamic-client.js';
 import { createEnforcer, type Enforcer } from '../enforce/enforcer.js';
 import { coaRouterControl } from '../enforce/coa-control.js';
+import { withApiFallback } from '../enforce/api-fallback-control.js';
+import { apiTargetFor } from '../routers/api-credentials.js';
+import { createRouterJobs, type RouterJobs } from '../routers/router-jobs.js';
+import { lazySecretBox } from '../routers/secret-box.js';
 import type { RetryPolicy } from '../enforce/deliver.js';
 import { loadRadiusSettings } from './settings.js';
 import { startRadius, type RunningRadius } from './radius-service.js';
@@ -27,6 +31,8 @@ export interface RunningNetflow {
   /** Settles only if the RADIUS thread crashed: `netflow serve` then stops. */
   radiusDied: Promise<Error>;
   enforcer: Enforcer;
+  /** Router health and live-users reconciliation over the RouterOS API. */
+  routerJobs: RouterJobs;
   payments: PaymentsHandle;
   /** The daily deletion of raw accounting records past their retention. */
   retention: RetentionJob;
@@ -52,6 +58,10 @@ export interface StartOptions {
    * main thread as before (RADIUS_THREAD=main; for comparison in bench/http-flood.ts).
    */
   radiusThread?: 'worker' | 'main';
+  /** The router health/sync jobs: 'auto' on their cron schedules; default: as `enforcement`. */
+  routerJobs?: 'auto' | 'manual';
+  /** One RouterOS API conversation's deadline (health, sync, fallback kick). */
+  apiTimeoutMs?: number;
 }
 
 export async function startNetflow(config: Config, db: Database, log: Logger, options: StartOptions = {}): Promise<RunningNetflow> {
@@ -80,7 +90,24 @@ async function startAroundRadius(
     initialTimeoutMs: options.coaTimeoutMs,
     onBadReply: (from) => log.warn('bad CoA/Disconnect reply dropped', { from }),
   });
-  const routerControl = coaRouterControl(dynamicClient, options.now);
+  // The RouterOS API key is read (or its file created) only once a router has API credentials.
+  const secretBox = lazySecretBox(config.env, config.dataDir);
+  const routerControl = withApiFallback(coaRouterControl(dynamicClient, options.now), {
+    targetFor: async (router) => {
+      const has = await db.prisma.routerApiCredential.findUnique({ where: { routerId: router.id }, select: { routerId: true } });
+      return has ? apiTargetFor(db.prisma, await secretBox(), router.id) : null;
+    },
+    apiTimeoutMs: options.apiTimeoutMs,
+    onError: (message, fields) => log.warn(message, fields),
+  });
+  const routerJobs = createRouterJobs({
+    prisma: db.prisma,
+    box: secretBox,
+    log,
+    expected: { authPort: config.radiusAuthPort, acctPort: config.radiusAcctPort },
+    now: options.now,
+    apiTimeoutMs: options.apiTimeoutMs,
+  });
   const enforcer = createEnforcer({
     pool: db.pool,
     databaseUrl: db.url,
@@ -91,6 +118,7 @@ async function startAroundRadius(
     now: options.now,
   });
   if (options.enforcement !== 'manual') await enforcer.start();
+  if ((options.routerJobs ?? options.enforcement ?? 'auto') !== 'manual') routerJobs.start();
   const payments = setupPayments(config, db, log, options.payments);
   const admin = setupAdmin(config, db, log, options.admin);
   const http = buildHttpApp({
@@ -113,9 +141,10 @@ async function startAroundRadius(
     const address = http.server.address();
     httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
   } catch (err) {
-    // e.g. the port is taken: stop what setupPayments started (the rate limiter's sweep).
+    // e.g. the port is taken: stop what setupPayments started (the rate limiter's sweep) and the jobs.
     await payments.close();
     admin.close();
+    await routerJobs.stop();
     await http.close();
     throw err;
   }
@@ -135,6 +164,7 @@ async function startAroundRadius(
     radiusStats: () => radius.stats(),
     radiusDied: radius.died ?? new Promise<Error>(() => {}),
     enforcer,
+    routerJobs,
     payments,
     retention,
     async close() {
@@ -142,6 +172,7 @@ async function startAroundRadius(
       await payments.close();
       admin.close();
       await enforcer.stop();
+      await routerJobs.stop();
       await routerControl.close();
       await radius.close(); // stops answering, drains accounting writes, closes the router table
       await http.close();

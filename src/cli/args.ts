@@ -23,6 +23,11 @@ export class Options {
     return v;
   }
 
+  /** The n-th bare argument when given (e.g. the optional NAME of `router status`). */
+  optionalPositional(n: number): string | undefined {
+    return this.positionals[n];
+  }
+
   has(flag: string): boolean {
     return this.values.has(flag);
   }

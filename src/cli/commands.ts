@@ -18,6 +18,15 @@ import { addRouter, changeRouter, checkRouterChanges, checkRouterInput, listRout
 import { changeSessionPackage, endSession, listSessions, waitForActions, type ActionOutcome } from '../admin/sessions.js';
 import { ERROR_CAUSES } from '../radius/dynamic-client.js';
 import {
+  checkRouterApiInput,
+  removeRouterApi,
+  routerStatus,
+  setRouterApi,
+  syncRouter,
+  type RouterStatusView,
+} from '../admin/router-api.js';
+import type { SecretBox } from '../routers/secret-box.js';
+import {
   checkBatchId,
   checkVoucherInput,
   createVouchers,
@@ -83,6 +92,8 @@ export interface Command {
 export interface CommandDefaults {
   /** COA_PORT: where routers added without --coa-port listen for Disconnect/CoA. */
   coaPort: number;
+  /** Seals and opens router API passwords (NETFLOW_SECRET_KEY or the key file under DATA_DIR). */
+  secretBox: () => Promise<SecretBox>;
 }
 
 const routerRow = (r: RouterView) => [
@@ -95,9 +106,38 @@ const routerRow = (r: RouterView) => [
   messageAuthenticatorState(r),
   r.acceptsTestMoney ? 'yes' : 'no',
   String(r.coaPort),
+  r.api ? `api: ${r.api}` : '-',
   r.location ?? '',
 ];
-const ROUTER_HEADERS = ['ID', 'NAME', 'IP', 'SECRET', 'STATUS', 'LAST SEEN', 'REQUIRE-MA', 'TEST MONEY', 'COA PORT', 'LOCATION'];
+const ROUTER_HEADERS = ['ID', 'NAME', 'IP', 'SECRET', 'STATUS', 'LAST SEEN', 'REQUIRE-MA', 'TEST MONEY', 'COA PORT', 'API', 'LOCATION'];
+
+function statusText(rows: RouterStatusView[]): string {
+  if (rows.length === 0) return 'no routers\n';
+  return rows
+    .map((r) => {
+      const health =
+        r.api === null
+          ? 'api: not set (RADIUS only; set it: netflow router api NAME --user U --password P)'
+          : r.reachable === null
+            ? `api: ${r.api}, not checked yet`
+            : r.reachable
+              ? `api: ${r.api}, reachable; ${r.identity ?? '?'}, RouterOS ${r.version ?? '?'}, up ${r.uptime ?? '?'}, cpu ${r.cpuLoad ?? '?'}%, free memory ${r.freeMemory === null ? '?' : bytes(BigInt(r.freeMemory))}`
+              : `api: ${r.api}, UNREACHABLE: ${r.error ?? 'no answer'}`;
+      const lines = [
+        `${r.name} (${r.ip})${r.unseen ? '  UNSEEN for 10+ minutes' : ''}`,
+        `  ${health}`,
+        `  last RADIUS packet ${when(r.lastRadiusAt)}, last API answer ${when(r.lastApiAnswerAt)}, checked ${when(r.checkedAt)}`,
+        ...(r.drift.length > 0
+          ? ['  DRIFT from the NetFlow script:', ...r.drift.map((d) => `    - ${d}`)]
+          : r.checkedAt && r.reachable
+            ? ['  setup matches the NetFlow script']
+            : []),
+        ...(r.lastSyncAt ? [`  last sync ${when(r.lastSyncAt)}: ${JSON.stringify(r.lastSync)}`] : []),
+      ];
+      return lines.join('\n') + '\n';
+    })
+    .join('');
+}
 
 /** "yes", "no", "auto (required)" once the router has sent one, "auto (not yet)" before. */
 function messageAuthenticatorState(r: RouterView): string {
@@ -230,6 +270,76 @@ export const COMMANDS: readonly Command[] = [
     prepare: () => async (prisma) => {
       const routers = await listRouters(prisma);
       return { data: routers, text: listOrNone('routers', ROUTER_HEADERS, routers.map(routerRow)) };
+    },
+  },
+  {
+    name: 'router api',
+    usage:
+      'NAME --user USER --password PASSWORD [--port N (default 8728, 8729 with --tls)] [--tls] [--ca-file PEM] [--host HOST] | NAME --remove',
+    summary: "set (or --remove) a router's RouterOS API login for health, live users and the fallback kick (stored encrypted, never shown)",
+    options: { user: 'string', password: 'string', port: 'string', tls: 'boolean', 'ca-file': 'string', host: 'string', remove: 'boolean' },
+    positionals: 1,
+    positionalFields: { name: 'NAME' },
+    prepare(o, defaults) {
+      const name = o.positional(0, 'NAME');
+      if (o.has('remove')) {
+        if (o.has('user') || o.has('password')) throw new UsageError('--remove takes no other options');
+        return async (prisma) => {
+          const r = await removeRouterApi(prisma, name, ACTOR);
+          return {
+            data: r,
+            text: r.removed ? `router "${r.router}": API credentials removed\n` : `router "${r.router}" had no API credentials\n`,
+          };
+        };
+      }
+      const input = {
+        user: o.required('user'),
+        password: o.required('password'),
+        port: o.integer('port'),
+        tls: o.has('tls'),
+        host: o.string('host'),
+        caFile: o.string('ca-file'),
+      };
+      checkRouterApiInput(input);
+      return async (prisma) => {
+        const r = await setRouterApi(prisma, name, input, await defaults.secretBox(), ACTOR);
+        return { data: r, text: `router "${r.router}": api ${r.api} (password stored encrypted)\n` };
+      };
+    },
+  },
+  {
+    name: 'router status',
+    usage: '[NAME]',
+    summary: 'router health from the RouterOS API (reachable, version, load, drift from the NetFlow script) and when each was last heard',
+    options: {},
+    positionals: 1,
+    prepare: (o) => async (prisma) => {
+      const rows = await routerStatus(prisma, o.optionalPositional(0));
+      return { data: rows, text: statusText(rows) };
+    },
+  },
+  {
+    name: 'router sync',
+    usage: 'NAME',
+    summary:
+      "compare the router's live hotspot users with NetFlow's open sessions: close sessions it no longer has, remove users NetFlow did not authorize",
+    options: {},
+    positionals: 1,
+    positionalFields: { name: 'NAME' },
+    prepare(o, defaults) {
+      const name = o.positional(0, 'NAME');
+      return async (prisma) => {
+        const r = await syncRouter(prisma, name, defaults.secretBox, ACTOR);
+        const lines = [
+          `router "${r.router}": ${r.onRouter} user(s) on the router, ${r.openInNetflow} open session(s) in NetFlow`,
+          ...r.closed.map(
+            (c) => `  closed session ${c.sessionId} (${c.mac ?? 'no MAC'}): not on the router; stopped at ${when(c.stoppedAt)}`,
+          ),
+          ...r.removed.map((u) => `  removed ${u.user} (${u.mac ?? u.address ?? '?'}) from the router: ${u.reason}`),
+          ...(r.closed.length === 0 && r.removed.length === 0 ? ['  nothing to do: the router and NetFlow agree'] : []),
+        ];
+        return { data: r, text: lines.join('\n') + '\n' };
+      };
     },
   },
   {

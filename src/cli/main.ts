@@ -8,6 +8,7 @@ import { flagFor, parseOptions, UsageError } from './args.js';
 import { COMMANDS, type Command } from './commands.js';
 import { openCliDatabase } from './database.js';
 import { toJson } from './format.js';
+import { lazySecretBox } from '../routers/secret-box.js';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -103,7 +104,8 @@ async function run(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, c
     io.stdout(commandHelp(command));
     return 0;
   }
-  const step = command.prepare(opts, { coaPort: loadConfig(env).coaPort });
+  const config = loadConfig(env);
+  const step = command.prepare(opts, { coaPort: config.coaPort, secretBox: lazySecretBox(env, config.dataDir) });
   // The embedded server may need creating on first use: say so, it takes a few seconds.
   const db = await openCliDatabase(env, (line) => io.stderr(`netflow: ${line}\n`));
   try {

@@ -142,6 +142,8 @@ export async function complete(pool: pg.Pool, action: ClaimedAction, outcome: Co
           attempts: action.attempts,
           ...(outcome.status === 'nakked' ? { errorCause: outcome.errorCause } : {}),
           ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
+          // How a fallback kick went (RouterOS API after the CoA was NAKed or unanswered).
+          ...('sent' in outcome && outcome.sent.fallback ? { fallback: outcome.sent.fallback } : {}),
         }),
       ]);
     }

@@ -48,8 +48,8 @@ describe('netflow router', () => {
     const list = await cli('router', 'list');
     expect(list.code).toBe(0);
     const [header, line] = list.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^ID\s+NAME\s+IP\s+SECRET\s+STATUS\s+LAST SEEN\s+REQUIRE-MA\s+TEST MONEY\s+COA PORT\s+LOCATION$/);
-    expect(line).toMatch(/hq\s+10\.1\.0\.1\s+Xq…9z\s+active\s+2026-01-31 14:05:09\s+yes\s+no\s+3800\s+Main office/);
+    expect(header).toMatch(/^ID\s+NAME\s+IP\s+SECRET\s+STATUS\s+LAST SEEN\s+REQUIRE-MA\s+TEST MONEY\s+COA PORT\s+API\s+LOCATION$/);
+    expect(line).toMatch(/hq\s+10\.1\.0\.1\s+Xq…9z\s+active\s+2026-01-31 14:05:09\s+yes\s+no\s+3800\s+-\s+Main office/);
     // Columns line up: each value starts where its header does.
     expect(line.indexOf('10.1.0.1')).toBe(header.indexOf('IP'));
 

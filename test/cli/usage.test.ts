@@ -42,7 +42,9 @@ describe('netflow usage', () => {
   it('refuses unknown commands and options with one line and exit 2', async () => {
     expect(expectOneLineError(await cli())).toBe('netflow: missing command (see: netflow help)');
     expect(expectOneLineError(await cli('launch'))).toBe('netflow: unknown command "launch" (see: netflow help)');
-    expect(expectOneLineError(await cli('router'))).toBe('netflow: "netflow router" needs a subcommand: add, change, list');
+    expect(expectOneLineError(await cli('router'))).toBe(
+      'netflow: "netflow router" needs a subcommand: add, change, list, api, status, sync',
+    );
     expect(expectOneLineError(await cli('router', 'delete'))).toBe('netflow: unknown command "router delete" (see: netflow help)');
     expect(expectOneLineError(await cli('router', 'list', '--all'))).toBe(
       'netflow: unknown option --all for "netflow router list" (see: netflow router list --help)',

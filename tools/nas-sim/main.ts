@@ -8,6 +8,7 @@ import { CoaListener } from './coa-listener.js';
 import { formatEvent } from './events.js';
 import { Hotspot, type LoginRequest } from './hotspot.js';
 import { HttpLogin, type HttpLoginBy } from './http-login.js';
+import { RouterOsApiServer } from './routeros-api.js';
 
 const USAGE = `nas-sim — a MikroTik RouterOS v7 hotspot towards a RADIUS server
 
@@ -42,6 +43,10 @@ Guests
   --code-prefix PREFIX   default GUEST
   --login pap|chap|mac   how --login-code / --guests log in (default chap = http-chap)
   --up BPS --down BPS    traffic model, bytes per second per guest (default 2000 / 20000)
+RouterOS API
+  --api-port N           serve the RouterOS API here (8728 on a router; 0 = any free port; default off)
+  --api-user NAME        API login (default netflow)
+  --api-password P       API password (required with --api-port)
   --help
 `;
 
@@ -87,6 +92,9 @@ async function main(): Promise<void> {
       login: { type: 'string', default: 'chap' },
       up: { type: 'string' },
       down: { type: 'string' },
+      'api-port': { type: 'string' },
+      'api-user': { type: 'string', default: 'netflow' },
+      'api-password': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -146,6 +154,20 @@ async function main(): Promise<void> {
     host: values['http-host'],
     loginBy: loginBy as HttpLoginBy[],
   });
+  let api: RouterOsApiServer | null = null;
+  if (values['api-port'] !== undefined) {
+    if (!values['api-password']) fail('--api-password is required with --api-port');
+    api = await RouterOsApiServer.start({
+      hotspot,
+      user: values['api-user'],
+      password: values['api-password'],
+      port: int(values['api-port'], 'api-port', 8728),
+      host: values.bind,
+      radiusServer: values.server,
+      coaPort: coa.port(),
+    });
+    process.stdout.write(`# nas-sim: RouterOS API on ${values.bind}:${api.port()} (user ${values['api-user']})\n`);
+  }
   process.stdout.write(
     `# nas-sim: RADIUS ${values.server} auth/acct from ${values.bind}, CoA on ${values.bind}:${coa.port()}, login page http://${values['http-host']}:${web.port()}/login\n`,
   );
@@ -170,6 +192,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stdout.write('# nas-sim: stopping (Ctrl-C again to quit at once)\n');
     await web.close();
+    await api?.close();
     await coa.close();
     await hotspot.stop();
     process.exit(0);
