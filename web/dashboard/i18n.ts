@@ -101,6 +101,9 @@ const en = {
   'routers.up': 'up',
   'routers.down': 'down',
   'routers.unknown': 'unknown',
+  'routers.drift': 'drift ({n})',
+  'routers.api': 'API {api}',
+  'routers.radiusOnly': 'RADIUS only',
   'routers.disableConfirm': 'Disable {name}? Its guests can no longer sign in.',
 
   'sessions.title': 'Live sessions',
@@ -320,6 +323,9 @@ const sw: { [K in keyof typeof en]: string } = {
   'routers.up': 'inafanya kazi',
   'routers.down': 'haifanyi kazi',
   'routers.unknown': 'haijulikani',
+  'routers.drift': 'tofauti ({n})',
+  'routers.api': 'API {api}',
+  'routers.radiusOnly': 'RADIUS pekee',
   'routers.disableConfirm': 'Zima {name}? Wageni wake hawataweza kuingia tena.',
 
   'sessions.title': 'Vipindi hai',

@@ -12,8 +12,20 @@ export interface RouterRow {
   coaPort: number;
   lastSeenAt: string | null;
   openSessions?: number;
-  /** From the RouterOS health check, when it runs. */
-  health?: { up?: boolean | null; checkedAt?: string | null; error?: string | null } | null;
+  /** From GET /routers/status (the RouterOS API check, or RADIUS alone), joined in by the views. */
+  health?: RouterStatus | null;
+}
+
+export interface RouterStatus {
+  id: number;
+  name: string;
+  api: string | null;
+  reachable: boolean | null;
+  checkedAt: string | null;
+  error: string | null;
+  drift: string[];
+  unseen: boolean;
+  up: boolean;
 }
 
 export interface PackageRow {

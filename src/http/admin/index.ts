@@ -23,6 +23,7 @@ import { packagesPlugin } from './packages.js';
 import { paymentsPlugin } from './payments.js';
 import { ROLE_RANK, type RouteRole } from './roles.js';
 import { routersPlugin } from './routers.js';
+import { routerStatusPlugin } from './router-status.js';
 import { sessionEventsPlugin, type SessionEventsOptions } from './session-events.js';
 import { sessionsPlugin } from './sessions.js';
 import { settingsPlugin } from './settings.js';
@@ -129,6 +130,7 @@ export const adminPlugin: FastifyPluginAsyncTypebox<AdminDeps & { routes?: Admin
 
   await app.register(authPlugin, { ...deps, loginLimits: { ...DEFAULT_LOGIN_LIMITS, ...deps.loginLimits } });
   await app.register(routersPlugin, deps);
+  await app.register(routerStatusPlugin, deps);
   await app.register(packagesPlugin, deps);
   await app.register(sessionsPlugin, deps);
   if (deps.databaseUrl) await app.register(sessionEventsPlugin, { ...deps, databaseUrl: deps.databaseUrl });

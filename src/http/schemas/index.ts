@@ -9,3 +9,4 @@ export * from './admin-sessions.js';
 export * from './admin-money.js';
 export * from './admin-accounts.js';
 export * from './admin-reports.js';
+export * from './admin-router-status.js';

@@ -4,7 +4,7 @@ import { html, nothing } from 'lit';
 import { get, listOf, query } from '../api.js';
 import { lang, number, t, when } from '../i18n.js';
 import { money } from '../money.js';
-import { routerUp } from '../routers-up.js';
+import { routersWithHealth, routerUp } from '../routers-up.js';
 import type { AuditRow, RouterRow } from '../types.js';
 import { explain, View } from '../view.js';
 
@@ -54,7 +54,7 @@ export class NfOverview extends View {
     await Promise.all([
       settle(async () => {
         // Open sessions: the routers' own counts, summed (no page of session rows needed).
-        const routers = listOf<RouterRow>(await get('/routers'), 'routers');
+        const routers = await routersWithHealth();
         this.routers = routers;
         this.online = routers.reduce((sum, r) => sum + (r.openSessions ?? 0), 0);
       }),

@@ -1,10 +1,10 @@
 // Routers: the list with status and health, add, edit, disable/enable, and secret rotation (the new
 // secret is shown once, in a dialog, and never again: the list only ever has it masked).
 import { html, nothing } from 'lit';
-import { get, listOf, patch, post } from '../api.js';
+import { patch, post } from '../api.js';
 import { t, when } from '../i18n.js';
 import type { RouterRow } from '../types.js';
-import { routerUp } from '../routers-up.js';
+import { routersWithHealth, routerUp } from '../routers-up.js';
 import { formValues, View } from '../view.js';
 
 export class NfRouters extends View {
@@ -15,7 +15,7 @@ export class NfRouters extends View {
   secret: { name: string; secret: string } | null = null;
 
   async load() {
-    this.routers = listOf<RouterRow>(await get('/routers'), 'routers');
+    this.routers = await routersWithHealth();
   }
 
   private async openForm(router: RouterRow | null) {
@@ -75,9 +75,17 @@ export class NfRouters extends View {
 
   private health(r: RouterRow) {
     const up = r.status === 'active' ? routerUp(r) : null;
-    if (up === true) return html`<span class="badge ok">${t('routers.up')}</span>`;
-    if (up === false) return html`<span class="badge bad">${t('routers.down')}</span>`;
-    return html`<span class="badge">${t('routers.unknown')}</span>`;
+    const h = r.health;
+    const badge =
+      up === true
+        ? html`<span class="badge ok">${t('routers.up')}</span>`
+        : up === false
+          ? html`<span class="badge bad">${t('routers.down')}</span>`
+          : html`<span class="badge">${t('routers.unknown')}</span>`;
+    return html`${badge}
+    ${h?.drift.length ? html` <span class="badge warn" title=${h.drift.join('\n')}>${t('routers.drift', { n: h.drift.length })}</span>` : nothing}
+    <div class="muted">${h?.api ? t('routers.api', { api: h.api }) : t('routers.radiusOnly')}</div>
+    ${h?.error ? html`<div class="muted">${h.error}</div>` : nothing}`;
   }
 
   override render() {
