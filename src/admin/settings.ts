@@ -30,15 +30,21 @@ export interface RadiusSettingsInput {
 }
 
 const COLOR = /^#[0-9a-fA-F]{6}$/;
+const PHONE = /^\+?[0-9][0-9 ()-]{2,22}$/;
+const DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/]+={0,2}$/;
+/** One slash (// would be another host), then plain URL characters. */
+const SAME_ORIGIN_PATH = /^\/(?!\/)[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$/;
 
 export function checkPortalBranding(input: PortalBranding): PortalBranding {
   const out: PortalBranding = { name: text('name', input.name, 64) };
   if (input.logoUrl !== undefined && input.logoUrl !== '') {
     const url = input.logoUrl.trim();
-    // Our own path (/portal/…) or https: the portal's CSP allows images from itself and data: only,
-    // so an https logo must be served through the operator's own site; a data: URL stays small.
-    if (!/^(\/[^\s]*|https:\/\/[^\s]+|data:image\/(png|svg\+xml|jpeg|webp);base64,[A-Za-z0-9+/=]+)$/.test(url) || url.length > 100_000) {
-      throw invalid('logoUrl', 'must be a path on this server (/…), an https:// URL or a data:image/…;base64 URL under 100 kB');
+    // What the portal's page may show (its CSP allows images from NetFlow itself and data: only):
+    // a path on NetFlow's own origin, or a data:image URL of at most 200 kB.
+    const samePath = url.length <= 512 && SAME_ORIGIN_PATH.test(url);
+    const dataImage = url.length <= 200_000 && DATA_IMAGE.test(url);
+    if (!samePath && !dataImage) {
+      throw invalid('logoUrl', 'must be a path on this server (/portal/logo.png) or a data:image/…;base64 URL of at most 200 kB');
     }
     out.logoUrl = url;
   }
@@ -50,7 +56,7 @@ export function checkPortalBranding(input: PortalBranding): PortalBranding {
   }
   if (input.supportPhone !== undefined && input.supportPhone !== '') {
     const phone = input.supportPhone.trim();
-    if (!/^\+?[0-9 ()-]{6,24}$/.test(phone)) throw invalid('supportPhone', 'must be a phone number such as +255 754 000 111');
+    if (!PHONE.test(phone)) throw invalid('supportPhone', 'must be a phone number such as +255 754 000 111');
     out.supportPhone = phone;
   }
   return out;

@@ -124,6 +124,8 @@ export async function sweepSessions(prisma: PrismaClient, policy: SessionPolicy)
 // First run: a one-time setup token while no admin exists
 
 const SETUP_KEY_PREFIX = 'admin.setup_token.';
+/** A setup token is good for a day; a restart while no admin exists prints a new one. */
+export const SETUP_TOKEN_HOURS = 24;
 
 export async function adminCount(prisma: PrismaClient): Promise<number> {
   return prisma.adminUser.count();
@@ -135,6 +137,9 @@ export async function adminCount(prisma: PrismaClient): Promise<number> {
  */
 export async function issueSetupToken(prisma: PrismaClient): Promise<string | null> {
   if ((await adminCount(prisma)) > 0) return null;
+  // Tokens past their day are forgotten (each start while no admin exists adds one).
+  await prisma.$executeRaw`
+    DELETE FROM settings WHERE key LIKE 'admin.setup\\_token.%' AND updated_at < now() - ${SETUP_TOKEN_HOURS}::int * interval '1 hour'`;
   const token = randomBytes(24).toString('base64url');
   await prisma.setting.create({ data: { key: SETUP_KEY_PREFIX + tokenHash(token), value: { issuedAt: new Date().toISOString() } } });
   return token;
@@ -156,7 +161,11 @@ export async function setupFirstAdmin(
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('netflow_admin_users'))`;
     if ((await tx.adminUser.count()) > 0) throw new ConflictError('an admin already exists: sign in, or ask an admin for an account');
     const known = await tx.setting.findUnique({ where: { key: SETUP_KEY_PREFIX + tokenHash(input.token) } });
-    if (!known) throw new InputError('the setup token is not valid: use the one `netflow serve` printed in its log', 'token');
+    if (!known || known.updatedAt.getTime() < Date.now() - SETUP_TOKEN_HOURS * 3600_000)
+      throw new InputError(
+        `the setup token is not valid (tokens last ${SETUP_TOKEN_HOURS} hours): use the one \`netflow serve\` printed in its log, or restart it for a new one`,
+        'token',
+      );
     const admin = await tx.adminUser.create({ data: { email, passwordHash, role: 'admin' } });
     await tx.setting.deleteMany({ where: { key: { startsWith: SETUP_KEY_PREFIX } } });
     await recordAudit(tx, {

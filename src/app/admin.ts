@@ -28,7 +28,7 @@ export function setupAdmin(config: Config, db: Database, log: Logger, over: Part
   }, 10 * 60_000);
   sweeper.unref();
   return {
-    deps: { prisma: db.prisma, limiter, session, cookieSecure: config.adminCookieSecure, databaseUrl: db.url, log, ...over },
+    deps: { prisma: db.prisma, pool: db.pool, limiter, session, cookieSecure: config.adminCookieSecure, databaseUrl: db.url, log, ...over },
     close() {
       clearInterval(sweeper);
       limiter.close();

@@ -133,7 +133,7 @@ async function startAroundRadius(
     trustProxy: config.trustProxy,
     log,
     payments: payments.faces,
-    admin: { ...admin.deps, pool: db.pool },
+    admin: admin.deps,
   });
   let httpPort: number;
   try {

@@ -6,6 +6,10 @@ import type { Database } from '../../src/db/database.js';
 import { openTestDatabase } from '../support/db.js';
 import { startTestHttp, type TestHttp } from './support.js';
 import { call, cookieOf, makeAdmin, PASSWORD, signIn } from './admin-support.js';
+import { tokenHash } from '../../src/admin/sign-in.js';
+import { announceSetupToken } from '../../src/app/admin.js';
+import { startNetflowOn } from '../support/netflow.js';
+import { createLogger } from '../../src/config/logger.js';
 
 describe('admin sign-in', () => {
   let db: Database;
@@ -201,9 +205,32 @@ describe('first run: the setup token', () => {
     await db?.close();
   });
 
+  it('netflow serve prints the setup token while no admin exists', async () => {
+    const lines: string[] = [];
+    const fresh = await openTestDatabase();
+    const netflow = await startNetflowOn(
+      fresh,
+      {},
+      {},
+      {},
+      createLogger('info', (l) => lines.push(l)),
+    );
+    try {
+      const line = lines.map((l) => JSON.parse(l)).find((l) => l.setupToken);
+      expect(line).toMatchObject({ level: 'warn', msg: expect.stringMatching(/^no admin exists yet/) });
+      const ok = await fetch(`http://127.0.0.1:${netflow.httpPort}/api/v1/admin/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: line.setupToken, email: 'owner@example.com', password: PASSWORD }),
+      });
+      expect(ok.status).toBe(200);
+    } finally {
+      await netflow.close();
+      await fresh.close();
+    }
+  });
+
   it('while no admin exists, POST /setup with the logged token creates the first admin, once; audited', async () => {
-    const { announceSetupToken } = await import('../../src/app/admin.js');
-    const { createLogger } = await import('../../src/config/logger.js');
     const lines: string[] = [];
     const token = await announceSetupToken(
       db,
@@ -213,6 +240,19 @@ describe('first run: the setup token', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(lines.join('\n')).toContain(token!);
     expect((await http.app.inject({ method: 'GET', url: '/api/v1/admin/setup' })).json()).toEqual({ needed: true });
+
+    // A token older than a day is refused (and forgotten at the next start).
+    const stale = await announceSetupToken(db, createLogger('silent'), 3000);
+    const staleKey = `admin.setup_token.${tokenHash(stale!)}`;
+    await db.prisma.$executeRaw`UPDATE settings SET updated_at = now() - interval '25 hours' WHERE key = ${staleKey}`;
+    const old = await http.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/setup',
+      payload: { token: stale, email: 'first@example.com', password: PASSWORD },
+    });
+    expect([old.statusCode, old.json().field]).toEqual([400, 'token']);
+    await announceSetupToken(db, createLogger('silent'), 3000);
+    expect(await db.prisma.setting.findUnique({ where: { key: staleKey } })).toBeNull();
 
     const bad = await http.app.inject({
       method: 'POST',

@@ -1,11 +1,13 @@
 // /api/v1/admin/audit and /api/v1/admin/security-events: the audit log (append-only in the
 // database), newest first, paged by id. Security events are its security.* and alert.* rows
-// (failed logins, unauthorized hotspot users, routers unseen…). Every role may read them.
+// (failed logins, unauthorized hotspot users, routers unseen…). Every role may read them. Also
+// GET /overview, the dashboard's first screen (counts drawn from the same tables).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { PrismaClient } from '../../db/generated/client.js';
 import { findAudit, type AuditQuery as Query } from '../../admin/audit-log.js';
+import { overview } from '../../admin/overview.js';
 import { adminErrorResponses } from '../schemas/admin.js';
-import { AuditPage, AuditQuery } from '../schemas/admin-accounts.js';
+import { AuditPage, AuditQuery, OverviewView } from '../schemas/admin-accounts.js';
 
 export const SECURITY_PREFIXES = ['security.', 'alert.'];
 
@@ -24,6 +26,11 @@ export const auditPlugin: FastifyPluginAsyncTypebox<{ prisma: PrismaClient }> = 
     '/audit',
     { config: { role: 'viewer' }, schema: { querystring: AuditQuery, response: { 200: AuditPage, ...adminErrorResponses } } },
     async (req) => page(req.query),
+  );
+
+  // The dashboard's first screen: online now, mobile money today, payments to review, recent alerts.
+  app.get('/overview', { config: { role: 'viewer' }, schema: { response: { 200: OverviewView, ...adminErrorResponses } } }, async () =>
+    overview(prisma),
   );
 
   app.get(

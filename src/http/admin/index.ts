@@ -10,9 +10,9 @@
 //   reports.ts (GET /reports/:name; src/reports) registers itself here too.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type pg from 'pg';
 import { ConflictError, InputError, NotFoundError } from '../../core/errors.js';
 import type { Logger } from '../../config/logger.js';
+import type pg from 'pg';
 import type { PrismaClient } from '../../db/generated/client.js';
 import type { SessionPolicy, SignedIn } from '../../admin/sign-in.js';
 import type { RateLimiter } from '../rate-limit.js';
@@ -21,7 +21,7 @@ import { adminsPlugin } from './admins.js';
 import { auditPlugin } from './audit.js';
 import { packagesPlugin } from './packages.js';
 import { paymentsPlugin } from './payments.js';
-import { ROLE_RANK, type RouteRole } from './roles.js';
+import { requireRouteRoles, ROLE_RANK, type AdminRoute, type RouteRole } from './roles.js';
 import { routersPlugin } from './routers.js';
 import { routerStatusPlugin } from './router-status.js';
 import { sessionEventsPlugin, type SessionEventsOptions } from './session-events.js';
@@ -43,6 +43,8 @@ declare module 'fastify' {
 
 export interface AdminDeps {
   prisma: PrismaClient;
+  /** The hot-path pool (the reports run their SQL on it). */
+  pool?: pg.Pool;
   /** Login throttling, counted in the database every instance shares (src/http/rate-limit.ts). */
   limiter: RateLimiter;
   loginLimits?: Partial<LoginLimits>;
@@ -53,38 +55,23 @@ export interface AdminDeps {
   databaseUrl?: string;
   events?: SessionEventsOptions;
   log?: Logger;
-  /** The reports' database pool (src/reports runs plain SQL); without it no reports are offered. */
-  pool?: pg.Pool;
+  /** Filled with every route registered (method, url, role): the role-matrix test walks it. */
+  routes?: AdminRoute[];
 }
 
-/** A registered admin route: what the role matrix test walks. */
-export interface AdminRoute {
-  method: string;
-  url: string;
-  role: RouteRole;
-}
+export type { AdminRoute } from './roles.js';
 
 /** Sends an admin API error ({ error, message, reason, field }). */
 export function adminFail(reply: FastifyReply, status: number, message: string, reason: string, field?: string) {
   return reply.code(status).send({ error: message, message, reason, ...(field ? { field } : {}) });
 }
 
-export const adminPlugin: FastifyPluginAsyncTypebox<AdminDeps & { routes?: AdminRoute[] }> = async (app, options) => {
+export const adminPlugin: FastifyPluginAsyncTypebox<AdminDeps> = async (app, options) => {
   // The register options minus the prefix (passed on, it would prefix the child plugins again).
   const { routes = [], prefix: _prefix, ...deps } = options as typeof options & { prefix?: string };
   app.decorateRequest('admin', null);
 
-  // Every route must say who may call it; a forgotten one stops NetFlow from starting.
-  app.addHook('onRoute', (route) => {
-    const role = (route.config as { role?: unknown } | undefined)?.role;
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (typeof role !== 'string' || !(role in ROLE_RANK)) {
-      throw new Error(
-        `admin route ${methods.join(',')} ${route.url} declares no role: add config: { role: 'viewer' | 'operator' | 'admin' }`,
-      );
-    }
-    for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url, role: role as RouteRole });
-  });
+  requireRouteRoles(app, routes);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const role = req.routeOptions.config.role;

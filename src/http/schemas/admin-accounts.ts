@@ -48,7 +48,7 @@ export type PasswordBody = Static<typeof PasswordBody>;
 export const PortalBranding = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 64 }),
-    logoUrl: Type.Optional(Type.String({ maxLength: 100000 })),
+    logoUrl: Type.Optional(Type.String({ maxLength: 200000 })),
     primaryColor: Type.Optional(Type.String({ maxLength: 7 })),
     accentColor: Type.Optional(Type.String({ maxLength: 7 })),
     supportPhone: Type.Optional(Type.String({ maxLength: 24 })),
@@ -110,3 +110,23 @@ export type AuditQuery = Static<typeof AuditQuery>;
 
 export const AuditPage = Type.Object({ entries: Type.Array(AuditEntry), nextBefore: NextBefore });
 export type AuditPage = Static<typeof AuditPage>;
+
+// --- overview ----------------------------------------------------------------------------------
+
+export const MoneyTotal = Type.Object({
+  currency: Type.String(),
+  count: Type.Integer(),
+  amountMinor: Type.String(),
+  amount: Type.String(),
+});
+
+/** GET /overview: the dashboard's first screen. */
+export const OverviewView = Type.Object({
+  onlineNow: Type.Integer(),
+  /** Paid mobile money today (calendar day in timeZone), per currency; vouchers: see the reports. */
+  revenueToday: Type.Array(MoneyTotal),
+  timeZone: Type.String(),
+  paymentsNeedingReview: Type.Integer(),
+  securityEventsLastDay: Type.Integer(),
+});
+export type OverviewView = Static<typeof OverviewView>;

@@ -1,8 +1,14 @@
 // Admin API: routers and packages (/api/v1/admin/routers, /api/v1/admin/packages).
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { Nullable } from './common.js';
 
 const Instant = Type.String({ format: 'date-time' });
+
+/**
+ * A nullable request field: null first, because Fastify's validator coerces types and would
+ * otherwise turn a null into "" (or 0) for the first branch.
+ */
+const OrNull = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
 
 // --- routers -----------------------------------------------------------------------------------
 
@@ -53,7 +59,7 @@ export const RouterPatch = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     ip: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    location: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    location: Type.Optional(OrNull(Type.String({ maxLength: 200 }))),
     requireMessageAuthenticator: Type.Optional(Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('auto')])),
     acceptsTestMoney: Type.Optional(Type.Boolean()),
     coaPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
@@ -128,9 +134,9 @@ export const PackagePatch = Type.Object(
     price: Type.Optional(packageFields.price),
     currency: Type.Optional(packageFields.currency),
     rateLimit: Type.Optional(packageFields.rateLimit),
-    dataMb: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
+    dataMb: Type.Optional(OrNull(Type.String({ maxLength: 32 }))),
     devices: Type.Optional(Type.Integer({ minimum: 1 })),
-    idleTimeout: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+    idleTimeout: Type.Optional(OrNull(Type.Integer({ minimum: 1 }))),
     clock: Type.Optional(Type.Union([Type.Literal('purchase'), Type.Literal('first-login')])),
     /** false: no longer sold (codes sold keep working). */
     active: Type.Optional(Type.Boolean()),
