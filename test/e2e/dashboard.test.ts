@@ -198,6 +198,19 @@ describe('the dashboard in Chromium', () => {
   it('a viewer is offered no changes, and the server refuses one tried anyway, which the page shows', async () => {
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-US' });
     const page = await signIn(context, VIEWER);
+
+    // Keyboard: the first Tab reaches "Skip to content", with a visible focus ring; Enter moves to the section.
+    const focused = () =>
+      page.evaluate(() => {
+        let el = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        return { id: el?.id ?? '', text: el?.textContent?.trim() ?? '', outline: el ? getComputedStyle(el).outlineStyle : '' };
+      });
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatchObject({ text: 'Skip to content', outline: 'solid' });
+    await page.keyboard.press('Enter');
+    expect((await focused()).id).toBe('main');
+
     await open(page, 'Routers');
     await page.locator('tr[data-router="cafe-main"]').waitFor();
     const add = page.getByRole('button', { name: 'Add router' });

@@ -103,7 +103,8 @@ export const viewStyles = css`
   td .row-actions {
     display: flex;
     gap: var(--nf-space-1);
-    flex-wrap: nowrap;
+    flex-wrap: wrap;
+    min-width: 12rem;
   }
   code,
   .mono {
@@ -156,6 +157,7 @@ export const viewStyles = css`
     border: none;
     padding: 0;
     margin: 0;
+    min-width: 0;
   }
   .msg.flat {
     margin: 0;
@@ -166,7 +168,7 @@ export const viewStyles = css`
   .muted {
     color: var(--nf-muted);
   }
-  form.grid {
+  .grid {
     display: grid;
     grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr));
     gap: var(--nf-space-3);
@@ -253,6 +255,13 @@ export const viewStyles = css`
   figure.card {
     margin: 0 0 var(--nf-space-4);
   }
+  a.card.link {
+    color: inherit;
+    text-decoration: none;
+  }
+  a.card.link:hover {
+    border-color: var(--nf-primary);
+  }
   .card .figure {
     font-size: 1.75rem;
     font-weight: 700;
@@ -275,7 +284,14 @@ export const viewStyles = css`
     dialog {
       padding: var(--nf-space-4);
     }
-    .card .figure {
+    a.card.link {
+    color: inherit;
+    text-decoration: none;
+  }
+  a.card.link:hover {
+    border-color: var(--nf-primary);
+  }
+  .card .figure {
       font-size: 1.5rem;
     }
   }

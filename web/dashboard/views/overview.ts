@@ -21,7 +21,12 @@ export class NfOverview extends View {
     routers: { state: true },
     alerts: { state: true },
     problems: { state: true },
+    toReview: { state: true },
+    securityDay: { state: true },
   };
+
+  toReview: number | null = null;
+  securityDay: number | null = null;
 
   online: number | null = null;
   revenue: Map<string, number> | null = null;
@@ -53,10 +58,13 @@ export class NfOverview extends View {
     };
     await Promise.all([
       settle(async () => {
-        // Open sessions: the routers' own counts, summed (no page of session rows needed).
-        const routers = await routersWithHealth();
-        this.routers = routers;
-        this.online = routers.reduce((sum, r) => sum + (r.openSessions ?? 0), 0);
+        this.routers = await routersWithHealth();
+      }),
+      settle(async () => {
+        const o = await get<{ onlineNow: number; paymentsNeedingReview: number; securityEventsLastDay: number }>('/overview');
+        this.online = o.onlineNow;
+        this.toReview = o.paymentsNeedingReview;
+        this.securityDay = o.securityEventsLastDay;
       }),
       settle(async () => {
         const day = today();
@@ -110,6 +118,14 @@ export class NfOverview extends View {
           <div class="figure">${this.routers === null ? dash : down.length}</div>
           ${down.length ? html`<div class="muted">${down.map((r) => r.name).join(', ')}</div>` : nothing}
         </div>
+        <a class="card link" data-figure="to-review" href="#/payments">
+          <div class="label">${t('overview.toReview')}</div>
+          <div class="figure">${this.toReview === null ? dash : number(this.toReview)}</div>
+        </a>
+        <a class="card link" data-figure="security" href="#/audit">
+          <div class="label">${t('overview.securityDay')}</div>
+          <div class="figure">${this.securityDay === null ? dash : number(this.securityDay)}</div>
+        </a>
       </div>
       <h2>${t('overview.alerts')}</h2>
       ${

@@ -74,16 +74,15 @@ export class NfRouters extends View {
   }
 
   private health(r: RouterRow) {
-    const up = r.status === 'active' ? routerUp(r) : null;
     const h = r.health;
     const badge =
-      up === true
-        ? html`<span class="badge ok">${t('routers.up')}</span>`
-        : up === false
-          ? html`<span class="badge bad">${t('routers.down')}</span>`
-          : html`<span class="badge">${t('routers.unknown')}</span>`;
+      r.status !== 'active'
+        ? html`<span class="badge warn">${t('routers.disabled')}</span>`
+        : routerUp(r)
+          ? html`<span class="badge ok">${t('routers.up')}</span>`
+          : html`<span class="badge bad">${t('routers.down')}</span>`;
     return html`${badge}
-    ${h?.drift.length ? html` <span class="badge warn" title=${h.drift.join('\n')}>${t('routers.drift', { n: h.drift.length })}</span>` : nothing}
+    ${h?.drift?.length ? html` <span class="badge warn" title=${h.drift.join('\n')}>${t('routers.drift', { n: h.drift.length })}</span>` : nothing}
     <div class="muted">${h?.api ? t('routers.api', { api: h.api }) : t('routers.radiusOnly')}</div>
     ${h?.error ? html`<div class="muted">${h.error}</div>` : nothing}`;
   }
@@ -105,23 +104,19 @@ export class NfRouters extends View {
             <tr>
               <th>${t('common.name')}</th>
               <th>${t('routers.ip')}</th>
-              <th>${t('routers.location')}</th>
-              <th>${t('common.status')}</th>
               <th>${t('routers.health')}</th>
               <th>${t('routers.lastSeen')}</th>
-              <th class="num">${t('nav.sessions')}</th>
+              <th class="num">${t('routers.online')}</th>
               <th>${t('routers.secret')}</th>
               <th>${t('common.actions')}</th>
             </tr>
           </thead>
           <tbody>
-            ${this.routers.length === 0 ? html`<tr><td colspan="9" class="muted">${t('common.none')}</td></tr>` : nothing}
+            ${this.routers.length === 0 ? html`<tr><td colspan="7" class="muted">${t('common.none')}</td></tr>` : nothing}
             ${this.routers.map(
               (r) => html`<tr data-router=${r.name}>
-                <td>${r.name}</td>
+                <td>${r.name}${r.location ? html`<div class="muted">${r.location}</div>` : nothing}</td>
                 <td class="mono">${r.ip}</td>
-                <td>${r.location ?? ''}</td>
-                <td><span class="badge ${r.status === 'active' ? 'ok' : 'warn'}">${r.status}</span></td>
                 <td>${this.health(r)}</td>
                 <td>${r.lastSeenAt ? when(r.lastSeenAt) : t('routers.never')}</td>
                 <td class="num">${r.openSessions ?? 0}</td>
