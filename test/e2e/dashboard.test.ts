@@ -1,11 +1,13 @@
 // The operator dashboard in Debian's Chromium against a whole NetFlow (real PostgreSQL, RADIUS and
 // HTTP on loopback) and the hotspot simulator (tools/nas-sim) as the router, over real RADIUS:
-// an admin signs in, adds the router, creates a package, creates vouchers and opens their printable
-// sheet; a guest signs in on the simulator with one of those vouchers and appears in the live
-// sessions without a reload (server-sent events); the admin ends the session, the simulator
-// receives the Disconnect and the row goes; the revenue chart shows the voucher sale. A viewer is
-// offered no changes, and the server's 403 is shown when one is tried anyway. Screenshots of every
-// final screen: test-artifacts/screenshots/dashboard-*.png.
+// an admin signs in, adds the router (its secret shown once), creates two packages, creates vouchers
+// and opens their printable sheet; a guest signs in on the simulator with one of those vouchers and
+// appears in the live sessions without a reload (server-sent events); the admin moves the session to
+// the other package (the simulator receives a CoA-Request) and ends it (a Disconnect-Request; the
+// row goes); the revenue chart shows the voucher sale; the secret is rotated; the overview counts the
+// router up, also in Swahili at 320 px. A viewer is offered no changes (keyboard: skip link, focus
+// ring), and the server's 403 is shown when one is tried anyway. Screenshots of every final screen:
+// test-artifacts/screenshots/dashboard-*.png.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -96,7 +98,7 @@ describe('the dashboard in Chromium', () => {
     throw new Error(`NetFlow never accepted ${code} from the simulated router`);
   }
 
-  it('an admin adds a router and a package, prints vouchers, watches a guest sign in, ends the session and reads the revenue chart', async () => {
+  it('an admin adds a router and packages, prints vouchers, watches a guest sign in, moves and ends the session, reads the revenue chart, rotates the secret', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     const page = await signIn(context, ADMIN);
     await screenshot(page, 'dashboard-overview-empty');
@@ -130,11 +132,21 @@ describe('the dashboard in Chromium', () => {
     await packageForm.getByLabel('Speed (up/down)').fill('2M/5M');
     await packageForm.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.locator('tr[data-package="1 hour"]').count()).toBe(1);
+    // A faster one, to move the guest to later.
+    await page.getByRole('button', { name: 'Add package' }).click();
+    await packageForm.getByLabel('Name').fill('Fast hour');
+    await packageForm.getByLabel('Minutes').fill('60');
+    await packageForm.getByLabel('Price').fill('1500');
+    await packageForm.getByLabel('Currency').fill('TZS');
+    await packageForm.getByLabel('Speed (up/down)').fill('5M/10M');
+    await packageForm.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('tr[data-package="Fast hour"]').count()).toBe(1);
     await screenshot(page, 'dashboard-packages');
 
     await open(page, 'Vouchers');
     await page.getByRole('button', { name: 'Create vouchers' }).click();
     const voucherForm = page.locator('dialog#voucher-form');
+    await voucherForm.getByLabel('Package').selectOption('1 hour');
     await voucherForm.getByLabel('How many').fill('6');
     await voucherForm.getByRole('button', { name: 'Save' }).click();
     await page.locator('tr[data-batch]').first().waitFor();
@@ -160,6 +172,19 @@ describe('the dashboard in Chromium', () => {
     expect(navigations).toEqual([]);
     await screenshot(page, 'dashboard-sessions-live');
 
+    // Moved to the faster package: the simulator gets a CoA-Request and keeps the session.
+    await row.getByRole('button', { name: 'Change package' }).click();
+    const change = page.locator('dialog#change-package');
+    await change.getByLabel('Package').selectOption('Fast hour');
+    await change.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => hotspot.log.list('coa-request').some((e) => e.fields.kind === 'coa' && e.fields.session === guest.acctSessionId), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    await change.waitFor({ state: 'hidden' });
+    expect(hotspot.findSessions({ acctSessionId: guest.acctSessionId })).toHaveLength(1);
+
     await row.getByRole('button', { name: `End ${code}` }).click();
     // The simulator got the Disconnect, logged the guest out, and the row left the list.
     await expect
@@ -171,13 +196,25 @@ describe('the dashboard in Chromium', () => {
     expect(hotspot.findSessions({ acctSessionId: guest.acctSessionId })).toHaveLength(0);
     await screenshot(page, 'dashboard-sessions-ended');
 
-    // The voucher was sold when first used: today's revenue, drawn as a chart.
+    // The voucher was sold when first used: today's revenue, drawn as a chart. Vouchers count at their
+    // package's price, and the guest's code was moved to Fast hour (1,500 TZS).
     await open(page, 'Reports');
     const chart = page.locator('figure[data-chart="TZS"]');
     await chart.waitFor();
     await expect.poll(() => chart.locator('rect').count()).toBeGreaterThan(0);
-    expect(await chart.textContent()).toContain('1,000 TZS');
+    expect(await chart.textContent()).toContain('Total: 1,500 TZS');
     await screenshot(page, 'dashboard-reports-revenue');
+
+    // Rotating the router's secret shows the new one once; the list keeps it masked.
+    await open(page, 'Routers');
+    await page.getByRole('button', { name: 'Rotate secret cafe-main' }).click();
+    const rotated = page.locator('dialog#secret-once [data-testid="new-secret"]');
+    await rotated.waitFor();
+    const newSecret = (await rotated.textContent())?.trim() ?? '';
+    expect(newSecret.length).toBeGreaterThanOrEqual(16);
+    expect(newSecret).not.toBe(SECRET);
+    await page.locator('dialog#secret-once').getByRole('button', { name: 'Close' }).click();
+    expect(await page.locator('tr[data-router="cafe-main"]').textContent()).not.toContain(newSecret);
 
     // NetFlow notes when a router was last heard from every 10 s; the overview counts it as up then.
     await expect
