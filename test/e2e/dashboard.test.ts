@@ -183,6 +183,7 @@ describe('the dashboard in Chromium', () => {
       })
       .toBe(true);
     await change.waitFor({ state: 'hidden' });
+    await page.getByRole('status').getByText('The router applied the new package.').waitFor();
     expect(hotspot.findSessions({ acctSessionId: guest.acctSessionId })).toHaveLength(1);
 
     await row.getByRole('button', { name: `End ${code}` }).click();
@@ -193,6 +194,7 @@ describe('the dashboard in Chromium', () => {
       })
       .toBe(true);
     await row.waitFor({ state: 'detached', timeout: 10_000 });
+    await page.getByRole('status').getByText('The router disconnected the device.').waitFor();
     expect(hotspot.findSessions({ acctSessionId: guest.acctSessionId })).toHaveLength(0);
     await screenshot(page, 'dashboard-sessions-ended');
 

@@ -126,7 +126,10 @@ const en = {
   'sessions.showClosed': 'Show ended sessions',
   'sessions.ended': 'ended',
   'sessions.open': 'online',
-  'sessions.endRequested': 'Disconnect sent to the router.',
+  'sessions.endAcked': 'The router disconnected the device.',
+  'sessions.changeAcked': 'The router applied the new package.',
+  'sessions.pending': 'Sent to the router; no answer yet. NetFlow keeps trying.',
+  'sessions.routerRefused': 'The router refused: {why}',
 
   'packages.title': 'Packages',
   'packages.add': 'Add package',
@@ -352,7 +355,10 @@ const sw: { [K in keyof typeof en]: string } = {
   'sessions.showClosed': 'Onyesha vipindi vilivyoisha',
   'sessions.ended': 'kimeisha',
   'sessions.open': 'mtandaoni',
-  'sessions.endRequested': 'Ombi la kutenganisha limetumwa kwa ruta.',
+  'sessions.endAcked': 'Ruta imekitenganisha kifaa.',
+  'sessions.changeAcked': 'Ruta imetumia kifurushi kipya.',
+  'sessions.pending': 'Imetumwa kwa ruta; bado hakuna jibu. NetFlow inaendelea kujaribu.',
+  'sessions.routerRefused': 'Ruta imekataa: {why}',
 
   'packages.title': 'Vifurushi',
   'packages.add': 'Ongeza kifurushi',

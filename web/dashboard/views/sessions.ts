@@ -8,6 +8,20 @@ import { t, when } from '../i18n.js';
 import type { PackageRow, SessionRow } from '../types.js';
 import { bytes, duration, formValues, View } from '../view.js';
 
+/** What NetFlow queued for the router (Disconnect or CoA) and what the router answered so far. */
+interface EnforcementAnswer {
+  actions: Array<{ kind: string; status: string; errorCause: number | null; lastError: string | null }>;
+}
+
+/** The router's answer in words; a refusal is thrown so it shows as an error. */
+function routerAnswer(answer: EnforcementAnswer, what: 'end' | 'change'): string {
+  const refused = answer.actions.find((a) => a.status === 'nakked' || a.status === 'failed');
+  if (refused) throw new Error(t('sessions.routerRefused', { why: refused.lastError ?? `Error-Cause ${refused.errorCause ?? '?'}` }));
+  if (answer.actions.length > 0 && answer.actions.every((a) => a.status === 'acked' || a.status === 'obsolete'))
+    return t(what === 'end' ? 'sessions.endAcked' : 'sessions.changeAcked');
+  return t('sessions.pending');
+}
+
 export class NfSessions extends View {
   static override properties = {
     ...View.properties,
@@ -86,7 +100,9 @@ export class NfSessions extends View {
     if (!confirm(t('sessions.endConfirm', { user }))) return;
     const id = String(s.id);
     this.ending = new Set([...this.ending, id]);
-    const ok = await this.act(() => post(`/sessions/${id}/end`, {}), t('sessions.endRequested'));
+    const ok = await this.act(async () => {
+      this.notice = routerAnswer(await post<EnforcementAnswer>(`/sessions/${id}/end`, {}), 'end');
+    });
     this.ending = new Set([...this.ending].filter((x) => x !== id));
     if (ok) this.soon();
   }
@@ -103,7 +119,9 @@ export class NfSessions extends View {
     const s = this.changing;
     if (!s) return;
     const v = formValues(event.target as HTMLFormElement);
-    const ok = await this.act(() => post(`/sessions/${s.id}/package`, { package: v.package }), t('common.saved'));
+    const ok = await this.act(async () => {
+      this.notice = routerAnswer(await post<EnforcementAnswer>(`/sessions/${s.id}/package`, { package: v.package }), 'change');
+    });
     if (ok) {
       this.closeDialog('change-package');
       this.soon();
