@@ -19,6 +19,7 @@ import { CoaListener } from '../../tools/nas-sim/coa-listener.js';
 import { Hotspot } from '../../tools/nas-sim/hotspot.js';
 import { launchChromium, screenshot } from '../support/browser.js';
 import { openTestDatabase } from '../support/db.js';
+import { silentLogger, type Logger } from '../../src/config/logger.js';
 import { startNetflowOn } from '../support/netflow.js';
 
 const SECRET = 'dashboard-e2e-secret-0123';
@@ -271,5 +272,52 @@ describe('the dashboard in Chromium', () => {
     await screenshot(page, 'dashboard-viewer-refused');
     expect(await db.prisma.router.count({ where: { name: 'sneaky' } })).toBe(0);
     await context.close();
+  });
+
+  it("a wrong password is said plainly, and after ten the page shows the server's throttle with the wait", async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(`${base}/dashboard/`);
+    const alert = page.getByRole('alert');
+    for (let i = 1; i <= 11; i++) {
+      await page.getByLabel('Email').fill('guesser@cafe.example');
+      await page.getByLabel('Password').fill(`wrong-guess-${i}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      if (i === 1) await alert.getByText('Sign-in failed: Wrong email or password.').waitFor();
+    }
+    await alert.getByText(/^Too many sign-in attempts\. Wait \d+ minutes? and try again/).waitFor();
+    await screenshot(page, 'dashboard-login-throttled');
+    await context.close();
+  });
+
+  it('on a fresh install, the first admin is created from the page with the setup token NetFlow logged', async () => {
+    const freshDb = await openTestDatabase();
+    let token = '';
+    const log: Logger = {
+      ...silentLogger,
+      warn(msg, fields) {
+        if (typeof fields?.setupToken === 'string') token = fields.setupToken;
+      },
+    };
+    const fresh = await startNetflowOn(freshDb, {}, {}, {}, log);
+    try {
+      expect(token).not.toBe('');
+      const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-US' });
+      const page = await context.newPage();
+      await page.goto(`http://127.0.0.1:${fresh.httpPort}/dashboard/`);
+      await page.getByRole('heading', { name: 'Create the first admin' }).waitFor();
+      await page.getByLabel('Setup token (from the log)').fill(token);
+      await page.getByLabel('Email').fill('first@cafe.example');
+      await page.getByLabel('Password').fill('first-admin-passphrase');
+      await screenshot(page, 'dashboard-first-run');
+      await page.getByRole('button', { name: 'Create admin and sign in' }).click();
+      await page.getByText('Signed in as first@cafe.example (admin)').waitFor();
+      expect(await freshDb.prisma.adminUser.count()).toBe(1);
+      await context.close();
+    } finally {
+      await fresh.close();
+      await freshDb.close();
+    }
   });
 });

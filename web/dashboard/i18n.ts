@@ -32,7 +32,7 @@ const en = {
   'login.submit': 'Sign in',
   'login.busy': 'Signing in…',
   'login.failed': 'Sign-in failed: {message}',
-  'login.throttled': 'Too many attempts. {message}',
+  'login.throttled': '{message}',
   'login.firstRun': 'First time? Create the first admin on the server:',
   'login.firstRunAfter': 'then sign in here with that email and password.',
   'setup.title': 'Create the first admin',
@@ -40,6 +40,7 @@ const en = {
     'No admin exists yet. NetFlow printed a one-time setup token in its log when it started; enter it with your email and a password (10 characters or more).',
   'setup.token': 'Setup token (from the log)',
   'setup.submit': 'Create admin and sign in',
+  'setup.orCli': 'Or create it on the server:',
 
   'common.loading': 'Loading…',
   'common.refresh': 'Refresh',
@@ -261,7 +262,7 @@ const sw: { [K in keyof typeof en]: string } = {
   'login.submit': 'Ingia',
   'login.busy': 'Inaingia…',
   'login.failed': 'Imeshindwa kuingia: {message}',
-  'login.throttled': 'Majaribio mengi mno. {message}',
+  'login.throttled': 'Majaribio mengi mno: {message}',
   'login.firstRun': 'Mara ya kwanza? Unda msimamizi wa kwanza kwenye seva:',
   'login.firstRunAfter': 'kisha ingia hapa kwa barua pepe na nenosiri hilo.',
   'setup.title': 'Unda msimamizi wa kwanza',
@@ -269,6 +270,7 @@ const sw: { [K in keyof typeof en]: string } = {
     'Hakuna msimamizi bado. NetFlow ilichapisha tokeni ya kuanzisha ya mara moja kwenye kumbukumbu zake ilipoanza; iweke pamoja na barua pepe yako na nenosiri (herufi 10 au zaidi).',
   'setup.token': 'Tokeni ya kuanzisha (kutoka kwenye kumbukumbu)',
   'setup.submit': 'Unda msimamizi na uingie',
+  'setup.orCli': 'Au uunde kwenye seva:',
 
   'common.loading': 'Inapakia…',
   'common.refresh': 'Onyesha upya',

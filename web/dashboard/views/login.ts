@@ -109,7 +109,7 @@ export class NfLogin extends LitElement {
         </button>
       </form>
       <p class="first-run muted">
-        ${t('login.firstRun')}
+        ${this.setupNeeded ? t('setup.orCli') : t('login.firstRun')}
         <code>netflow admin create --email you@example.com --password 'a long passphrase' --role admin</code>
         ${t('login.firstRunAfter')}
       </p>
