@@ -152,6 +152,11 @@ describe('the dashboard in Chromium', () => {
     await voucherForm.getByRole('button', { name: 'Save' }).click();
     await page.locator('tr[data-batch]').first().waitFor();
     await screenshot(page, 'dashboard-vouchers');
+    await page.getByRole('button', { name: 'Codes' }).click();
+    const codesDialog = page.locator('dialog#codes');
+    await expect.poll(() => codesDialog.locator('tbody tr').count()).toBe(6);
+    await screenshot(page, 'dashboard-voucher-codes');
+    await codesDialog.getByRole('button', { name: 'Close' }).click();
 
     // The printable sheet opens in its own tab, with the batch's codes on cut-out cards.
     const [sheet] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: 'Print sheet' }).first().click()]);

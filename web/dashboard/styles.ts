@@ -232,6 +232,10 @@ export const viewStyles = css`
     margin-top: var(--nf-space-4);
     grid-column: 1 / -1;
   }
+  .codes {
+    max-height: 55vh;
+    overflow-y: auto;
+  }
   .secret {
     font-family: var(--nf-font-mono);
     font-size: var(--nf-text-lg);

@@ -118,7 +118,7 @@ export class NfOverview extends View {
           <div class="figure">${this.routers === null ? dash : down.length}</div>
           ${down.length ? html`<div class="muted">${down.map((r) => r.name).join(', ')}</div>` : nothing}
         </div>
-        <a class="card link" data-figure="to-review" href="#/payments">
+        <a class="card link" data-figure="to-review" href="#/payments?review">
           <div class="label">${t('overview.toReview')}</div>
           <div class="figure">${this.toReview === null ? dash : number(this.toReview)}</div>
         </a>

@@ -29,7 +29,10 @@ export class NfPayments extends View {
   resolving: PaymentRow | null = null;
   total = 0;
   offset = 0;
-  private filter: Record<string, string | boolean> = {};
+  // #/payments?review (the overview's "to review" card) opens on the payments held for review.
+  private filter: Record<string, string | boolean> = new URLSearchParams(location.hash.split('?')[1] ?? '').has('review')
+    ? { needsReview: true }
+    : {};
 
   async load() {
     const body = await get<{ payments: PaymentRow[]; total: number }>(
@@ -94,7 +97,7 @@ export class NfPayments extends View {
         <label>${t('payments.search')}<input name="search" size="12" /></label>
         <label>${t('common.from')}<input name="from" type="date" /></label>
         <label>${t('common.to')}<input name="to" type="date" /></label>
-        <label class="check"><input type="checkbox" name="needsReview" value="1" /> ${t('payments.onlyReview')}</label>
+        <label class="check"><input type="checkbox" name="needsReview" value="1" .checked=${this.filter.needsReview === true} /> ${t('payments.onlyReview')}</label>
         <button type="submit">${t('common.filter')}</button>
       </form>
       ${this.messages()}

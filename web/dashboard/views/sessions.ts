@@ -40,6 +40,8 @@ export class NfSessions extends View {
   changing: SessionRow | null = null;
   ending = new Set<string>();
   private events: EventSource | null = null;
+  private filter: Record<string, string> = {};
+  private routers: string[] = [];
   private pending: ReturnType<typeof setTimeout> | null = null;
 
   override connectedCallback(): void {
@@ -87,12 +89,13 @@ export class NfSessions extends View {
 
   async load() {
     const [sessions, packages] = await Promise.all([
-      get(`/sessions${query({ status: this.showClosed ? undefined : 'open', limit: 500 })}`),
+      get(`/sessions${query({ ...this.filter, status: this.showClosed ? undefined : 'open', limit: 500 })}`),
       this.packages.length ? Promise.resolve(this.packages) : get('/packages').catch(() => []),
     ]);
     const list = listOf<SessionRow>(sessions, 'sessions');
     this.sessions = this.showClosed ? list : list.filter((s) => s.status === 'open');
     this.packages = listOf<PackageRow>(packages, 'packages');
+    if (!this.routers.length) this.routers = [...new Set(this.sessions.map((x) => x.router))].sort();
   }
 
   private async end(s: SessionRow) {
@@ -128,6 +131,12 @@ export class NfSessions extends View {
     }
   }
 
+  private applyFilter(event: SubmitEvent) {
+    event.preventDefault();
+    this.filter = formValues(event.target as HTMLFormElement);
+    void this.reload();
+  }
+
   private toggleClosed(e: Event) {
     this.showClosed = (e.target as HTMLInputElement).checked;
     void this.reload();
@@ -144,6 +153,12 @@ export class NfSessions extends View {
         <label class="check"><input type="checkbox" .checked=${this.showClosed} @change=${this.toggleClosed} /> ${t('sessions.showClosed')}</label>
         <button @click=${() => this.reload()}>${t('common.refresh')}</button>
       </div>
+      <form class="bar" @submit=${this.applyFilter} aria-label=${t('common.filter')}>
+        <label>${t('common.router')}<input name="router" list="session-routers" size="12" /></label>
+        <datalist id="session-routers">${this.routers.map((r) => html`<option value=${r}></option>`)}</datalist>
+        <label>${t('sessions.search')}<input name="search" type="search" size="16" /></label>
+        <button type="submit">${t('common.filter')}</button>
+      </form>
       ${this.messages()}
       <div class="table-wrap">
         <table>

@@ -5,13 +5,22 @@ import { html, nothing } from 'lit';
 import { ADMIN_BASE, get, listOf, post } from '../api.js';
 import { t, when } from '../i18n.js';
 import type { BatchRow, PackageRow } from '../types.js';
+
+interface VoucherRow {
+  code: string;
+  status: string;
+  startsAt: string | null;
+  expiresAt: string | null;
+}
 import { formValues, View } from '../view.js';
 
 export class NfVouchers extends View {
-  static override properties = { ...View.properties, batches: { state: true }, packages: { state: true } };
+  static override properties = { ...View.properties, batches: { state: true }, packages: { state: true }, codes: { state: true } };
 
   batches: BatchRow[] = [];
   packages: PackageRow[] = [];
+  /** The batch whose codes the dialog lists. */
+  codes: { batch: BatchRow; vouchers: VoucherRow[] } | null = null;
 
   async load() {
     const [batches, packages] = await Promise.all([get('/vouchers/batches'), get('/packages')]);
@@ -39,6 +48,28 @@ export class NfVouchers extends View {
       this.closeDialog('voucher-form');
       await this.reload();
       this.notice = t('vouchers.created', { count: created.codes.length, id: created.batchId });
+    }
+  }
+
+  private async showCodes(b: BatchRow) {
+    const ok = await this.act(async () => {
+      const body = await get<{ vouchers: VoucherRow[] }>(`/vouchers/batches/${b.id}`);
+      this.codes = { batch: b, vouchers: body.vouchers };
+    });
+    if (ok) {
+      await this.updateComplete;
+      this.openDialog('codes');
+    }
+  }
+
+  private async revokeCode(v: VoucherRow) {
+    if (!confirm(t('vouchers.revokeCodeConfirm', { code: v.code }))) return;
+    const batch = this.codes?.batch;
+    const ok = await this.act(() => post(`/vouchers/${encodeURIComponent(v.code)}/revoke`, { reason: 'revoked from the dashboard' }));
+    if (ok && batch) {
+      const body = await get<{ vouchers: VoucherRow[] }>(`/vouchers/batches/${batch.id}`);
+      this.codes = { batch, vouchers: body.vouchers };
+      void this.load().catch(() => {});
     }
   }
 
@@ -94,6 +125,7 @@ export class NfVouchers extends View {
                           >`
                         : nothing
                     }
+                    ${operator ? html`<button class="small" @click=${() => this.showCodes(b)}>${t('vouchers.codes')}</button>` : nothing}
                     <button class="small danger" ?disabled=${!operator || b.unused === 0} @click=${() => this.revoke(b)}>
                       ${t('vouchers.revokeBatch')}
                     </button>
@@ -104,6 +136,42 @@ export class NfVouchers extends View {
           </tbody>
         </table>
       </div>
+
+      <dialog id="codes" aria-labelledby="codes-title">
+        <h2 id="codes-title">${t('vouchers.codesOf', { id: this.codes?.batch.id ?? '', package: this.codes?.batch.package ?? '' })}</h2>
+        ${this.error ? html`<p class="msg error" role="alert">${this.error}</p>` : nothing}
+        <div class="table-wrap codes">
+          <table>
+            <thead>
+              <tr>
+                <th>${t('vouchers.code')}</th>
+                <th>${t('common.status')}</th>
+                <th>${t('vouchers.expires')}</th>
+                <th>${t('common.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${(this.codes?.vouchers ?? []).map(
+                (v) => html`<tr>
+                  <td class="mono">${v.code}</td>
+                  <td>${v.status}</td>
+                  <td>${when(v.expiresAt)}</td>
+                  <td>
+                    ${
+                      v.status === 'unused' || v.status === 'in use'
+                        ? html`<button class="small danger" @click=${() => this.revokeCode(v)} aria-label="${t('vouchers.revokeCode')} ${v.code}">
+                          ${t('vouchers.revokeCode')}
+                        </button>`
+                        : nothing
+                    }
+                  </td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>
+        <div class="buttons"><button class="primary" @click=${() => this.closeDialog('codes')}>${t('common.close')}</button></div>
+      </dialog>
 
       <dialog id="voucher-form" aria-labelledby="voucher-form-title">
         <form class="grid" @submit=${this.create}>
