@@ -1,6 +1,7 @@
 // The daily retention job for raw accounting records (src/retention/accounting-records.ts). Every
 // instance schedules it; the advisory lock lets one of them do the work. It runs at a quiet hour of
-// the server's clock, and once shortly after start when the server has been down over that hour.
+// the server's clock; a day missed (the server was down then) is caught up by the next run, which
+// deletes everything past the limit.
 import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
 import type { Logger } from '../config/logger.js';

@@ -2,7 +2,7 @@
 // how many were paid. The rate is over the decided ones (paid, failed, expired); pending payments are
 // shown apart. Sandbox payments (test money) are left out. heldForReview: failed or expired
 // payments whose money arrived late, waiting for an operator.
-import { defineReport } from './definition.js';
+import { defineReport, reportQuery } from './definition.js';
 
 export interface PaymentSuccessRow {
   provider: string;
@@ -34,5 +34,5 @@ export const paymentSuccess = defineReport<PaymentSuccessRow>({
   description: 'Per provider, the mobile-money payments started in the range by outcome, and the share paid of those decided.',
   options: [],
   columns: ['provider', 'payments', 'paid', 'failed', 'expired', 'pending', 'heldForReview', 'successRate'],
-  run: async (pool, p) => (await pool.query(SQL, [p.lo, p.hi, p.routerIds])).rows as PaymentSuccessRow[],
+  run: (pool, p) => reportQuery<PaymentSuccessRow>(pool, SQL, [p.lo, p.hi, p.routerIds]),
 });

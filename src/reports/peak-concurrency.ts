@@ -3,7 +3,8 @@
 // each midnight carries into the day the sessions still running from the day before, so a day's
 // peak is right even when nothing starts or stops in it. At one instant ends come before the
 // marker and the marker before starts: a guest who leaves as another arrives is not counted twice.
-import { defineReport } from './definition.js';
+// Rows: every day of the range for each router that had a session in it (0 on a day without one).
+import { defineReport, reportQuery } from './definition.js';
 import { SESSIONS_IN_RANGE, sessionParams } from './sessions-in-range.js';
 
 export interface PeakConcurrencyRow {
@@ -28,10 +29,10 @@ const SQL = `WITH ${SESSIONS_IN_RANGE}, days AS (
   SELECT router_id, at, sum(delta) OVER (PARTITION BY router_id ORDER BY at, delta ROWS UNBOUNDED PRECEDING) AS online
     FROM events
 ), daily AS (
-  SELECT (at AT TIME ZONE $5)::date AS day, router_id, max(online) AS peak,
-         min(at) FILTER (WHERE online = peak_of_day) AS peak_at
-    FROM (SELECT *, max(online) OVER (PARTITION BY router_id, (at AT TIME ZONE $5)::date) AS peak_of_day FROM running) x
-   GROUP BY 1, 2
+  -- Each router's day at its highest, the earliest such moment.
+  SELECT DISTINCT ON (router_id, day) day, router_id, online AS peak, at AS peak_at
+    FROM (SELECT router_id, at, online, (at AT TIME ZONE $5)::date AS day FROM running) x
+   ORDER BY router_id, day, online DESC, at
 )
 SELECT to_char(d.day, 'YYYY-MM-DD') AS day, d.router_id AS "routerId", r.name AS router, d.peak::int AS "peakUsers", d.peak_at AS "peakAt"
   FROM daily d JOIN routers r ON r.id = d.router_id
@@ -43,5 +44,5 @@ export const peakConcurrency = defineReport<PeakConcurrencyRow>({
   description: 'Per router and day, the most sessions online at the same time, and when that peak was first reached.',
   options: [],
   columns: ['day', 'routerId', 'router', 'peakUsers', 'peakAt'],
-  run: async (pool, p) => (await pool.query(SQL, [...sessionParams(p), p.tz])).rows as PeakConcurrencyRow[],
+  run: (pool, p) => reportQuery<PeakConcurrencyRow>(pool, SQL, [...sessionParams(p), p.tz]),
 });

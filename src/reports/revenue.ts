@@ -10,7 +10,7 @@
 //   vouchers are stock, not sales; revoked vouchers do not count, even if revoked after use.
 //   The price is the package's current one (vouchers do not record a price of their own).
 import type pg from 'pg';
-import { defineReport } from './definition.js';
+import { defineReport, reportQuery } from './definition.js';
 import type { ReportParams } from './params.js';
 
 export type SalesChannel = 'mobile_money' | 'voucher';
@@ -64,8 +64,7 @@ function revenueSql(by: 'router' | 'package'): string {
 
 function run<Row>(by: 'router' | 'package') {
   const sql = revenueSql(by);
-  return async (pool: pg.Pool, p: ReportParams): Promise<Row[]> =>
-    (await pool.query(sql, [p.lo, p.hi, p.routerIds, p.tz, p.granularity])).rows as Row[];
+  return (pool: pg.Pool, p: ReportParams): Promise<Row[]> => reportQuery<Row>(pool, sql, [p.lo, p.hi, p.routerIds, p.tz, p.granularity]);
 }
 
 export const revenueByRouter = defineReport<RevenueByRouterRow>({
