@@ -123,7 +123,8 @@ export const sessionEventsPlugin: FastifyPluginAsyncTypebox<{
       }, heartbeatMs),
     };
     streams.add(stream);
-    req.raw.on('close', () => {
+    // The response's close: the connection went away (or end() above finished it).
+    res.on('close', () => {
       streams.delete(stream);
       clearInterval(stream.timer);
     });
