@@ -158,15 +158,24 @@ export function createRouterJobs(options: RouterJobsOptions): RouterJobs {
       };
       await tx.routerHealth.upsert({ where: { routerId: router.id }, create: { routerId: router.id, ...data }, update: data });
     });
-    for (const a of alerts) log.warn(a.replace('alert.', 'router ').replace('_', ' '), { router: router.name, error });
+    for (const a of alerts)
+      log.warn(a === 'alert.router_unseen' ? 'router unseen: no RADIUS packet and no API answer for 10 minutes' : 'router setup drifted', {
+        router: router.name,
+        ...(a === 'alert.router_drift' ? { drift } : { error }),
+      });
     return { router: router.name, reachable, error, reading, alerts };
   }
 
   async function healthRound(): Promise<HealthOutcome[]> {
     const out: HealthOutcome[] = [];
     for (const router of await activeRouters(prisma)) {
-      if (!(await leaseRouter(prisma, router.id, instance, now(), leaseSeconds))) continue;
-      out.push(await checkOne(router));
+      try {
+        if (!(await leaseRouter(prisma, router.id, instance, now(), leaseSeconds))) continue;
+        out.push(await checkOne(router));
+      } catch (err) {
+        // One router's bad moment (say a lost database connection mid-write) does not end the round.
+        log.error('router health check failed', { router: router.name, error: (err as Error).message });
+      }
     }
     return out;
   }

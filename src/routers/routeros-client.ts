@@ -4,7 +4,17 @@
 // health round or an enforcement delivery. Errors say what failed, never the password.
 import { readFileSync } from 'node:fs';
 import { getSystemErrorName } from 'node:util';
+import { createRequire } from 'node:module';
 import { RouterOSAPI } from 'node-routeros';
+
+// node-routeros's debug output (DEBUG=routeros-api:*) prints every word it sends, the login's
+// password among them: that namespace stays off whatever DEBUG says.
+{
+  const require = createRequire(import.meta.url);
+  const debug = createRequire(require.resolve('node-routeros'))('debug') as { disable(): string; enable(namespaces: string): void };
+  const enabled = debug.disable();
+  debug.enable(enabled ? `${enabled},-routeros-api:*` : '-routeros-api:*');
+}
 
 export interface ApiTarget {
   host: string;
