@@ -77,11 +77,13 @@ describe('sandbox, admin and web faces', () => {
     }
   });
 
-  it('the admin face answers 401 without a session (test/http/admin-*.test.ts); the web/ client serves nothing yet', async () => {
+  it('the admin face answers 401 without a session (test/http/admin-*.test.ts); / sends visitors to the portal (test/http/web.test.ts)', async () => {
     expect((await http.app.inject({ method: 'GET', url: '/api/v1/admin/routers' })).statusCode).toBe(401);
-    for (const url of ['/api/v1/admin', '/', '/index.html']) {
+    for (const url of ['/api/v1/admin', '/index.html']) {
       const res = await http.app.inject({ method: 'GET', url });
       expect([url, res.statusCode]).toEqual([url, 404]);
     }
+    const root = await http.app.inject({ method: 'GET', url: '/' });
+    expect([root.statusCode, root.headers.location]).toEqual([302, '/portal/']);
   });
 });
