@@ -76,6 +76,14 @@ const en = {
   'err.network': 'NetFlow could not be reached. Check the connection and try again.',
   'err.timeout': 'NetFlow did not answer in time. Try again.',
 
+  'status.pending': 'pending',
+  'status.paid': 'paid',
+  'status.failed': 'failed',
+  'status.expired': 'expired',
+  'status.unused': 'unused',
+  'status.in use': 'in use',
+  'status.revoked': 'revoked',
+  'status.stale': 'stale',
   'overview.title': 'Overview',
   'overview.online': 'Online now',
   'overview.revenueToday': 'Revenue today',
@@ -312,6 +320,14 @@ const sw: { [K in keyof typeof en]: string } = {
   'err.network': 'NetFlow haipatikani. Angalia muunganisho kisha ujaribu tena.',
   'err.timeout': 'NetFlow haikujibu kwa wakati. Jaribu tena.',
 
+  'status.pending': 'inasubiri',
+  'status.paid': 'imelipwa',
+  'status.failed': 'imeshindwa',
+  'status.expired': 'imeisha muda',
+  'status.unused': 'haijatumika',
+  'status.in use': 'inatumika',
+  'status.revoked': 'imefutwa',
+  'status.stale': 'imepotea',
   'overview.title': 'Muhtasari',
   'overview.online': 'Walio mtandaoni sasa',
   'overview.revenueToday': 'Mapato ya leo',
@@ -509,6 +525,12 @@ export function when(value: string | null | undefined): string {
   return Number.isNaN(d.getTime())
     ? value
     : d.toLocaleString(current === 'sw' ? 'sw-TZ' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+}
+
+/** A status word from the API (paid, unused, in use…) in the chosen language; unknown ones as they are. */
+export function statusWord(status: string): string {
+  const key = `status.${status}`;
+  return key in en ? t(key as MessageKey) : status;
 }
 
 export function number(value: number): string {

@@ -2,7 +2,7 @@
 // (money that arrived late or did not match) resolvable with a reason, which the audit log keeps.
 import { html, nothing } from 'lit';
 import { get, listOf, post, query } from '../api.js';
-import { t, when } from '../i18n.js';
+import { t, when, statusWord } from '../i18n.js';
 import type { PaymentRow } from '../types.js';
 import { formValues, View } from '../view.js';
 
@@ -90,7 +90,7 @@ export class NfPayments extends View {
           >${t('common.status')}
           <select name="status">
             <option value="">${t('common.all')}</option>
-            ${STATUSES.map((s) => html`<option value=${s}>${s}</option>`)}
+            ${STATUSES.map((s) => html`<option value=${s}>${statusWord(s)}</option>`)}
           </select></label
         >
         <label>${t('payments.provider')}<input name="provider" size="10" /></label>
@@ -126,7 +126,7 @@ export class NfPayments extends View {
                 <td>${p.provider}</td>
                 <td class="mono">${p.phone}</td>
                 <td>
-                  <span class="badge ${p.status === 'paid' ? 'ok' : p.status === 'failed' ? 'bad' : ''}">${p.status}</span>
+                  <span class="badge ${p.status === 'paid' ? 'ok' : p.status === 'failed' ? 'bad' : ''}">${statusWord(p.status)}</span>
                   ${p.needsReview ? html`<span class="badge warn">${t('payments.review')}</span>` : nothing}
                 </td>
                 <td>

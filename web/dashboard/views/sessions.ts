@@ -4,7 +4,7 @@
 // (NetFlow sends the router a Disconnect) or move it to another package (a CoA).
 import { html, nothing } from 'lit';
 import { ADMIN_BASE, get, listOf, post, query } from '../api.js';
-import { t, when } from '../i18n.js';
+import { t, when, statusWord } from '../i18n.js';
 import type { PackageRow, SessionRow } from '../types.js';
 import { bytes, duration, formValues, View } from '../view.js';
 
@@ -186,7 +186,7 @@ export class NfSessions extends View {
                 <td>${when(s.startedAt)}</td>
                 <td class="num">${duration(s.sessionTime)}</td>
                 <td class="num">${bytes(s.bytesUp)} / ${bytes(s.bytesDown)}</td>
-                <td><span class="badge ${open ? 'ok' : ''}">${open ? t('sessions.open') : s.status === 'closed' ? t('sessions.ended') : s.status}</span></td>
+                <td><span class="badge ${open ? 'ok' : ''}">${open ? t('sessions.open') : s.status === 'closed' ? t('sessions.ended') : statusWord(s.status)}</span></td>
                 <td>
                   ${
                     open

@@ -3,7 +3,7 @@
 // there), revoke what is still unused.
 import { html, nothing } from 'lit';
 import { ADMIN_BASE, get, listOf, post } from '../api.js';
-import { t, when } from '../i18n.js';
+import { t, when, statusWord } from '../i18n.js';
 import type { BatchRow, PackageRow } from '../types.js';
 
 interface VoucherRow {
@@ -154,7 +154,7 @@ export class NfVouchers extends View {
               ${(this.codes?.vouchers ?? []).map(
                 (v) => html`<tr>
                   <td class="mono">${v.code}</td>
-                  <td>${v.status}</td>
+                  <td>${statusWord(v.status)}</td>
                   <td>${when(v.expiresAt)}</td>
                   <td>
                     ${
