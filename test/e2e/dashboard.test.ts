@@ -301,7 +301,7 @@ describe('the dashboard in Chromium', () => {
     let token = '';
     const log: Logger = {
       ...silentLogger,
-      warn(msg, fields) {
+      warn(_msg, fields) {
         if (typeof fields?.setupToken === 'string') token = fields.setupToken;
       },
     };
