@@ -44,16 +44,34 @@ export class NfBarChart extends LitElement {
     series: { attribute: false },
     summary: {},
     format: { attribute: false },
+    width: { state: true },
   };
 
   labels: string[] = [];
   series: ChartSeries[] = [];
   summary = '';
   format: (n: number) => string = (n) => String(n);
+  /** Drawn at the width it is shown at, so its text stays readable on a phone. */
+  width = 640;
+  private resize: ResizeObserver | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resize = new ResizeObserver(([entry]) => {
+      const w = Math.round(entry.contentRect.width);
+      if (w > 0 && Math.abs(w - this.width) > 8) this.width = Math.max(260, w);
+    });
+    this.resize.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resize?.disconnect();
+  }
 
   override render() {
-    const width = 640;
-    const height = 240;
+    const width = this.width;
+    const height = width < 480 ? 200 : 240;
     const pad = { left: 56, right: 8, top: 10, bottom: 28 };
     const n = this.labels.length;
     const totals = this.labels.map((_, i) => this.series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
@@ -64,8 +82,8 @@ export class NfBarChart extends LitElement {
     const barW = Math.max(2, Math.min(40, slot * 0.7));
     const y = (v: number) => pad.top + plotH - (max ? (v / max) * plotH : 0);
     const ticks = [0, max / 2, max];
-    // Label at most ~10 periods so the axis stays readable on a phone.
-    const every = Math.max(1, Math.ceil(n / 10));
+    // One axis label per ~48 px, so they never overlap.
+    const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(plotW / 48))));
     return html`<svg viewBox="0 0 ${width} ${height}" role="img" aria-label=${this.summary}>
         ${ticks.map(
           (v) => svg`<line x1=${pad.left} x2=${width - pad.right} y1=${y(v)} y2=${y(v)} stroke="#d5dae0" />
