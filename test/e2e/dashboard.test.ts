@@ -213,6 +213,41 @@ describe('the dashboard in Chromium', () => {
     expect(await chart.textContent()).toContain('Total: 1,500 TZS');
     await screenshot(page, 'dashboard-reports-revenue');
 
+    // A payment held for review (the money came after NetFlow had given up on it), found with the
+    // filter and resolved with what was done.
+    const hour = await db.prisma.package.findUniqueOrThrow({ where: { name: '1 hour' } });
+    await db.prisma.payment.create({
+      data: {
+        reference: 'LATE000001',
+        callbackToken: 'e2e-late-1',
+        packageId: hour.id,
+        provider: 'daraja',
+        network: 'safaricom',
+        phone: '254700000111',
+        amountMinor: 100000n,
+        currency: 'TZS',
+        status: 'expired',
+        needsReview: true,
+        expiresAt: new Date(),
+        nextCheckAt: new Date(),
+      },
+    });
+    await open(page, 'Payments');
+    await page.getByLabel('Only payments held for review').check();
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const held = page.locator('tr[data-payment="LATE000001"]');
+    await held.getByRole('button', { name: 'Resolve' }).click();
+    const resolve = page.locator('dialog#resolve');
+    await resolve.getByLabel('Reason').fill('Code K7HX3M2Q given by hand at the counter');
+    await resolve.getByRole('button', { name: 'Save' }).click();
+    // It leaves the review list; among all payments it shows who resolved it and how.
+    await held.waitFor({ state: 'detached' });
+    await page.getByLabel('Only payments held for review').uncheck();
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await held.getByText('Resolved by owner@cafe.example: Code K7HX3M2Q given by hand at the counter').waitFor();
+    expect((await db.prisma.payment.findUniqueOrThrow({ where: { reference: 'LATE000001' } })).needsReview).toBe(false);
+    await screenshot(page, 'dashboard-payments-resolved');
+
     // Rotating the router's secret shows the new one once; the list keeps it masked.
     await open(page, 'Routers');
     await page.getByRole('button', { name: 'Rotate secret cafe-main' }).click();

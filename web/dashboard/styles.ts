@@ -165,6 +165,10 @@ export const viewStyles = css`
   .loading {
     padding: var(--nf-space-4);
   }
+  td .wrap {
+    white-space: normal;
+    max-width: 22rem;
+  }
   .muted {
     color: var(--nf-muted);
   }

@@ -128,6 +128,7 @@ export class NfPayments extends View {
                 <td>
                   <span class="badge ${p.status === 'paid' ? 'ok' : p.status === 'failed' ? 'bad' : ''}">${statusWord(p.status)}</span>
                   ${p.needsReview ? html`<span class="badge warn">${t('payments.review')}</span>` : nothing}
+                  ${p.reviewedAt ? html`<div class="muted wrap">${t('payments.reviewed', { who: p.reviewedBy ?? '', note: p.reviewNote ?? '' })}</div>` : nothing}
                 </td>
                 <td>
                   ${
