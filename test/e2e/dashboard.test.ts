@@ -4,10 +4,11 @@
 // and opens their printable sheet; a guest signs in on the simulator with one of those vouchers and
 // appears in the live sessions without a reload (server-sent events); the admin moves the session to
 // the other package (the simulator receives a CoA-Request) and ends it (a Disconnect-Request; the
-// row goes); the revenue chart shows the voucher sale; the secret is rotated; the overview counts the
-// router up, also in Swahili at 320 px. A viewer is offered no changes (keyboard: skip link, focus
-// ring), and the server's 403 is shown when one is tried anyway. Screenshots of every final screen:
-// test-artifacts/screenshots/dashboard-*.png.
+// row goes); the revenue chart shows the voucher sale; a payment held for review is resolved with a
+// reason; the secret is rotated; the overview counts the router up, also in Swahili at 320 px. A
+// viewer is offered no changes (keyboard: skip link, focus ring), and the server's 403 is shown when
+// one is tried anyway. A wrong password, the login throttle, and a fresh install's first admin.
+// Screenshots of every final screen: test-artifacts/screenshots/dashboard-*.png.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -99,7 +100,7 @@ describe('the dashboard in Chromium', () => {
     throw new Error(`NetFlow never accepted ${code} from the simulated router`);
   }
 
-  it('an admin adds a router and packages, prints vouchers, watches a guest sign in, moves and ends the session, reads the revenue chart, rotates the secret', async () => {
+  it('an admin adds a router and packages, prints vouchers, watches a guest sign in live, moves and ends the session, reads the revenue chart, resolves a held payment, rotates the secret', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     const page = await signIn(context, ADMIN);
     await screenshot(page, 'dashboard-overview-empty');
