@@ -150,6 +150,15 @@ export const viewStyles = css`
     background: #e6f0f7;
     color: #0b3a59;
   }
+  /* Read by screen readers, not shown. */
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
   .full {
     grid-column: 1 / -1;
   }

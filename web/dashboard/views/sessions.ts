@@ -160,6 +160,7 @@ export class NfSessions extends View {
         <button type="submit">${t('common.filter')}</button>
       </form>
       ${this.messages()}
+      <p class="sr-only" aria-live="polite">${t('sessions.count', { n: this.sessions.length })}</p>
       <div class="table-wrap">
         <table>
           <thead>
