@@ -60,3 +60,11 @@ BEGIN
   PERFORM pg_notify('netflow_admin_sessions', '');
   RETURN NULL;
 END $$;
+
+-- Operator settings changed (the admin API, or SQL): the RADIUS reply settings apply without a
+-- restart, on every instance (src/app/radius-service.ts and src/app/serve.ts reload them).
+CREATE OR REPLACE FUNCTION netflow_notify_settings() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('netflow_settings', '');
+  RETURN NULL;
+END $$;

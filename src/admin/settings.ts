@@ -1,6 +1,7 @@
 // Operator settings kept in the settings table: the portal's branding (key portal.branding, read
 // by the portal per request, so a change shows at once) and the RADIUS reply settings
-// (radius.*, read by `netflow serve` at start). One validation and one audit path for them.
+// (radius.*, reloaded by every instance on a NOTIFY from the settings table). One validation and
+// one audit path for them.
 import type { Prisma, PrismaClient } from '../db/generated/client.js';
 import { recordAudit } from '../audit/audit.js';
 import { invalid } from '../core/errors.js';

@@ -17,6 +17,8 @@ export interface Handlers {
   handleAccess: Handler;
   handleAccounting: Handler;
   drain(): Promise<void>;
+  /** New operator settings, applied from the next packet on (no restart). */
+  applySettings(next: RadiusSettings): void;
 }
 
 /** PAP, or CHAP with CHAP-Challenge, else the Request Authenticator, as the challenge (RFC 2865 §5.3). */
@@ -44,8 +46,12 @@ export function createRadiusHandlers(
   log: Logger,
   onSeen: (routerId: number) => void,
 ): Handlers {
-  const authorizer = createAuthorizer(pools.auth, { holdSeconds: settings.holdSeconds });
-  const accounting = createAccountingWriter(pools.accounting, { onlineSeconds: onlineSecondsFor(settings) });
+  // Copied, and the option objects kept: both are read per batch, so applySettings changes them live.
+  settings = { ...settings };
+  const authOptions = { holdSeconds: settings.holdSeconds };
+  const accountingOptions = { onlineSeconds: onlineSecondsFor(settings) };
+  const authorizer = createAuthorizer(pools.auth, authOptions);
+  const accounting = createAccountingWriter(pools.accounting, accountingOptions);
 
   const handleAccess: Handler = async (request) => {
     onSeen(request.client.id);
@@ -132,5 +138,14 @@ export function createRadiusHandlers(
     return MALFORMED_VALUE;
   }
 
-  return { handleAccess, handleAccounting, drain: async () => void (await Promise.all([authorizer.drain(), accounting.drain()])) };
+  return {
+    handleAccess,
+    handleAccounting,
+    drain: async () => void (await Promise.all([authorizer.drain(), accounting.drain()])),
+    applySettings(next) {
+      settings = { ...next };
+      authOptions.holdSeconds = next.holdSeconds;
+      accountingOptions.onlineSeconds = onlineSecondsFor(next);
+    },
+  };
 }

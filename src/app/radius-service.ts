@@ -3,6 +3,7 @@
 // by `netflow serve` (src/app/radius-thread.ts), or on the caller's thread.
 import type pg from 'pg';
 import type { Logger } from '../config/logger.js';
+import { listenForever, type Listener } from '../db/listener.js';
 import { openRouterTable } from '../db/router-table.js';
 import { createRadiusServer, type RadiusStats } from '../radius/server.js';
 import { createRadiusHandlers } from './radius-handlers.js';
@@ -33,9 +34,23 @@ export async function startRadius(
   statsBuffer?: SharedArrayBuffer,
 ): Promise<RunningRadius> {
   const routers = await openRouterTable(pools.pool, options.databaseUrl, (err) => log.error('router table', { error: err.message }));
+  let settingsListener: Listener | undefined;
   try {
     const settings = await loadRadiusSettings(pools.pool);
     const handlers = createRadiusHandlers({ auth: pools.authPool, accounting: pools.pool }, settings, log, routers.seen);
+    // Settings changed by the admin API (on any instance) apply without a restart: a trigger on the
+    // settings table NOTIFYs netflow_settings.
+    const reloadSettings = () =>
+      void loadRadiusSettings(pools.pool).then(handlers.applySettings, (err: Error) =>
+        log.warn('settings reload failed', { error: err.message }),
+      );
+    settingsListener = await listenForever({
+      url: options.databaseUrl,
+      channels: ['netflow_settings'],
+      onNotify: reloadSettings,
+      onReconnect: reloadSettings,
+      onError: (err) => log.warn('settings listener lost; reconnecting', { error: err.message }),
+    });
     const radius = createRadiusServer({
       bind: options.bind,
       authPort: options.authPort,
@@ -62,10 +77,12 @@ export async function startRadius(
       async close() {
         await radius.stop();
         await handlers.drain();
+        await settingsListener?.close();
         await routers.close();
       },
     };
   } catch (err) {
+    await settingsListener?.close();
     await routers.close();
     throw err;
   }

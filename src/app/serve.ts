@@ -14,6 +14,7 @@ import { createRouterJobs, type RouterJobs } from '../routers/router-jobs.js';
 import { lazySecretBox } from '../routers/secret-box.js';
 import type { RetryPolicy } from '../enforce/deliver.js';
 import { loadRadiusSettings } from './settings.js';
+import { listenForever } from '../db/listener.js';
 import { startRadius, type RunningRadius } from './radius-service.js';
 import { startRadiusThread } from './radius-thread.js';
 import { createMetricsRegistry } from './metrics.js';
@@ -108,7 +109,8 @@ async function startAroundRadius(
     now: options.now,
     apiTimeoutMs: options.apiTimeoutMs,
   });
-  const enforcer = createEnforcer({
+  // Kept: the stale scan reads interimSeconds per run, and a settings change updates it (below).
+  const enforcerOptions = {
     pool: db.pool,
     databaseUrl: db.url,
     control: routerControl,
@@ -116,6 +118,19 @@ async function startAroundRadius(
     interimSeconds: settings.interimIntervalSeconds,
     retry: options.retry,
     now: options.now,
+  };
+  const enforcer = createEnforcer(enforcerOptions);
+  const reloadSettings = () =>
+    void loadRadiusSettings(db.pool).then(
+      (s) => void (enforcerOptions.interimSeconds = s.interimIntervalSeconds),
+      (err: Error) => log.warn('settings reload failed', { error: err.message }),
+    );
+  const settingsListener = await listenForever({
+    url: db.url,
+    channels: ['netflow_settings'],
+    onNotify: reloadSettings,
+    onReconnect: reloadSettings,
+    onError: (err) => log.warn('settings listener lost; reconnecting', { error: err.message }),
   });
   if (options.enforcement !== 'manual') await enforcer.start();
   if ((options.routerJobs ?? options.enforcement ?? 'auto') !== 'manual') routerJobs.start();
@@ -145,6 +160,7 @@ async function startAroundRadius(
     await payments.close();
     admin.close();
     await routerJobs.stop();
+    await settingsListener.close();
     await http.close();
     throw err;
   }
@@ -173,6 +189,7 @@ async function startAroundRadius(
       admin.close();
       await enforcer.stop();
       await routerJobs.stop();
+      await settingsListener.close();
       await routerControl.close();
       await radius.close(); // stops answering, drains accounting writes, closes the router table
       await http.close();

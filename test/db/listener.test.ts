@@ -24,11 +24,13 @@ describe('LISTEN after a lost connection', () => {
 
   it('reconnects and re-LISTENs at once, and a router added after the loss is served within a second or two', async () => {
     const before = await listeners();
-    expect(before.map((r) => r.query).sort()).toEqual(['LISTEN "netflow_enforcement"', 'LISTEN "netflow_routers"']);
+    // The settings listen twice: the RADIUS thread (its replies) and the main thread (the stale scan).
+    const all = ['LISTEN "netflow_enforcement"', 'LISTEN "netflow_routers"', 'LISTEN "netflow_settings"', 'LISTEN "netflow_settings"'];
+    expect(before.map((r) => r.query).sort()).toEqual(all);
     await env.db.pool.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid', [before.map((r) => r.pid)]);
 
     let after = await listeners();
-    for (let i = 0; i < 50 && after.filter((r) => !before.some((b) => b.pid === r.pid)).length < 2; i++) {
+    for (let i = 0; i < 50 && after.filter((r) => !before.some((b) => b.pid === r.pid)).length < all.length; i++) {
       await new Promise((r) => setTimeout(r, 100));
       after = await listeners();
     }
@@ -37,7 +39,7 @@ describe('LISTEN after a lost connection', () => {
         .filter((r) => !before.some((b) => b.pid === r.pid))
         .map((r) => r.query)
         .sort(),
-    ).toEqual(['LISTEN "netflow_enforcement"', 'LISTEN "netflow_routers"']);
+    ).toEqual(all);
 
     await addRouter(env.db, { ip: '127.0.0.6', secret: SECRET });
     const client = await TestRadiusClient.open('127.0.0.6');

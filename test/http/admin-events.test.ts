@@ -182,6 +182,44 @@ describe('live sessions (server-sent events) across two instances', () => {
     expect(JSON.parse(end.data)).toEqual({ reason: 'signed_out' });
   });
 
+  it('a RADIUS setting changed through one instance applies at once to the RADIUS replies of another (no restart)', async () => {
+    await makeAdmin(db, 'owner@example.com', 'admin');
+    const pkg = await db.prisma.package.findUniqueOrThrow({ where: { name: 'hour' } });
+    await addEntitlement(db, pkg.id, { code: 'SET1' });
+    await addEntitlement(db, pkg.id, { code: 'SET2' });
+    const before = await hotspot.login({ method: 'pap', mac: '02:00:00:00:00:21', username: 'SET1', password: 'SET1' });
+    expect(before.ok && before.session.limits.interimInterval).toBe(300);
+
+    const login = await fetch(`http://127.0.0.1:${b.httpPort}/api/v1/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }),
+    });
+    const cookie = String(login.headers.get('set-cookie')).split(';')[0];
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const patch = await fetch(`http://127.0.0.1:${b.httpPort}/api/v1/admin/settings`, {
+      method: 'PATCH',
+      headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ radius: { interimIntervalSeconds: 600 } }),
+    });
+    expect(patch.status).toBe(200);
+
+    // Instance A's RADIUS (the hotspot's server) hears of it by NOTIFY.
+    let interim: number | null = null;
+    for (let i = 0; i < 40 && interim !== 600; i++) {
+      const r = await hotspot.login({
+        method: 'pap',
+        mac: `02:00:00:00:01:${String(i).padStart(2, '0')}`,
+        username: 'SET2',
+        password: 'SET2',
+      });
+      interim = r.ok ? r.session.limits.interimInterval : null;
+      if (r.ok) await hotspot.logout(r.session.acctSessionId);
+      if (interim !== 600) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(interim).toBe(600);
+  });
+
   it('reads the notification payloads: ids, or * for "reload"', () => {
     expect(parseSessionNotification('open:12,13')).toEqual({ kind: 'open', ids: ['12', '13'] });
     expect(parseSessionNotification('update:*')).toEqual({ kind: 'update', ids: null });

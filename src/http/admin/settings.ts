@@ -1,5 +1,6 @@
 // /api/v1/admin/settings: portal branding (applied from the portal's next page load) and the
-// RADIUS reply settings (applied at the next start). Reading: every role; changing: admin.
+// RADIUS reply settings (every instance reloads them at once: NOTIFY netflow_settings). Reading:
+// every role; changing: admin.
 // Validation and audit: src/admin/settings.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { PrismaClient } from '../../db/generated/client.js';

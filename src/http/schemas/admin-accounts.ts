@@ -66,7 +66,7 @@ export const RadiusSettings = Type.Object({
 
 export const SettingsView = Type.Object({
   portalBranding: PortalBranding,
-  /** Read by `netflow serve` at start: a change applies at the next restart. */
+  /** Applied without a restart: every instance reloads them on a NOTIFY from the settings table. */
   radius: RadiusSettings,
 });
 export type SettingsView = Static<typeof SettingsView>;
