@@ -232,7 +232,7 @@ const en = {
   'settings.radius': 'RADIUS replies',
   'settings.interim': 'Accounting update interval (seconds)',
   'settings.hold': 'Hold a place before accounting starts (seconds)',
-  'settings.radiusApplied': 'Saved. NetFlow uses it from its next start.',
+  'settings.radiusApplied': 'Saved. Every NetFlow instance applies it to the next sign-ins, no restart needed.',
 
   'audit.title': 'Audit log',
   'audit.when': 'When',
@@ -474,7 +474,7 @@ const sw: { [K in keyof typeof en]: string } = {
   'settings.radius': 'Majibu ya RADIUS',
   'settings.interim': 'Muda kati ya taarifa za matumizi (sekunde)',
   'settings.hold': 'Shikilia nafasi kabla ya taarifa za matumizi kuanza (sekunde)',
-  'settings.radiusApplied': 'Imehifadhiwa. NetFlow itaitumia itakapoanza tena.',
+  'settings.radiusApplied': 'Imehifadhiwa. Kila NetFlow inaitumia kwa wanaoingia baadaye, bila kuanzisha upya.',
 
   'audit.title': 'Kumbukumbu',
   'audit.when': 'Lini',

@@ -1,5 +1,6 @@
-// Settings: the portal's branding (applied from the portal's next page load, no restart) and the
-// RADIUS reply settings (applied when NetFlow next starts). Admins change them; others read them.
+// Settings: the portal's branding (applied from the portal's next page load) and the RADIUS reply
+// settings (every instance reloads them at once); no restart for either. Admins change them;
+// others read them.
 import { html, nothing } from 'lit';
 import { get, patch } from '../api.js';
 import { t } from '../i18n.js';
