@@ -107,20 +107,18 @@ export class NfRouters extends View {
               <th>${t('routers.health')}</th>
               <th>${t('routers.lastSeen')}</th>
               <th class="num">${t('routers.online')}</th>
-              <th>${t('routers.secret')}</th>
               <th>${t('common.actions')}</th>
             </tr>
           </thead>
           <tbody>
-            ${this.routers.length === 0 ? html`<tr><td colspan="7" class="muted">${t('common.none')}</td></tr>` : nothing}
+            ${this.routers.length === 0 ? html`<tr><td colspan="6" class="muted">${t('common.none')}</td></tr>` : nothing}
             ${this.routers.map(
               (r) => html`<tr data-router=${r.name}>
                 <td>${r.name}${r.location ? html`<div class="muted">${r.location}</div>` : nothing}</td>
-                <td class="mono">${r.ip}</td>
+                <td class="mono">${r.ip}<div class="muted" title=${t('routers.secret')}>${t('routers.secretShort')} ${r.secretMasked}</div></td>
                 <td>${this.health(r)}</td>
                 <td>${r.lastSeenAt ? when(r.lastSeenAt) : t('routers.never')}</td>
                 <td class="num">${r.openSessions ?? 0}</td>
-                <td class="mono">${r.secretMasked}</td>
                 <td>
                   <div class="row-actions">
                     <button class="small" ?disabled=${!admin} @click=${() => this.openForm(r)} aria-label="${t('common.edit')} ${r.name}">
