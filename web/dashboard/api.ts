@@ -22,7 +22,7 @@ export interface Me {
   role: Role;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH';
 
 let csrfToken = '';
 /** Called when the server says the session is gone (401), so the app shows the login screen. */
@@ -78,8 +78,6 @@ export async function call<T>(method: Method, path: string, body?: unknown, time
 export const get = <T>(path: string) => call<T>('GET', path);
 export const post = <T>(path: string, body: unknown = {}) => call<T>('POST', path, body);
 export const patch = <T>(path: string, body: unknown) => call<T>('PATCH', path, body);
-export const put = <T>(path: string, body: unknown) => call<T>('PUT', path, body);
-export const del = <T>(path: string) => call<T>('DELETE', path);
 
 /** A list from a collection route, whether it answers `[...]` or `{ <key>: [...] }` (with paging fields). */
 export function listOf<T>(body: unknown, key: string): T[] {
@@ -97,14 +95,4 @@ export function query(params: Record<string, string | number | boolean | undefin
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
-}
-
-/** What to show a person for a failed call: the server's message, or what to try. */
-export function describe(err: unknown): string {
-  if (err instanceof ApiError) {
-    if (err.kind === 'timeout') return 'NetFlow did not answer in time. Try again.';
-    if (err.kind === 'network') return 'NetFlow could not be reached. Check the connection and try again.';
-    return err.message;
-  }
-  return err instanceof Error ? err.message : String(err);
 }

@@ -40,16 +40,6 @@ export const SECTIONS: readonly Section[] = [
   { id: 'settings', label: 'nav.settings', role: 'viewer', tag: 'nf-settings' },
 ];
 
-interface MeAnswer {
-  admin?: Me;
-  csrfToken: string;
-}
-
-/** Accepts { admin: {...}, csrfToken } or the admin's fields beside csrfToken. */
-function meFrom(answer: MeAnswer & Partial<Me>): Me {
-  return answer.admin ?? { id: answer.id ?? 0, email: answer.email ?? '', role: answer.role ?? 'viewer' };
-}
-
 export class NetflowDashboard extends LitElement {
   static override styles = [
     viewStyles,
@@ -215,9 +205,10 @@ export class NetflowDashboard extends LitElement {
 
   private async whoAmI() {
     try {
-      const answer = await get<MeAnswer & Partial<Me>>('/me');
+      // GET /me answers as POST /login does: { admin, csrfToken, … }.
+      const answer = await get<LoginAnswer>('/me');
       setCsrfToken(answer.csrfToken);
-      this.me = meFrom(answer);
+      this.me = answer.admin;
     } catch {
       this.me = null;
     } finally {
@@ -225,10 +216,8 @@ export class NetflowDashboard extends LitElement {
     }
   }
 
-  private signedIn(event: CustomEvent<LoginAnswer & Partial<Me>>) {
-    this.me = meFrom(event.detail);
-    // The login answer may carry only the token: ask who we are.
-    if (!this.me.email) void this.whoAmI();
+  private signedIn(event: CustomEvent<LoginAnswer>) {
+    this.me = event.detail.admin;
   }
 
   private async signOut() {
