@@ -15,7 +15,7 @@ if (!existsSync(configFile)) {
 } else {
   // Production builds of the dependencies (Lit's package exports choose its dev build, twice the
   // size and with console warnings, under the 'development' condition, which Vite picks unless
-  // NODE_ENV is production; vitest runs with NODE_ENV=test).
+  // NODE_ENV is production; a rebuild started from the tests or a benchmark had it otherwise).
   process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
   await build({ configFile, logLevel: 'warn' });
