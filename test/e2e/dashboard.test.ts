@@ -101,7 +101,12 @@ describe('the dashboard in Chromium', () => {
   }
 
   it('an admin adds a router and packages, prints vouchers, watches a guest sign in live, moves and ends the session, reads the revenue chart, resolves a held payment, rotates the secret', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    // An operator in Dar es Salaam: reports count days in the browser's time zone.
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      locale: 'en-US',
+      timezoneId: 'Africa/Dar_es_Salaam',
+    });
     const page = await signIn(context, ADMIN);
     await screenshot(page, 'dashboard-overview-empty');
 

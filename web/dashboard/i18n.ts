@@ -532,3 +532,12 @@ export function statusWord(status: string): string {
 export function number(value: number): string {
   return value.toLocaleString(current === 'sw' ? 'sw-TZ' : 'en-GB');
 }
+
+/** The browser's IANA time zone (reports draw day boundaries in it); undefined lets NetFlow choose. */
+export function browserTimeZone(): string | undefined {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -2,7 +2,7 @@
 // alerts. Each figure is fetched on its own, so one that fails leaves the others standing.
 import { html, nothing } from 'lit';
 import { get, listOf, query } from '../api.js';
-import { lang, number, t, when } from '../i18n.js';
+import { browserTimeZone, lang, number, t, when } from '../i18n.js';
 import { money } from '../money.js';
 import { routersWithHealth, routerUp } from '../routers-up.js';
 import type { AuditRow, RouterRow } from '../types.js';
@@ -69,7 +69,7 @@ export class NfOverview extends View {
       settle(async () => {
         const day = today();
         const body = await get<{ rows: { currency: string; amountMinor: number }[] }>(
-          `/reports/revenue-by-router${query({ from: day, to: day, granularity: 'day' })}`,
+          `/reports/revenue-by-router${query({ from: day, to: day, tz: browserTimeZone(), granularity: 'day' })}`,
         );
         const sums = new Map<string, number>();
         for (const row of body.rows) sums.set(row.currency, (sums.get(row.currency) ?? 0) + Number(row.amountMinor));

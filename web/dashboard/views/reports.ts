@@ -5,7 +5,7 @@ import { html, nothing } from 'lit';
 import { ADMIN_BASE, get, listOf, query } from '../api.js';
 import type { ChartSeries } from '../chart.js';
 import '../chart.js';
-import { lang, type MessageKey, t } from '../i18n.js';
+import { browserTimeZone, lang, type MessageKey, t } from '../i18n.js';
 import { money } from '../money.js';
 import { formValues, View } from '../view.js';
 
@@ -106,7 +106,10 @@ export class NfReports extends View {
 
   private queryFor(name: string, rest: Record<string, string>): Record<string, string> {
     const info = this.reports.find((r) => r.name === name);
+    // Days as the operator's browser counts them (the dates in the form are its dates).
     const q: Record<string, string> = { from: rest.from, to: rest.to };
+    const tz = browserTimeZone();
+    if (tz) q.tz = tz;
     if (info?.options.includes('granularity')) q.granularity = rest.granularity;
     return q;
   }
