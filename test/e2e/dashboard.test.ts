@@ -265,6 +265,17 @@ describe('the dashboard in Chromium', () => {
     await page.locator('dialog#secret-once').getByRole('button', { name: 'Close' }).click();
     expect(await page.locator('tr[data-router="cafe-main"]').textContent()).not.toContain(newSecret);
 
+    // The audit log has each change, filtered by a prefix, with what changed.
+    await open(page, 'Audit log');
+    await page.getByLabel('Action (e.g. router. or alert.)').fill('router.');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('cell', { name: 'router.secret_rotated' }).waitFor();
+    await page.getByRole('cell', { name: 'router.add' }).waitFor();
+    // What changed, masked: the secret itself is in no audit entry.
+    await page.getByRole('cell', { name: /^secretMasked: da…23 → \S+…\S+$/ }).waitFor();
+    expect((await page.locator('td.details').allTextContents()).join(' ')).not.toContain(SECRET);
+    await screenshot(page, 'dashboard-audit');
+
     // NetFlow notes when a router was last heard from every 10 s; the overview counts it as up then.
     await expect
       .poll(async () => (await db.prisma.router.findFirst({ where: { name: 'cafe-main' } }))?.lastSeenAt, { timeout: 15_000 })

@@ -174,6 +174,12 @@ export const viewStyles = css`
   .loading {
     padding: var(--nf-space-4);
   }
+  td.details {
+    white-space: normal;
+    min-width: 16rem;
+    max-width: 32rem;
+    overflow-wrap: anywhere;
+  }
   td .wrap {
     white-space: normal;
     max-width: 22rem;

@@ -1,5 +1,6 @@
 // The audit log (append-only in the database): newest first, filtered by action prefix and actor,
-// paged; each entry's details (before/after) shown as compact JSON.
+// paged; each entry's details shown as what changed (field: before → after) where it has a
+// before/after, else as compact JSON (the full details on hover).
 import { html, nothing } from 'lit';
 import { get, listOf, query } from '../api.js';
 import { t, when } from '../i18n.js';
@@ -7,6 +8,24 @@ import type { AuditRow } from '../types.js';
 import { formValues, View } from '../view.js';
 
 const PAGE = 50;
+
+const short = (v: unknown) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? '—'));
+
+/** "minutes: 60 → 90, price: 1000.00 TZS → 1500.00 TZS" from { before, after }; else compact JSON. */
+export function summary(details: unknown): string {
+  if (!details || typeof details !== 'object') return details === null || details === undefined ? '' : String(details);
+  const { before, after } = details as { before?: Record<string, unknown>; after?: Record<string, unknown> };
+  if (before && after && typeof before === 'object' && typeof after === 'object') {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    const changed = keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    if (changed.length)
+      return changed
+        .map((k) => `${k}: ${short(before[k])} → ${short(after[k])}`)
+        .join(', ')
+        .slice(0, 200);
+  }
+  return JSON.stringify(details).slice(0, 160);
+}
 
 export class NfAudit extends View {
   static override properties = { ...View.properties, entries: { state: true }, cursors: { state: true }, next: { state: true } };
@@ -72,7 +91,7 @@ export class NfAudit extends View {
                 <td>${a.actor}</td>
                 <td><span class="badge ${a.action.startsWith('alert.') || a.action.startsWith('security.') ? 'warn' : ''}">${a.action}</span></td>
                 <td>${a.subject ?? ''}</td>
-                <td class="mono details" title=${a.details ? JSON.stringify(a.details) : ''}>${a.details ? JSON.stringify(a.details).slice(0, 160) : ''}</td>
+                <td class="mono details" title=${a.details ? JSON.stringify(a.details) : ''}>${summary(a.details)}</td>
               </tr>`,
             )}
           </tbody>
