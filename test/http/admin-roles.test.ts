@@ -178,6 +178,7 @@ describe('every admin route × every role', () => {
       'POST /routers': 'admin',
       'PATCH /routers/:id': 'admin',
       'GET /routers': 'viewer',
+      'GET /routers/status': 'viewer',
       'POST /sessions/:id/end': 'operator',
       'POST /payments/:id/resolve': 'operator',
       'POST /vouchers/batches': 'operator',
