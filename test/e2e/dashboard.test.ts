@@ -9,7 +9,7 @@
 // viewer is offered no changes (keyboard: skip link, focus ring), and the server's 403 is shown when
 // one is tried anyway. A wrong password, the login throttle, and a fresh install's first admin.
 // Screenshots of every final screen: test-artifacts/screenshots/dashboard-*.png.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import type { Database } from '../../src/db/database.js';
 import { CoaListener } from '../../tools/nas-sim/coa-listener.js';
 import { Hotspot } from '../../tools/nas-sim/hotspot.js';
 import { launchChromium, screenshot } from '../support/browser.js';
+import { freeUdpPort } from '../support/spawn-netflow.js';
 import { openTestDatabase } from '../support/db.js';
 import { silentLogger, type Logger } from '../../src/config/logger.js';
 import { startNetflowOn } from '../support/netflow.js';
@@ -40,7 +41,13 @@ describe('the dashboard in Chromium', () => {
     if (!existsSync(WEB_BUILT)) throw new Error('web/dist is not built: run "npm run build:web" (npm ci does it)');
     db = await openTestDatabase();
     // Enforcement runs as in production: an ended session's Disconnect is sent at once.
-    netflow = await startNetflowOn(db, { enforcement: 'auto', coaTimeoutMs: 500 });
+    // Fixed RADIUS ports and PUBLIC_URL: the router's setup script (downloaded below) needs both.
+    netflow = await startNetflowOn(
+      db,
+      { enforcement: 'auto', coaTimeoutMs: 500 },
+      { authPort: await freeUdpPort(), acctPort: await freeUdpPort() },
+      { PUBLIC_URL: 'http://127.0.0.1:8080' },
+    );
     base = `http://127.0.0.1:${netflow.httpPort}`;
     await createAdmin(db.prisma, { ...ADMIN, role: 'admin' }, 'e2e');
     await createAdmin(db.prisma, { ...VIEWER, role: 'viewer' }, 'e2e');
@@ -128,6 +135,17 @@ describe('the dashboard in Chromium', () => {
     await expect.poll(() => page.locator('tr[data-router="cafe-main"]').count()).toBe(1);
     expect(await page.locator('tr[data-router="cafe-main"]').textContent()).not.toContain(SECRET);
     await screenshot(page, 'dashboard-routers');
+
+    // Its RouterOS setup script, downloaded from the list: this router's secret and CoA port in it.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Setup script cafe-main' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('netflow-cafe-main.rsc');
+    const scriptPath = await download.path();
+    const script = readFileSync(scriptPath, 'utf8');
+    expect(script).toContain(`secret="${SECRET}"`);
+    expect(script).toContain(`/radius incoming set accept=yes port=${coa.port()}`);
 
     await open(page, 'Packages');
     await page.getByRole('button', { name: 'Add package' }).click();

@@ -104,6 +104,9 @@ const en = {
   'routers.lastSeen': 'Last seen',
   'routers.never': 'never',
   'routers.rotate': 'Rotate secret',
+  'routers.script': 'Setup script',
+  'routers.scriptDone':
+    "Script downloaded: paste it into the router's terminal, or upload it and /import it. It holds the router's secret: keep it private.",
   'routers.rotateConfirm': 'Rotate the secret of {name}? The router stops working until it is given the new one.',
   'routers.secretOnce': 'The new secret of {name}. It is shown only this once: copy it to the router now.',
   'routers.health': 'Health',
@@ -346,6 +349,9 @@ const sw: { [K in keyof typeof en]: string } = {
   'routers.lastSeen': 'Ilionekana mwisho',
   'routers.never': 'haijawahi',
   'routers.rotate': 'Badilisha siri',
+  'routers.script': 'Hati ya usanidi',
+  'routers.scriptDone':
+    'Hati imepakuliwa: ibandike kwenye terminal ya ruta, au ipakie na uiendeshe kwa /import. Ina siri ya ruta: iweke faragha.',
   'routers.rotateConfirm': 'Badilisha siri ya {name}? Ruta itaacha kufanya kazi hadi ipewe siri mpya.',
   'routers.secretOnce': 'Siri mpya ya {name}. Inaonyeshwa mara hii moja tu: inakili kwenye ruta sasa.',
   'routers.health': 'Afya',

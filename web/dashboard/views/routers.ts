@@ -1,7 +1,7 @@
 // Routers: the list with status and health, add, edit, disable/enable, and secret rotation (the new
 // secret is shown once, in a dialog, and never again: the list only ever has it masked).
 import { html, nothing } from 'lit';
-import { patch, post } from '../api.js';
+import { ADMIN_BASE, patch, post } from '../api.js';
 import { t, when } from '../i18n.js';
 import type { RouterRow } from '../types.js';
 import { routersWithHealth, routerUp } from '../routers-up.js';
@@ -73,6 +73,23 @@ export class NfRouters extends View {
     }
   }
 
+  /** The router's RouterOS setup script (netflow router script) as a file; it holds the secret. */
+  private async downloadScript(router: RouterRow) {
+    await this.act(async () => {
+      const res = await fetch(`${ADMIN_BASE}/routers/${router.id}/script`, { credentials: 'same-origin' });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => ({}))) as { message?: string };
+        throw new Error(body.message ?? `${res.status} ${res.statusText}`);
+      }
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `netflow-${router.name.replace(/[^A-Za-z0-9._-]+/g, '_')}.rsc`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    }, t('routers.scriptDone'));
+  }
+
   private health(r: RouterRow) {
     const h = r.health;
     const badge =
@@ -126,6 +143,9 @@ export class NfRouters extends View {
                     </button>
                     <button class="small" ?disabled=${!admin} @click=${() => this.rotate(r)} aria-label="${t('routers.rotate')} ${r.name}">
                       ${t('routers.rotate')}
+                    </button>
+                    <button class="small" ?disabled=${!admin} @click=${() => this.downloadScript(r)} aria-label="${t('routers.script')} ${r.name}">
+                      ${t('routers.script')}
                     </button>
                     ${
                       r.status === 'active'
