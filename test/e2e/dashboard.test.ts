@@ -19,6 +19,7 @@ import type { Database } from '../../src/db/database.js';
 import { CoaListener } from '../../tools/nas-sim/coa-listener.js';
 import { Hotspot } from '../../tools/nas-sim/hotspot.js';
 import { launchChromium, screenshot } from '../support/browser.js';
+import { buildWebIfStale } from '../support/portal-site.js';
 import { freeUdpPort } from '../support/spawn-netflow.js';
 import { openTestDatabase } from '../support/db.js';
 import { silentLogger, type Logger } from '../../src/config/logger.js';
@@ -38,6 +39,8 @@ describe('the dashboard in Chromium', () => {
   let base: string;
 
   beforeAll(async () => {
+    // A page source edited since the last build: build again (as the portal's browser tests do).
+    buildWebIfStale();
     if (!existsSync(WEB_BUILT)) throw new Error('web/dist is not built: run "npm run build:web" (npm ci does it)');
     db = await openTestDatabase();
     // Enforcement runs as in production: an ended session's Disconnect is sent at once.
@@ -134,6 +137,8 @@ describe('the dashboard in Chromium', () => {
     await once.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => page.locator('tr[data-router="cafe-main"]').count()).toBe(1);
     expect(await page.locator('tr[data-router="cafe-main"]').textContent()).not.toContain(SECRET);
+    // Added, never heard from: neither up nor down yet.
+    expect(await page.locator('tr[data-router="cafe-main"]').textContent()).toContain('not heard yet');
     await screenshot(page, 'dashboard-routers');
 
     // Its RouterOS setup script, downloaded from the list: this router's secret and CoA port in it.

@@ -25,6 +25,8 @@ export interface RouterStatus {
   error: string | null;
   drift: string[];
   unseen: boolean;
+  /** up: heard in the last 10 minutes; down: silent for 10 minutes; unknown: never heard yet. */
+  state?: 'up' | 'down' | 'unknown';
   up: boolean;
 }
 

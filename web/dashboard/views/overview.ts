@@ -4,7 +4,7 @@ import { html, nothing } from 'lit';
 import { get, listOf, query } from '../api.js';
 import { browserTimeZone, lang, number, t, when } from '../i18n.js';
 import { money } from '../money.js';
-import { routersWithHealth, routerUp } from '../routers-up.js';
+import { routersWithHealth, routerState } from '../routers-up.js';
 import type { AuditRow, RouterRow } from '../types.js';
 import { explain, View } from '../view.js';
 
@@ -86,8 +86,8 @@ export class NfOverview extends View {
     const locale = lang() === 'sw' ? 'sw-TZ' : 'en-GB';
     const now = Date.now();
     const active = (this.routers ?? []).filter((r) => r.status === 'active');
-    const up = active.filter((r) => routerUp(r, now));
-    const down = active.filter((r) => !routerUp(r, now));
+    const up = active.filter((r) => routerState(r, now) === 'up');
+    const down = active.filter((r) => routerState(r, now) === 'down');
     const dash = '—';
     return html`<div class="bar">
         <h1 class="grow">${t('overview.title')}</h1>

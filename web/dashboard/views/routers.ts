@@ -4,7 +4,7 @@ import { html, nothing } from 'lit';
 import { ADMIN_BASE, patch, post } from '../api.js';
 import { t, when } from '../i18n.js';
 import type { RouterRow } from '../types.js';
-import { routersWithHealth, routerUp } from '../routers-up.js';
+import { routersWithHealth, routerState } from '../routers-up.js';
 import { formValues, View } from '../view.js';
 
 export class NfRouters extends View {
@@ -95,9 +95,11 @@ export class NfRouters extends View {
     const badge =
       r.status !== 'active'
         ? html`<span class="badge warn">${t('routers.disabled')}</span>`
-        : routerUp(r)
+        : routerState(r) === 'up'
           ? html`<span class="badge ok">${t('routers.up')}</span>`
-          : html`<span class="badge bad">${t('routers.down')}</span>`;
+          : routerState(r) === 'down'
+            ? html`<span class="badge bad">${t('routers.down')}</span>`
+            : html`<span class="badge">${t('routers.unknown')}</span>`;
     return html`${badge}
     ${h?.drift?.length ? html` <span class="badge warn" title=${h.drift.join('\n')}>${t('routers.drift', { n: h.drift.length })}</span>` : nothing}
     <div class="muted">${h?.api ? t('routers.api', { api: h.api }) : t('routers.radiusOnly')}</div>
