@@ -87,7 +87,16 @@ export async function createVouchers(
       return await prisma.$transaction(
         async (tx) => {
           const batch = await tx.voucherBatch.create({
-            data: { packageId: pkg.id, count, prefix, codeLength: length, validUntil, createdBy: actor },
+            data: {
+              packageId: pkg.id,
+              count,
+              prefix,
+              codeLength: length,
+              validUntil,
+              createdBy: actor,
+              priceMinor: pkg.priceMinor,
+              currency: pkg.currency,
+            },
           });
           const codes = await createVoucherEntitlements(tx, {
             packageId: pkg.id,

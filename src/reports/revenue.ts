@@ -6,9 +6,11 @@
 //   failed and expired payments do not count (nor one held for review until it is resolved as
 //   paid), nor sandbox payments (test money).
 // - a voucher: when it is first redeemed (its code's clock starts: entitlements.starts_at), at the
-//   router it was first used on (the code is bound to it then), for its package's price. Unredeemed
-//   vouchers are stock, not sales; revoked vouchers do not count, even if revoked after use.
-//   The price is the package's current one (vouchers do not record a price of their own).
+//   router it was first used on (the code is bound to it then), for the price and package its batch
+//   was made with (voucher_batches.price_minor: a later repricing, or the guest moved to another
+//   package, does not rewrite the sale; a batch without a recorded price uses its package's
+//   current one). Unredeemed vouchers are stock, not sales; revoked vouchers do not count, even if
+//   revoked after use.
 import type pg from 'pg';
 import { defineReport, reportQuery } from './definition.js';
 import type { ReportParams } from './params.js';
@@ -40,8 +42,11 @@ const SALES = `sales AS (
    WHERE p.status = 'paid' AND NOT p.sandbox AND p.paid_at >= $1 AND p.paid_at < $2
      AND ($3::int[] IS NULL OR p.router_id = ANY ($3::int[]))
   UNION ALL
-  SELECT 'voucher', e.starts_at, e.router_id, e.package_id, pk.price_minor, pk.currency
-    FROM entitlements e JOIN packages pk ON pk.id = e.package_id
+  SELECT 'voucher', e.starts_at, e.router_id, b.package_id, coalesce(b.price_minor, pk.price_minor), coalesce(b.currency, pk.currency)
+    FROM entitlements e
+    JOIN vouchers v ON v.entitlement_id = e.id
+    JOIN voucher_batches b ON b.id = v.batch_id
+    JOIN packages pk ON pk.id = b.package_id
    WHERE e.source = 'voucher' AND e.starts_at IS NOT NULL AND e.status <> 'revoked' AND e.starts_at >= $1 AND e.starts_at < $2
      AND ($3::int[] IS NULL OR e.router_id = ANY ($3::int[]))
 )`;

@@ -49,9 +49,13 @@ export async function seedReportWorld(db: Database, names = { a: 'cafe-a', b: 'c
   }
 
   // Vouchers: [code, package, router, starts_at, status]
+  // One batch per package, as NetFlow makes them (a voucher sells for its batch's package).
   const {
-    rows: [batch],
-  } = await q(`INSERT INTO voucher_batches (package_id, count) VALUES ($1, 4) RETURNING id`, [ids.hour]);
+    rows: [hourBatch],
+  } = await q(`INSERT INTO voucher_batches (package_id, count) VALUES ($1, 3) RETURNING id`, [ids.hour]);
+  const {
+    rows: [dayBatch],
+  } = await q(`INSERT INTO voucher_batches (package_id, count) VALUES ($1, 1) RETURNING id`, [ids.day]);
   const vouchers: Array<[string, number, number | null, string | null, string]> = [
     ['V1', ids.hour, ids.cafeA, '2026-12-01T12:00:00Z', 'active'], // sold at cafe-a on 12-01
     ['V2', ids.hour, null, null, 'active'], // never redeemed: not sold
@@ -63,7 +67,7 @@ export async function seedReportWorld(db: Database, names = { a: 'cafe-a', b: 'c
       `WITH e AS (INSERT INTO entitlements (code, password, package_id, router_id, source, status, starts_at, updated_at)
                   VALUES ($1, $1, $2, $3, 'voucher', $5, $4, now()) RETURNING id)
        INSERT INTO vouchers (code, batch_id, entitlement_id) SELECT $1, $6, id FROM e`,
-      [code, pkg, router, starts, status, batch.id],
+      [code, pkg, router, starts, status, pkg === ids.day ? dayBatch.id : hourBatch.id],
     );
   }
 
