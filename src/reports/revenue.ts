@@ -44,6 +44,9 @@ const SALES = `sales AS (
   UNION ALL
   SELECT 'voucher', e.starts_at, e.router_id, b.package_id, coalesce(b.price_minor, pk.price_minor), coalesce(b.currency, pk.currency)
     FROM entitlements e
+    -- Each sold code's batch. PostgreSQL hashes vouchers (one row per printed code) for this join;
+    -- looked up per sale by its unique entitlement_id index instead, the reports were slower here:
+    -- 30 days 29 ms vs 15 ms, a year 137-232 ms vs 73 ms (bench:reports, 40,000 vouchers).
     JOIN vouchers v ON v.entitlement_id = e.id
     JOIN voucher_batches b ON b.id = v.batch_id
     JOIN packages pk ON pk.id = b.package_id
