@@ -4,6 +4,7 @@
 // one audit path for them.
 import type { Prisma, PrismaClient } from '../db/generated/client.js';
 import { recordAudit } from '../audit/audit.js';
+import { isHexColour, isPortalLogoUrl, isSupportPhone } from '../core/branding.js';
 import { invalid } from '../core/errors.js';
 import { text, wholeNumber } from '../core/validate.js';
 
@@ -30,21 +31,11 @@ export interface RadiusSettingsInput {
   holdSeconds?: number;
 }
 
-const COLOR = /^#[0-9a-fA-F]{6}$/;
-const PHONE = /^\+?[0-9][0-9 ()-]{2,22}$/;
-const DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/]+={0,2}$/;
-/** One slash (// would be another host), then plain URL characters. */
-const SAME_ORIGIN_PATH = /^\/(?!\/)[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$/;
-
 export function checkPortalBranding(input: PortalBranding): PortalBranding {
   const out: PortalBranding = { name: text('name', input.name, 64) };
   if (input.logoUrl !== undefined && input.logoUrl !== '') {
     const url = input.logoUrl.trim();
-    // What the portal's page may show (its CSP allows images from NetFlow itself and data: only):
-    // a path on NetFlow's own origin, or a data:image URL of at most 200 kB.
-    const samePath = url.length <= 512 && SAME_ORIGIN_PATH.test(url);
-    const dataImage = url.length <= 200_000 && DATA_IMAGE.test(url);
-    if (!samePath && !dataImage) {
+    if (!isPortalLogoUrl(url)) {
       throw invalid('logoUrl', 'must be a path on this server (/portal/logo.png) or a data:image/…;base64 URL of at most 200 kB');
     }
     out.logoUrl = url;
@@ -52,12 +43,12 @@ export function checkPortalBranding(input: PortalBranding): PortalBranding {
   for (const field of ['primaryColor', 'accentColor'] as const) {
     const v = input[field];
     if (v === undefined || v === '') continue;
-    if (!COLOR.test(v.trim())) throw invalid(field, `must be a colour as #rrggbb, got "${v}"`);
+    if (!isHexColour(v.trim())) throw invalid(field, `must be a colour as #rrggbb, got "${v}"`);
     out[field] = v.trim().toLowerCase();
   }
   if (input.supportPhone !== undefined && input.supportPhone !== '') {
     const phone = input.supportPhone.trim();
-    if (!PHONE.test(phone)) throw invalid('supportPhone', 'must be a phone number such as +255 754 000 111');
+    if (!isSupportPhone(phone)) throw invalid('supportPhone', 'must be a phone number such as +255 754 000 111');
     out.supportPhone = phone;
   }
   return out;

@@ -3,6 +3,7 @@
 // admin API). Read for the public portal route, so only what is safe to show a guest gets out:
 // a logo from NetFlow's own origin (a path) or a data: image (the page's CSP allows nothing else),
 // colours as #rrggbb, a phone number of phone characters. Anything else is dropped, not passed on.
+import { isHexColour, isPortalLogoUrl, isSupportPhone } from '../core/branding.js';
 import type { PrismaClient } from '../db/generated/client.js';
 
 export const BRANDING_KEY = 'portal.branding';
@@ -17,12 +18,6 @@ export interface PortalBranding {
 
 export const DEFAULT_BRANDING: PortalBranding = { name: 'Wi-Fi', logoUrl: null, primaryColor: null, accentColor: null, supportPhone: null };
 
-const COLOUR = /^#[0-9a-fA-F]{6}$/;
-const PHONE = /^\+?[0-9][0-9 ()-]{2,22}$/;
-const DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/]+={0,2}$/;
-/** A path on NetFlow's own origin: starts with one slash (// would be another host), plain characters. */
-const SAME_ORIGIN_PATH = /^\/(?!\/)[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$/;
-
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v.trim() : null;
 }
@@ -34,16 +29,15 @@ export function sanitizeBranding(value: unknown): PortalBranding {
   const logo = str(v.logoUrl);
   const colour = (c: unknown) => {
     const s = str(c);
-    return s && COLOUR.test(s) ? s.toLowerCase() : null;
+    return s && isHexColour(s) ? s.toLowerCase() : null;
   };
   const phone = str(v.supportPhone);
   return {
     name: name && name.length <= 64 && !/[\u0000-\u001f\u007f]/.test(name) ? name : DEFAULT_BRANDING.name,
-    logoUrl:
-      logo && ((logo.length <= 512 && SAME_ORIGIN_PATH.test(logo)) || (logo.length <= 200_000 && DATA_IMAGE.test(logo))) ? logo : null,
+    logoUrl: logo && isPortalLogoUrl(logo) ? logo : null,
     primaryColor: colour(v.primaryColor),
     accentColor: colour(v.accentColor),
-    supportPhone: phone && PHONE.test(phone) ? phone : null,
+    supportPhone: phone && isSupportPhone(phone) ? phone : null,
   };
 }
 
