@@ -5,8 +5,6 @@
 // in over RadSec itself.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import dgram from 'node:dgram';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,25 +13,10 @@ import { openDatabase, type Database } from '../../src/db/database.js';
 import { initRadsecCa, issueClientCertificate, writeRouterBundle } from '../../src/routers/radsec-ca.js';
 import { createTestDatabaseUrl } from '../support/db.js';
 import { addEntitlement, addPackage, addRouter } from '../support/fixtures.js';
-import { spawnNetflow, type ServeProcess } from '../support/spawn-netflow.js';
+import { freeTcpPort, freeUdpPort, spawnNetflow, type ServeProcess } from '../support/spawn-netflow.js';
 
 const PROXY_SECRET = 'radclient-to-radsecproxy-secret';
 const NAS = 'NAS-Identifier = "MikroTik", Called-Station-Id = "hotspot1", NAS-Port-Type = Wireless-802.11';
-
-async function freePort(kind: 'tcp' | 'udp'): Promise<number> {
-  if (kind === 'udp') {
-    const s = dgram.createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-    const { port } = s.address();
-    await new Promise<void>((r) => s.close(r));
-    return port;
-  }
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 function radsecproxyBinary(): string {
   for (const p of ['/usr/sbin/radsecproxy', '/usr/bin/radsecproxy']) {
@@ -55,7 +38,7 @@ async function startRadsecproxy(
   radsecPort: number,
   bundle: { ca: string; cert: string; key: string; passphrase: string },
 ): Promise<Proxy> {
-  const udpPort = await freePort('udp');
+  const udpPort = await freeUdpPort();
   const conf = path.join(dir, 'radsecproxy.conf');
   await writeFile(
     conf,
@@ -146,7 +129,7 @@ describe('RadSec: radclient → radsecproxy → TLS → netflow serve', () => {
     await addEntitlement(db, pkg.id, { code: 'alice', password: 'alice-pass-123' });
     await addEntitlement(db, pkg.id, { code: 'bob', password: 'bobpass' });
     await addEntitlement(db, pkg.id, { code: 'simguest', password: 'simguest' });
-    radsecPort = await freePort('tcp');
+    radsecPort = await freeTcpPort();
     server = await spawnNetflow(url, { RADSEC: 'on', RADSEC_DIR: path.join(dir, 'radsec'), RADSEC_PORT: String(radsecPort) });
     proxy = await startRadsecproxy(await mkdtemp(path.join(dir, 'proxy-')), radsecPort, { ...issued.files, passphrase: issued.passphrase });
   });
