@@ -13,7 +13,7 @@ import { openDatabase, type Database } from '../../src/db/database.js';
 import { initRadsecCa, issueClientCertificate, writeRouterBundle } from '../../src/routers/radsec-ca.js';
 import { createTestDatabaseUrl } from '../support/db.js';
 import { addEntitlement, addPackage, addRouter } from '../support/fixtures.js';
-import { freeTcpPort, freeUdpPort, spawnNetflow, type ServeProcess } from '../support/spawn-netflow.js';
+import { freeTcpPort, freeUdpPort, spawnNetflow, stopChild, type ServeProcess } from '../support/spawn-netflow.js';
 
 const PROXY_SECRET = 'radclient-to-radsecproxy-secret';
 const NAS = 'NAS-Identifier = "MikroTik", Called-Station-Id = "hotspot1", NAS-Port-Type = Wireless-802.11';
@@ -86,12 +86,7 @@ async function startRadsecproxy(
     udpPort,
     child,
     logs: () => output,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => stopChild(child),
   };
 }
 
